@@ -1,0 +1,1 @@
+"""A small online shop split into two bounded contexts, sales and billing."""

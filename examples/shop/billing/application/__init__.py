@@ -1,0 +1,1 @@
+"""Billing use cases and the handlers for the sales integration events."""

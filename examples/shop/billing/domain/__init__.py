@@ -1,0 +1,1 @@
+"""The billing domain model: Invoice and BillingAccount aggregates, billing events."""

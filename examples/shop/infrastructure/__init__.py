@@ -1,0 +1,1 @@
+"""Infrastructure shared by both contexts: the transactional outbox."""

@@ -1,0 +1,1 @@
+"""Sales: customers place orders; the published contract lives in integration_events."""

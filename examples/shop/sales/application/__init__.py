@@ -1,0 +1,1 @@
+"""Sales use cases and the handlers that react to sales events."""

@@ -1,0 +1,1 @@
+"""The sales domain model: Order and Customer aggregates, value objects, events."""

@@ -1,0 +1,1 @@
+"""Adapters for sales: persistence and the Kafka message bus."""

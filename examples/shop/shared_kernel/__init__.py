@@ -1,0 +1,1 @@
+"""Building blocks every bounded context shares: event bases, aggregate base, handler bases."""

@@ -1,0 +1,1 @@
+"""The shared domain model: DomainEvent, Entity and AggregateRoot."""

@@ -1,0 +1,281 @@
+"""The one collection pass: a libcst tree in, ModuleFacts out."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .expressions import dotted, keywords_of
+from .facts import (
+    CallFact,
+    ClassFact,
+    Decorator,
+    FieldFact,
+    ImportFact,
+    MethodFact,
+    ModuleFacts,
+    Param,
+    SelfAssignment,
+    WithBlock,
+)
+from .modules import absolute_import
+
+_SETATTR_CALLEES = {"setattr", "object.__setattr__"}
+
+
+def collect(tree: cst.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
+    """Gather every fact the rules read, in one walk of the tree."""
+    facts = ModuleFacts(path=path, module=module, is_package=is_package)
+    tree.visit(_Collector(facts))
+    return facts
+
+
+def _decorator(node: cst.Decorator) -> Decorator:
+    expr = node.decorator
+    if isinstance(expr, cst.Call):
+        return Decorator(dotted(expr.func), True, keywords_of(expr), node)
+    return Decorator(dotted(expr), False, {}, node)
+
+
+def _params(node: cst.FunctionDef) -> tuple[Param, ...]:
+    p = node.params
+    ordered = [*p.posonly_params, *p.params, *p.kwonly_params]
+    for star in (p.star_arg, p.star_kwarg):
+        if isinstance(star, cst.Param):
+            ordered.append(star)
+    return tuple(
+        Param(param.name.value, param.annotation.annotation if param.annotation else None)
+        for param in ordered
+    )
+
+
+class _ClassBuilder:
+    """Mutable state for a class while its body is walked."""
+
+    def __init__(self, node: cst.ClassDef, qualname: str, parent: str | None, in_function: bool):
+        self.node = node
+        self.qualname = qualname
+        self.parent = parent
+        self.in_function = in_function
+        self.fields: list[FieldFact] = []
+        self.assignments: dict[str, cst.BaseExpression] = {}
+        self.methods: list[MethodFact] = []
+        self.inner: list[str] = []
+
+    def build(self) -> ClassFact:
+        node = self.node
+        bases = tuple(arg.value for arg in node.bases)
+        base_args = []
+        for base in bases:
+            args: list[str] = []
+            if isinstance(base, cst.Subscript):
+                for element in base.slice:
+                    if isinstance(element.slice, cst.Index):
+                        args.append(dotted(element.slice.value))
+            base_args.append(tuple(a for a in args if a))
+        return ClassFact(
+            name=node.name.value,
+            qualname=self.qualname,
+            bases=bases,
+            base_names=tuple(dotted(b) for b in bases),
+            base_args=tuple(base_args),
+            keywords={k.keyword.value: k.value for k in node.keywords if k.keyword},
+            decorators=tuple(_decorator(d) for d in node.decorators),
+            fields=tuple(self.fields),
+            assignments=self.assignments,
+            methods=tuple(self.methods),
+            inner_classes=tuple(self.inner),
+            parent=self.parent,
+            in_function=self.in_function,
+            node=node,
+        )
+
+
+class _FunctionState:
+    def __init__(self, node: cst.FunctionDef, qualname: str, receiver: str | None):
+        self.node = node
+        self.qualname = qualname
+        self.receiver = receiver  # name of self, when a method
+        self.self_assignments: list[SelfAssignment] = []
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, facts: ModuleFacts) -> None:
+        super().__init__()
+        self.facts = facts
+        self.scopes: list[_ClassBuilder | _FunctionState] = []
+        self.with_stack: list[int] = []
+        self.pending_withs: list[tuple[cst.With, tuple[str, ...]]] = []
+
+    # -- scopes ---------------------------------------------------------------
+    def _qualname(self, name: str) -> str:
+        outer = self.scopes[-1].qualname if self.scopes else ""
+        return f"{outer}.{name}" if outer else name
+
+    def _class(self) -> _ClassBuilder | None:
+        scope = self.scopes[-1] if self.scopes else None
+        return scope if isinstance(scope, _ClassBuilder) else None
+
+    def _enclosing_class(self) -> str | None:
+        for scope in reversed(self.scopes):
+            if isinstance(scope, _ClassBuilder):
+                return scope.qualname
+        return None
+
+    def _function(self) -> _FunctionState | None:
+        for scope in reversed(self.scopes):
+            if isinstance(scope, _FunctionState):
+                return scope
+        return None
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        parent = self._class()
+        in_function = any(isinstance(s, _FunctionState) for s in self.scopes)
+        builder = _ClassBuilder(node, self._qualname(node.name.value),
+                                parent.qualname if parent else None, in_function)
+        if parent is not None:
+            parent.inner.append(builder.qualname)
+        self.scopes.append(builder)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        builder = self.scopes.pop()
+        assert isinstance(builder, _ClassBuilder)
+        self.facts.classes[builder.qualname] = builder.build()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        owner = self._class()
+        receiver = None
+        if owner is not None:
+            names = {_decorator(d).name for d in node.decorators}
+            if "staticmethod" not in names and "classmethod" not in names:
+                params = [*node.params.posonly_params, *node.params.params]
+                receiver = params[0].name.value if params else None
+        self.scopes.append(_FunctionState(node, self._qualname(node.name.value), receiver))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        state = self.scopes.pop()
+        assert isinstance(state, _FunctionState)
+        owner = self._class()
+        if owner is None:
+            return
+        params = _params(original_node)
+        if state.receiver is not None or any(
+            _decorator(d).name.endswith("classmethod") for d in original_node.decorators
+        ):
+            params = params[1:]
+        owner.methods.append(MethodFact(
+            name=original_node.name.value,
+            is_async=original_node.asynchronous is not None,
+            decorators=tuple(_decorator(d) for d in original_node.decorators),
+            params=params,
+            self_assignments=tuple(state.self_assignments),
+            node=original_node,
+        ))
+
+    # -- class bodies and self assignments --------------------------------------
+    def _self_attr(self, target: cst.BaseExpression) -> str | None:
+        """The attribute name when ``target`` is ``<receiver>.attr`` in a method."""
+        function = self._function()
+        if function is None or function.receiver is None:
+            return None
+        if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                and target.value.value == function.receiver):
+            return target.attr.value
+        return None
+
+    def _record_self(self, target: cst.BaseExpression, annotation, node: cst.CSTNode) -> None:
+        targets = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        for item in targets:
+            attr = self._self_attr(item)
+            if attr is not None:
+                self._function().self_assignments.append(SelfAssignment(attr, annotation, node))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        owner = self._class()
+        if owner is not None and isinstance(node.target, cst.Name):
+            owner.fields.append(FieldFact(node.target.value, node.annotation.annotation,
+                                          node.value, node))
+            return
+        self._record_self(node.target, node.annotation.annotation, node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        owner = self._class()
+        if owner is not None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    owner.assignments[target.target.value] = node.value
+            return
+        for target in node.targets:
+            self._record_self(target.target, None, node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._record_self(node.target, None, node)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._record_self(node.target, None, node)
+
+    # -- flow -------------------------------------------------------------------
+    def visit_With(self, node: cst.With) -> None:
+        self.pending_withs.append((node, tuple(dotted(item.item) for item in node.items)))
+
+    def visit_With_body(self, node: cst.With) -> None:
+        _, contexts = self.pending_withs.pop()
+        function = self._function()
+        self.facts.withs.append(WithBlock(contexts, function.qualname if function else None,
+                                          len(self.facts.calls), -1))
+        self.with_stack.append(len(self.facts.withs) - 1)
+
+    def leave_With_body(self, node: cst.With) -> None:
+        index = self.with_stack.pop()
+        block = self.facts.withs[index]
+        self.facts.withs[index] = WithBlock(block.contexts, block.function, block.first_call,
+                                            len(self.facts.calls))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = dotted(node.func)
+        receiver, _, method = callee.rpartition(".")
+        if not callee and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+        function = self._function()
+        self.facts.calls.append(CallFact(
+            index=len(self.facts.calls),
+            callee=callee,
+            receiver=receiver,
+            method=method,
+            args=tuple(node.args),
+            function=function.qualname if function else None,
+            cls=self._enclosing_class(),
+            withs=tuple(self.with_stack),
+            node=node,
+        ))
+        if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
+            first = node.args[0].value
+            if isinstance(first, cst.Name) and first.value == function.receiver:
+                function.self_assignments.append(SelfAssignment("", None, node))
+
+    # -- imports ----------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        modules = []
+        for alias in node.names:
+            name = dotted(alias.name)
+            modules.append(name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.facts.aliases[alias.asname.name.value] = name
+            else:
+                head = name.partition(".")[0]
+                self.facts.aliases.setdefault(head, head)
+        self.facts.imports.append(ImportFact(tuple(modules), node))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        level = len(node.relative)
+        target = dotted(node.module) if node.module is not None else ""
+        base = absolute_import(self.facts.module, self.facts.is_package, level, target)
+        modules = [base]
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                name = dotted(alias.name)
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                full = f"{base}.{name}" if base else name
+                self.facts.aliases[local] = full
+                if not target:
+                    modules.append(full)
+        self.facts.imports.append(ImportFact(tuple(modules), node))

@@ -1,0 +1,217 @@
+"""How data-class frameworks see a class: frozen or not, and its init fields.
+
+Shared by the immutability rules and the fixer: one place that knows what
+``@dataclass(frozen=True)``, ``@attrs.frozen``, pydantic config, msgspec
+options and NamedTuple mean.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from .expressions import dict_literal_items, dotted, is_false, is_true, keywords_of, last_part, names_in
+from .facts import Decorator, FieldFact
+from .model import ClassView, External
+
+
+class Style(enum.Enum):
+    DATACLASS = "dataclass"
+    ATTRS = "attrs"
+    PYDANTIC = "pydantic"
+    MSGSPEC = "msgspec"
+    NAMEDTUPLE = "NamedTuple"
+    PLAIN = "plain"
+
+
+_ATTRS_NAMES = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
+_FIELD_CALLS = frozenset({"field", "ib", "attrib", "Field"})
+
+
+def class_decorator(view: ClassView) -> tuple[Style, Decorator] | None:
+    """The dataclass or attrs decorator of a class, if it has one."""
+    for decorator in view.cls.decorators:
+        qualified = view.facts.qualify(decorator.name)
+        package = qualified.partition(".")[0]
+        name = last_part(qualified)
+        if name == "dataclass" and package in ("dataclasses", "pydantic", "dataclass"):
+            return Style.DATACLASS, decorator
+        if package in ("attr", "attrs") and name in _ATTRS_NAMES:
+            return Style.ATTRS, decorator
+    return None
+
+
+def style(view: ClassView) -> Style:
+    """The framework that shapes a class (its own decorator first, then its bases)."""
+    memo = view.memo.get("style")
+    if memo is None:
+        memo = view.memo["style"] = _style(view)
+    return memo  # type: ignore[return-value]
+
+
+def _style(view: ClassView) -> Style:
+    own = class_decorator(view)
+    if own is not None:
+        return own[0]
+    for written, resolved in view.ancestors():
+        qualified = resolved.qualified if isinstance(resolved, External) else ""
+        name = last_part(written)
+        if name == "NamedTuple":
+            return Style.NAMEDTUPLE
+        if name == "BaseModel" or qualified.startswith("pydantic."):
+            return Style.PYDANTIC
+        if name == "Struct" and (qualified.startswith("msgspec.") or not qualified):
+            return Style.MSGSPEC
+        if isinstance(resolved, ClassView):
+            found = class_decorator(resolved)
+            if found and found[0] is Style.ATTRS:
+                return Style.ATTRS
+    return Style.PLAIN
+
+
+def own_frozen(view: ClassView) -> bool | None:
+    """What the class itself says about immutability: True, False, or nothing."""
+    found = class_decorator(view)
+    if found is not None:
+        kind, decorator = found
+        frozen = decorator.keywords.get("frozen")
+        if kind is Style.ATTRS and last_part(view.facts.qualify(decorator.name)) == "frozen":
+            return True
+        if is_true(frozen):
+            return True
+        if kind is Style.DATACLASS or is_false(frozen):
+            return False
+        return None  # attrs without frozen: inherits from a frozen attrs base
+    keyword = view.cls.keywords.get("frozen")
+    if keyword is not None:
+        return is_true(keyword)
+    config = view.cls.assignments.get("model_config")
+    if config is not None:
+        frozen = dict_literal_items(config).get("frozen")
+        if frozen is not None:
+            return is_true(frozen)
+    for inner in view.cls.inner_classes:
+        inner_cls = view.facts.classes.get(inner)
+        if inner_cls is not None and inner_cls.name == "Config":
+            if "frozen" in inner_cls.assignments:
+                return is_true(inner_cls.assignments["frozen"])
+            if "allow_mutation" in inner_cls.assignments:
+                return is_false(inner_cls.assignments["allow_mutation"])
+    return None
+
+
+def declares_state(view: ClassView) -> bool:
+    cls = view.cls
+    return bool(cls.fields) or cls.method("__init__") is not None or any(
+        m.self_assignments for m in cls.methods)
+
+
+def is_frozen(view: ClassView) -> bool | None:
+    """Whether instances are immutable: True, False, or None when the chain is unknown."""
+    memo = view.memo.get("frozen", "unset")
+    if memo == "unset":
+        view.memo["frozen"] = None  # ends inheritance cycles
+        memo = view.memo["frozen"] = _is_frozen(view)
+    return memo  # type: ignore[return-value]
+
+
+def _is_frozen(view: ClassView) -> bool | None:
+    own = own_frozen(view)
+    if own is not None:
+        return own
+    kind = style(view)
+    if kind is Style.NAMEDTUPLE:
+        return True
+    if kind in (Style.PYDANTIC, Style.MSGSPEC, Style.ATTRS):
+        for ancestor in view.mro[1:]:
+            setting = own_frozen(ancestor)
+            if setting is not None:
+                return setting
+        return False if view.chain_known else None
+    if not declares_state(view):
+        states = [is_frozen(b) if isinstance(b, ClassView) else _external_frozen(b)
+                  for b in view.bases]
+        if any(state is False for state in states):
+            return False
+        return None if any(state is None for state in states) else True
+    return False if view.chain_known else None
+
+
+def _external_frozen(resolved) -> bool | None:
+    if isinstance(resolved, External) and resolved.is_leaf:
+        return True  # object, ABC, Generic: no state of their own
+    return None
+
+
+# -- init fields --------------------------------------------------------------------
+@dataclass(frozen=True)
+class InitField:
+    name: str
+    has_default: bool
+    kw_only: bool
+    owner: ClassView
+    fact: FieldFact
+
+
+def _is_classvar(field: FieldFact) -> bool:
+    names = names_in(field.annotation)
+    return bool(names) and last_part(names[0]) == "ClassVar"
+
+
+def _field_call(field: FieldFact) -> cst.Call | None:
+    default = field.default
+    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
+        return default
+    return None
+
+
+def own_init_fields(view: ClassView) -> Iterator[InitField]:
+    """The class's own init fields in order, with default and keyword-only flags."""
+    found = class_decorator(view)
+    class_kw_only = bool(found and is_true(found[1].keywords.get("kw_only")))
+    after_marker = False
+    for field in view.cls.fields:
+        if _is_classvar(field):
+            continue
+        if last_part(dotted(field.annotation)) == "KW_ONLY":
+            after_marker = True
+            continue
+        call = _field_call(field)
+        if call is not None:
+            keywords = keywords_of(call)
+            if is_false(keywords.get("init")):
+                continue
+            has_default = bool({"default", "default_factory", "factory"} & keywords.keys())
+            kw_only = is_true(keywords.get("kw_only"))
+        else:
+            has_default = field.default is not None
+            kw_only = False
+        yield InitField(field.name, has_default, kw_only or class_kw_only or after_marker, view, field)
+
+
+def init_fields(view: ClassView) -> list[InitField]:
+    """Init fields in the order the framework builds ``__init__``: bases in
+    reverse MRO order, then the class's own; a redefined field keeps its place."""
+    ordered: dict[str, InitField] = {}
+    for owner in reversed(view.mro):
+        if class_decorator(owner) is None:
+            continue
+        for field in own_init_fields(owner):
+            ordered[field.name] = field
+    return list(ordered.values())
+
+
+def misordered_field(view: ClassView) -> InitField | None:
+    """The first own field without a default after a positional field with one."""
+    seen_default = False
+    for field in init_fields(view):
+        if field.kw_only:
+            continue
+        if field.has_default:
+            seen_default = True
+        elif seen_default and field.owner is view:
+            return field
+    return None

@@ -1,0 +1,151 @@
+"""The facts one collection pass gathers from a module.
+
+Rules read these, never the tree. Nodes are kept only so that positions can be
+computed for what is reported, and so that fixes can find what to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import libcst as cst
+
+
+@dataclass(frozen=True)
+class Decorator:
+    """A class or function decorator: ``@attrs.define(frozen=True)``."""
+
+    name: str  # dotted as written, "" when not a plain dotted name
+    called: bool
+    keywords: Mapping[str, cst.BaseExpression]
+    node: cst.Decorator
+
+
+@dataclass(frozen=True)
+class FieldFact:
+    """An annotated class-level attribute: ``lines: tuple[Line, ...] = ()``."""
+
+    name: str
+    annotation: cst.BaseExpression
+    default: cst.BaseExpression | None
+    node: cst.CSTNode  # the statement line, for positions
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: cst.BaseExpression | None
+
+
+@dataclass(frozen=True)
+class SelfAssignment:
+    """``self.attr = …`` / ``self.attr += …`` / ``del self.attr`` / ``setattr(self, …)``."""
+
+    attr: str
+    annotation: cst.BaseExpression | None
+    node: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class MethodFact:
+    name: str
+    is_async: bool
+    decorators: tuple[Decorator, ...]
+    params: tuple[Param, ...]  # without the receiver (self/cls)
+    self_assignments: tuple[SelfAssignment, ...]
+    node: cst.FunctionDef
+
+    @property
+    def decorator_names(self) -> frozenset[str]:
+        return frozenset(d.name.rpartition(".")[2] for d in self.decorators)
+
+
+@dataclass(frozen=True)
+class ClassFact:
+    """A class as written: bases, keywords, decorators, fields, methods."""
+
+    name: str
+    qualname: str  # dotted inside the module: "Dog.Registered"
+    bases: tuple[cst.BaseExpression, ...]
+    base_names: tuple[str, ...]  # dotted, subscripts dropped: "DomainEventHandler"
+    base_args: tuple[tuple[str, ...], ...]  # dotted names inside each base's subscript
+    keywords: Mapping[str, cst.BaseExpression]  # class keywords: frozen=True, metaclass=…
+    decorators: tuple[Decorator, ...]
+    fields: tuple[FieldFact, ...]
+    assignments: Mapping[str, cst.BaseExpression]  # un-annotated class attributes
+    methods: tuple[MethodFact, ...]
+    inner_classes: tuple[str, ...]  # qualnames of classes nested directly inside
+    parent: str | None  # qualname of the enclosing class, if any
+    in_function: bool  # defined inside a function body
+    node: cst.ClassDef
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.parent is None and not self.in_function
+
+    def method(self, name: str) -> MethodFact | None:
+        return next((m for m in self.methods if m.name == name), None)
+
+
+@dataclass(frozen=True)
+class WithBlock:
+    """A ``with``/``async with`` statement: its context expressions and call span."""
+
+    contexts: tuple[str, ...]  # dotted as written: "self.uow", "session.begin()"
+    function: str | None
+    first_call: int  # index of the first call inside the body
+    end_call: int  # index one past the last call inside the body
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call, in source order, with where it stands."""
+
+    index: int
+    callee: str  # dotted: "self.message_bus.publish", "" when not dotted
+    receiver: str  # the callee without its last part: "self.message_bus"
+    method: str  # the last part: "publish"
+    args: tuple[cst.Arg, ...]
+    function: str | None  # qualname of the enclosing function
+    cls: str | None  # qualname of the enclosing class
+    withs: tuple[int, ...]  # indexes into ModuleFacts.withs, outermost first
+    node: cst.Call
+
+    def keyword(self, name: str) -> cst.BaseExpression | None:
+        return next((a.value for a in self.args if a.keyword and a.keyword.value == name), None)
+
+
+@dataclass(frozen=True)
+class ImportFact:
+    """An ``import``/``from … import`` statement, modules made absolute."""
+
+    modules: tuple[str, ...]  # absolute dotted modules it imports from
+    node: cst.CSTNode
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the rules know about one module."""
+
+    path: str
+    module: str  # dotted module path from the source roots
+    is_package: bool
+    classes: dict[str, ClassFact] = field(default_factory=dict)  # by qualname
+    calls: list[CallFact] = field(default_factory=list)
+    withs: list[WithBlock] = field(default_factory=list)
+    imports: list[ImportFact] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
+    views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
+
+    def qualify(self, dotted: str) -> str:
+        """The absolute dotted name a local dotted name refers to, via imports."""
+        head, dot, rest = dotted.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return dotted
+        return f"{target}{dot}{rest}"

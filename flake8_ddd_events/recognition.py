@@ -1,0 +1,199 @@
+"""What a class is: domain event, integration event, event base, aggregate,
+entity, handler, or none of these (RULES.md, "Recognition")."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .expressions import last_part
+from .model import ClassView, External, Unknown
+from .settings import Settings, matches_any
+
+# Packages whose ``Event`` (and the like) is not a domain event.
+_NON_DOMAIN_PACKAGES = frozenset({
+    "threading", "asyncio", "multiprocessing", "_thread", "concurrent", "gevent", "eventlet",
+    "trio", "anyio", "tkinter", "pygame", "pyglet", "arcade", "kivy", "wx", "PyQt5", "PyQt6",
+    "PySide2", "PySide6", "curses", "sched", "selectors", "simpy", "sqlalchemy", "tornado",
+    "twisted", "zmq", "watchdog", "locust", "sentry_sdk", "opentelemetry", "icalendar", "ics",
+    "xml", "email", "ctypes", "win32event", "pyinotify",
+})
+_DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
+_ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
+_DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
+_EVENTSOURCING_EVENTS = frozenset({"Event", "Created", "DomainEvent", "AggregateEvent",
+                                   "AggregateCreated"})
+_NEVER_EVENT_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "Protocol",
+                                "Exception", "BaseException", "TypedDict"})
+
+
+class Kind(enum.Enum):
+    DOMAIN_EVENT = "domain event"
+    INTEGRATION_EVENT = "integration event"
+    AGGREGATE = "aggregate root"
+    ENTITY = "entity"
+    HANDLER = "event handler"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Recognition:
+    kind: Kind
+    is_base: bool = False  # an event base: exempt from the concrete-event rules
+    framework: str | None = None  # "eventsourcing" / "protean": the framework supplies metadata
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind in (Kind.DOMAIN_EVENT, Kind.INTEGRATION_EVENT)
+
+    @property
+    def is_concrete_event(self) -> bool:
+        return self.is_event and not self.is_base
+
+
+def qualified_of(resolved) -> str:
+    if isinstance(resolved, External):
+        return resolved.qualified
+    if isinstance(resolved, ClassView):
+        return f"{resolved.facts.module}.{resolved.cls.qualname}"
+    return ""
+
+
+def _matches(written: str, resolved, names: tuple[str, ...], settings: Settings) -> bool:
+    """A base matches a configured name by its last dotted part, unless it is a
+    non-domain import of the same name (``threading.Event``) or a project class
+    of that name that is an aggregate, entity or handler."""
+    if last_part(written) not in names:
+        return False
+    if isinstance(resolved, External):
+        return resolved.qualified.partition(".")[0] not in _NON_DOMAIN_PACKAGES
+    if isinstance(resolved, ClassView):
+        return recognise(resolved, settings).kind not in (Kind.AGGREGATE, Kind.ENTITY, Kind.HANDLER)
+    return True
+
+
+def chain_matches(view: ClassView, names: tuple[str, ...], settings: Settings) -> bool:
+    return any(_matches(written, resolved, names, settings) for written, resolved in view.ancestors())
+
+
+def decorator_names(view: ClassView) -> set[str]:
+    return {view.facts.qualify(d.name) for d in view.cls.decorators} | {d.name for d in view.cls.decorators}
+
+
+def is_dataclass_like(view: ClassView) -> bool:
+    for decorator in view.cls.decorators:
+        qualified = view.facts.qualify(decorator.name)
+        if qualified in _DATACLASS_DECORATORS or decorator.name == "dataclass":
+            return True
+        package, _, name = qualified.partition(".")
+        if package in ("attr", "attrs") and last_part(qualified) in _ATTRS_DECORATORS:
+            return True
+    return False
+
+
+def is_data_shaped(view: ClassView) -> bool:
+    """dataclass, attrs, pydantic, NamedTuple, msgspec Struct, or a body of annotated fields."""
+    if is_dataclass_like(view):
+        return True
+    if any(last_part(w) in _DATA_BASES for w, _ in view.ancestors()):
+        return True
+    return bool(view.cls.fields) and all(m.name.startswith("__") or m.decorator_names & {"property"}
+                                         for m in view.cls.methods)
+
+
+def _never_event_shape(view: ClassView) -> bool:
+    for written, _ in view.ancestors():
+        name = last_part(written)
+        if name in _NEVER_EVENT_BASES or name.endswith(("Error", "Exception")):
+            return True
+    return False
+
+
+def looks_like_event_base(view: ClassView) -> bool:
+    """A marker or category base: named like a base and declaring no payload."""
+    name = view.cls.name
+    if name.startswith(("Base", "Abstract")) or name.endswith(("EventBase", "BaseEvent")):
+        return True
+    if "ABC" in {last_part(w) for w in view.cls.base_names}:
+        return True
+    if any("abstractmethod" in m.decorator_names for m in view.cls.methods):
+        return True
+    return name.endswith("Event") and not view.cls.fields and not view.cls.method("__init__")
+
+
+def _in_module_named(module: str, names: tuple[str, ...]) -> bool:
+    parts = module.split(".")
+    return any(part in names for part in parts)
+
+
+def recognise(view: ClassView, settings: Settings) -> Recognition:
+    """Classify a class; the result is memoised on the view."""
+    memo = view.memo.get("recognition")
+    if memo is None:
+        view.memo["recognition"] = Recognition(Kind.OTHER)  # ends inheritance cycles
+        memo = view.memo["recognition"] = _recognise(view, settings)
+    return memo  # type: ignore[return-value]
+
+
+def _framework(view: ClassView) -> str | None:
+    for _, resolved in view.ancestors():
+        package = qualified_of(resolved).partition(".")[0]
+        if package in ("eventsourcing", "protean"):
+            return package
+    if any(d.name.endswith(".event") and d.name.count(".") == 1 for d in view.cls.decorators):
+        return "protean"
+    return None
+
+
+def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
+    """Whether another class of the same module inherits from this one."""
+    for other in view.facts.classes.values():
+        if other is view.cls:
+            continue
+        for base in view.model.view(view.facts, other).bases:
+            if base is view:
+                return True
+    return False
+
+
+def _recognise(view: ClassView, settings: Settings) -> Recognition:
+    if chain_matches(view, settings.aggregate_bases, settings):
+        return Recognition(Kind.AGGREGATE)
+    if chain_matches(view, settings.entity_bases, settings):
+        return Recognition(Kind.ENTITY)
+    if chain_matches(view, settings.handler_bases, settings):
+        return Recognition(Kind.HANDLER)
+    framework = _framework(view)
+    kind = None
+    if chain_matches(view, settings.integration_event_bases, settings):
+        kind = Kind.INTEGRATION_EVENT
+    elif chain_matches(view, settings.domain_event_bases, settings):
+        kind = Kind.DOMAIN_EVENT
+    elif framework == "protean" or (framework == "eventsourcing" and any(
+            last_part(w) in _EVENTSOURCING_EVENTS for w, _ in view.ancestors())):
+        kind = Kind.DOMAIN_EVENT
+    elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
+        module = view.facts.module
+        if _in_module_named(module, settings.integration_event_modules):
+            kind = Kind.INTEGRATION_EVENT
+        elif _in_module_named(module, settings.domain_event_modules):
+            kind = Kind.DOMAIN_EVENT
+    if kind is None and any(f.name in settings.correlation_fields for f in view.cls.fields) \
+            and not _never_event_shape(view):
+        kind = Kind.INTEGRATION_EVENT
+    if kind is None:
+        if view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases) \
+                and _is_marker_or_data(view):
+            base_kind = (Kind.INTEGRATION_EVENT if view.cls.name in settings.integration_event_bases
+                         else Kind.DOMAIN_EVENT)
+            return Recognition(base_kind, is_base=True, framework=framework)
+        return Recognition(Kind.OTHER)
+    is_base = (view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases)
+               or looks_like_event_base(view) or _is_inherited_locally(view, settings))
+    return Recognition(kind, is_base=is_base, framework=framework)
+
+
+def _is_marker_or_data(view: ClassView) -> bool:
+    cls = view.cls
+    is_marker = not cls.fields and not cls.method("__init__")
+    return (is_marker and not any(m.self_assignments for m in cls.methods)) or is_data_shaped(view)

@@ -1,0 +1,108 @@
+"""What a rule is: code, message, documentation, examples and check.
+
+A rule module defines its rules with ``@rule(...)`` over a check function that
+reads a ``Context`` and yields ``Finding``s. The registry in ``rules`` imports
+every rule module; tests, docs and the CLI read the same ``Rule`` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable, Iterator
+
+import libcst as cst
+
+from .facts import ClassFact, ModuleFacts
+from .model import ClassView, ProjectModel
+from .recognition import Kind, Recognition, recognise
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at a node; the plugin turns the node into a line."""
+
+    node: cst.CSTNode
+    message: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """A source the rule is run on. Expected findings are marked on their line
+    with a trailing comment ``# DDD104`` (or ``# DDD104, DDD105: why``)."""
+
+    source: str
+    filename: str = "shop/sales/domain/model.py"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str  # one line, for the rule table
+    what: str
+    why: str
+    use_instead: str  # prose; the code is the first valid example
+    check: Callable[[Context], Iterable[Finding]]
+    invalid: tuple[Example, ...]
+    valid: tuple[Example, ...]
+    options: tuple[str, ...] = ()
+    fix: str = "No automatic fix."
+
+    def run(self, context: Context) -> Iterator[Finding]:
+        yield from self.check(context)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, *, summary: str, what: str, why: str, use_instead: str,
+         invalid: Iterable[str | Example], valid: Iterable[str | Example],
+         options: Iterable[str] = (), fix: str = "No automatic fix.") -> Callable:
+    """Register ``check`` as the rule ``code`` with its documentation and examples."""
+
+    def as_example(item: str | Example) -> Example:
+        return item if isinstance(item, Example) else Example(item)
+
+    def register(check: Callable[[Context], Iterable[Finding]]) -> Callable:
+        if code in REGISTRY:
+            raise ValueError(f"duplicate rule code {code}")
+        REGISTRY[code] = Rule(code, name, summary, what, why, use_instead, check,
+                              tuple(map(as_example, invalid)), tuple(map(as_example, valid)),
+                              tuple(options), fix)
+        return check
+
+    return register
+
+
+@dataclass
+class Context:
+    """One module's facts with recognition, as the rules see them."""
+
+    facts: ModuleFacts
+    settings: Settings
+    model: ProjectModel
+    source_lines: tuple[str, ...] = field(default=(), repr=False)
+
+    def view(self, cls: ClassFact) -> ClassView:
+        return self.model.view(self.facts, cls)
+
+    def recognise(self, cls: ClassFact) -> Recognition:
+        return recognise(self.view(cls), self.settings)
+
+    @cached_property
+    def classes(self) -> tuple[tuple[ClassView, Recognition], ...]:
+        views = (self.view(c) for c in self.facts.classes.values())
+        return tuple((v, recognise(v, self.settings)) for v in views)
+
+    def of_kind(self, *kinds: Kind) -> list[tuple[ClassView, Recognition]]:
+        return [(v, r) for v, r in self.classes if r.kind in kinds]
+
+    @property
+    def events(self) -> list[tuple[ClassView, Recognition]]:
+        return self.of_kind(Kind.DOMAIN_EVENT, Kind.INTEGRATION_EVENT)
+
+    @cached_property
+    def is_domain_layer(self) -> bool:
+        return self.settings.is_domain_module(self.facts.module)

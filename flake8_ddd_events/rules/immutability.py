@@ -1,0 +1,358 @@
+"""Immutability: an event is a fact that happened; nobody may change it.
+
+DDD101 (not frozen), DDD104 (mutable container field), DDD108 (a method that
+mutates the event), DDD109 (a field order Python rejects at import).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from ..dataclass_fields import Style, class_decorator, is_frozen, misordered_field, style
+from ..expressions import dotted, last_part, names_in
+from ..model import ClassView
+from ..rule import Context, Example, Finding, rule
+
+_MUTABLE = {
+    "list": "tuple[X, ...]", "List": "Tuple[X, ...]", "MutableSequence": "Sequence[X] holding a tuple",
+    "deque": "tuple[X, ...]", "Deque": "Tuple[X, ...]",
+    "set": "frozenset[X]", "Set": "FrozenSet[X]", "MutableSet": "frozenset[X]",
+    "dict": "a tuple of pairs or a frozen value object", "Dict": "a tuple of pairs or a frozen value object",
+    "DefaultDict": "a tuple of pairs", "defaultdict": "a tuple of pairs",
+    "OrderedDict": "a tuple of pairs", "Counter": "a tuple of pairs",
+    "MutableMapping": "a tuple of pairs or a frozen value object", "bytearray": "bytes",
+}
+_HOMES = {
+    "list": "builtins", "set": "builtins", "dict": "builtins", "bytearray": "builtins",
+    "deque": "collections", "defaultdict": "collections", "OrderedDict": "collections",
+    "Counter": "collections",
+}
+_DEFAULT_FACTORIES = {"list": "tuple", "set": "frozenset", "dict": "a frozen mapping",
+                      "bytearray": "bytes", "deque": "tuple", "defaultdict": "a frozen mapping"}
+
+
+def _mutable_name(view: ClassView, name: str) -> str | None:
+    """The mutable container a dotted annotation name denotes, if any."""
+    short = last_part(name)
+    if short not in _MUTABLE:
+        return None
+    if "." not in name and name in view.facts.classes:
+        return None  # a project class that happens to share the name
+    qualified = view.facts.qualify(name)
+    home = _HOMES.get(short)
+    if home == "builtins":
+        return short if qualified in (short, f"builtins.{short}") else None
+    package = qualified.rpartition(".")[0]
+    if home == "collections":
+        return short if package in ("collections", "typing", "typing_extensions") or qualified == short else None
+    return short if package in ("typing", "typing_extensions", "collections.abc", "") else None
+
+
+def _mutable_default(view: ClassView, default: cst.BaseExpression | None) -> str | None:
+    if isinstance(default, (cst.List, cst.ListComp)):
+        return "list"
+    if isinstance(default, (cst.Dict, cst.DictComp)):
+        return "dict"
+    if isinstance(default, (cst.Set, cst.SetComp)):
+        return "set"
+    if isinstance(default, cst.Call):
+        for arg in default.args:
+            if arg.keyword and arg.keyword.value in ("default_factory", "factory"):
+                name = dotted(arg.value)
+                if name and _mutable_name(view, name):
+                    return last_part(name)
+    return None
+
+
+@rule(
+    "DDD101", "mutable-event",
+    summary="event is not immutable",
+    what="Reports an event (or event base) whose instances can be changed after creation: a "
+         "dataclass or attrs class without `frozen=True`, a pydantic model without a frozen "
+         "config, a msgspec Struct without `frozen=True`, or a plain subclass that adds state. "
+         "A dataclass event under a frozen base that is not frozen itself is reported too: "
+         "Python raises TypeError when the module is imported.",
+    why="An event records something that already happened. A consumer, a handler or a retry "
+        "that changes it rewrites history: other handlers, the outbox and the event store then "
+        "disagree about what happened, and the bug surfaces far from where it was made.",
+    use_instead="Declare the event frozen in whatever style the code base uses; markers such as "
+                "`class Event: pass` carry no state and are never reported.",
+    invalid=[
+        """\
+from dataclasses import dataclass
+from uuid import UUID
+
+from shop.kernel import DomainEvent
+
+
+@dataclass
+class OrderPlaced(DomainEvent):  # DDD101
+    order_id: UUID
+""",
+        """\
+from pydantic import BaseModel
+
+
+class IntegrationEvent(BaseModel):  # DDD101
+    correlation_id: str
+    causation_id: str
+    event_version: int
+""",
+        Example("""\
+import dataclasses
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclasses.dataclass(frozen=False)
+class StockReserved:  # DDD101
+    event_id: UUID
+    occurred_on: datetime
+    sku: str
+""", "shop/inventory/domain/events.py"),
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass
+from uuid import UUID
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: UUID
+""",
+        """\
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class IntegrationEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    event_id: str
+    occurred_at: datetime
+    correlation_id: str
+    causation_id: str
+    event_version: int
+
+
+class OrderShipped(IntegrationEvent):
+    order_id: str
+""",
+        """\
+import attrs
+
+
+@attrs.frozen
+class DomainEvent:
+    pass
+
+
+class Event:
+    \"\"\"A marker: no state, nothing to freeze.\"\"\"
+""",
+    ],
+    fix="Safe: `ddd-events fix` adds `frozen=True` to a dataclass or attrs decorator (or turns "
+        "`frozen=False` into `frozen=True`). Other styles are left to you.",
+)
+def mutable_event(context: Context) -> Iterator[Finding]:
+    for view, recognition in context.events:
+        if recognition.framework or is_frozen(view) is not False:
+            continue
+        base = _frozen_dataclass_base(view)
+        if base is not None:
+            yield Finding(view.cls.node, f"dataclass event '{view.name}' is not frozen under frozen "
+                          f"base '{base.name}': Python raises TypeError at import; add frozen=True")
+        else:
+            yield Finding(view.cls.node, f"event '{view.name}' can be changed after it happened; "
+                          "make it immutable (frozen=True)")
+
+
+def _frozen_dataclass_base(view: ClassView) -> ClassView | None:
+    if style(view) is not Style.DATACLASS:
+        return None
+    return next((a for a in view.mro[1:] if class_decorator(a) and is_frozen(a)), None)
+
+
+@rule(
+    "DDD104", "mutable-event-field",
+    summary="event field holds a mutable container",
+    what="Reports an event field whose annotation contains a mutable container at any depth "
+         "(`list`, `dict`, `set`, `bytearray`, `collections.deque`/`defaultdict`/`OrderedDict`/"
+         "`Counter`, `typing.List`/`Dict`/`Set`/`DefaultDict`/`Deque`/`MutableMapping`/"
+         "`MutableSequence`/`MutableSet`), or whose default is one (`field(default_factory=list)`, "
+         "`= []`). One finding per field.",
+    why="`frozen=True` stops reassignment of the field, not changes inside it: "
+        "`event.lines.append(...)` still rewrites a published fact, and every handler that "
+        "received the same object sees the change.",
+    use_instead="Use immutable containers: `tuple[X, ...]` for sequences, `frozenset[X]` for "
+                "sets, a tuple of pairs or a frozen value object for mappings.",
+    invalid=[
+        """\
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    line_ids: list[str]  # DDD104
+    coupons: Optional[List[str]] = None  # DDD104
+    tags: tuple[str, ...] = field(default_factory=list)  # DDD104
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    line_ids: tuple[str, ...]
+    coupons: frozenset[str] = frozenset()
+""",
+    ],
+    fix="Safe: `ddd-events fix` rewrites `list[X]` to `tuple[X, ...]`, `List[X]` to "
+        "`Tuple[X, ...]`, `set`/`Set` to `frozenset`/`FrozenSet` and `default_factory=list` to "
+        "`default_factory=tuple`. Mappings are left to you.",
+)
+def mutable_event_field(context: Context) -> Iterator[Finding]:
+    for view, _ in context.events:
+        for field in view.cls.fields:
+            found = next((m for m in map(lambda n: _mutable_name(view, n), names_in(field.annotation)) if m),
+                         None) or _mutable_default(view, field.default)
+            if found is None:
+                continue
+            instead = _MUTABLE.get(found) or _DEFAULT_FACTORIES.get(found, "an immutable type")
+            yield Finding(field.node, f"event field '{field.name}' holds a mutable {found}; "
+                          f"use {instead} so the fact cannot change")
+
+
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__attrs_post_init__",
+                           "model_post_init"})
+
+
+@rule(
+    "DDD108", "event-mutates-itself",
+    summary="event method mutates the event",
+    what="Reports an assignment, augmented assignment or `del` on `self.<attr>`, or "
+         "`setattr(self, ...)` / `object.__setattr__(self, ...)`, in an event method other than "
+         "`__init__`, `__new__` and `__post_init__`. Points at the mutating statement.",
+    why="A method that changes an event after it was created turns a fact into state. "
+        "`object.__setattr__` even defeats `frozen=True` on purpose.",
+    use_instead="Compute derived values in `__post_init__` or as properties; to express a new "
+                "fact, record a new event.",
+    invalid=[
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class PaymentReceived(DomainEvent):
+    amount_cents: int
+
+    def refund(self) -> None:
+        object.__setattr__(self, "amount_cents", 0)  # DDD108
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class PaymentReceived(DomainEvent):
+    amount_cents: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount_cents", int(self.amount_cents))
+
+    @property
+    def amount(self) -> float:
+        return self.amount_cents / 100
+""",
+    ],
+)
+def event_mutates_itself(context: Context) -> Iterator[Finding]:
+    for view, _ in context.events:
+        for method in view.cls.methods:
+            if method.name in _CONSTRUCTORS:
+                continue
+            for assignment in method.self_assignments:
+                what = f"'{assignment.attr}'" if assignment.attr else "an attribute"
+                yield Finding(assignment.node, f"event method '{method.name}' changes {what} of "
+                              f"event '{view.name}'; events are facts: record a new event instead")
+
+
+@rule(
+    "DDD109", "dataclass-field-order",
+    summary="dataclass event field order fails at import",
+    what="Reports the first own field of a dataclass (or attrs) event or event base that has no "
+         "default, is not keyword-only, and comes after a positional field with a default, "
+         "counting the fields the bases contribute in MRO order. Python raises TypeError "
+         "(attrs: ValueError) when such a module is imported. Stays silent when a base cannot "
+         "be resolved.",
+    why="Event bases usually give `event_id` and `occurred_on` defaults; every concrete event "
+        "that adds a required field after them breaks at import time, in production if the "
+        "module is imported lazily.",
+    use_instead="Make the base's (or the event's) fields keyword-only with `kw_only=True` "
+                "(Python 3.10+), or give the new field a default.",
+    invalid=[
+        """\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: UUID  # DDD109
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: UUID
+""",
+    ],
+    options=("ddd-target-python",),
+    fix="Safe where the target Python is 3.10 or newer: `ddd-events fix` adds `kw_only=True` "
+        "to the event's decorator.",
+)
+def dataclass_field_order(context: Context) -> Iterator[Finding]:
+    for view, recognition in context.events:
+        if recognition.framework or class_decorator(view) is None or not view.chain_known:
+            continue
+        field = misordered_field(view)
+        if field is not None:
+            yield Finding(field.fact.node, f"field '{field.name}' has no default but follows a "
+                          f"field with one; Python rejects '{view.name}' at import: add kw_only=True")

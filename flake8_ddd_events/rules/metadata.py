@@ -1,0 +1,269 @@
+"""Metadata every event carries: an id and a timezone-aware timestamp.
+
+DDD105 (no timestamp), DDD106 (no event id), DDD107 (naive or deprecated
+datetime calls).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from ..expressions import dotted, last_part, names_in
+from ..facts import CallFact, ModuleFacts
+from ..model import ClassView
+from ..rule import Context, Finding, rule
+from ..settings import Settings
+
+
+def chain_field_names(view: ClassView) -> dict[str, list[str]]:
+    """Every field along the chain (annotated class attributes and attributes
+    set in ``__init__``), by name, with the dotted names of its annotation."""
+    found: dict[str, list[str]] = {}
+    for owner in view.mro:
+        for field in owner.cls.fields:
+            found.setdefault(field.name, [owner.facts.qualify(n) for n in names_in(field.annotation)])
+        init = owner.cls.method("__init__")
+        for assignment in init.self_assignments if init else ():
+            if assignment.attr:
+                found.setdefault(assignment.attr, [owner.facts.qualify(n) for n in names_in(assignment.annotation)])
+    return found
+
+
+def has_timestamp(fields: dict[str, list[str]], settings: Settings) -> bool:
+    for name, annotation in fields.items():
+        if name in settings.timestamp_fields:
+            return True
+        if name.endswith(("_at", "_on")) and any(last_part(n) == "datetime" for n in annotation):
+            return True
+    return False
+
+
+def _concrete_events_with_known_chain(context: Context):
+    for view, recognition in context.events:
+        if recognition.is_concrete_event and not recognition.framework and view.chain_known:
+            yield view
+
+
+@rule(
+    "DDD105", "event-without-timestamp",
+    summary="event has no timestamp",
+    what="Reports a concrete event whose whole chain (its own fields and its bases') has no "
+         "timestamp: no field named like `occurred_on`, `occurred_at` or `timestamp`, and no "
+         "`datetime` field whose name ends in `_at` or `_on`. Silent when a base cannot be "
+         "resolved: it may provide the field.",
+    why="When something happened is part of the fact. Without it consumers cannot order events, "
+        "reason about late arrivals, or rebuild state as of a moment; the time the message was "
+        "received is not the time the business fact occurred.",
+    use_instead="Give the event base an `occurred_on: datetime` set to a timezone-aware now, "
+                "so every event carries it.",
+    invalid=[
+        """\
+from dataclasses import dataclass, field
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):  # DDD105
+    order_id: UUID
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: UUID
+""",
+    ],
+    options=("ddd-timestamp-fields",),
+)
+def event_without_timestamp(context: Context) -> Iterator[Finding]:
+    for view in _concrete_events_with_known_chain(context):
+        if not has_timestamp(chain_field_names(view), context.settings):
+            yield Finding(view.cls.node, f"event '{view.name}' does not say when it happened; add "
+                          f"'{context.settings.timestamp_fields[0]}: datetime' (timezone-aware)")
+
+
+@rule(
+    "DDD106", "event-without-id",
+    summary="event has no id",
+    what="Reports a concrete event whose whole chain has no event id field (`id`, `event_id`). "
+         "Silent when a base cannot be resolved.",
+    why="Messaging delivers at least once. An id is what lets a consumer recognise a duplicate, "
+        "an outbox mark a record, and a log or trace point at one occurrence of a fact.",
+    use_instead="Give the event base an `event_id: UUID` with a `uuid4` default factory.",
+    invalid=[
+        """\
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    pass
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):  # DDD106
+    order_id: str
+    occurred_on: datetime
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    pass
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    event_id: UUID
+    order_id: str
+    occurred_on: datetime
+""",
+    ],
+    options=("ddd-event-id-fields",),
+)
+def event_without_id(context: Context) -> Iterator[Finding]:
+    for view in _concrete_events_with_known_chain(context):
+        fields = chain_field_names(view)
+        if not any(name in fields for name in context.settings.event_id_fields):
+            yield Finding(view.cls.node, f"event '{view.name}' has no id to tell occurrences apart; "
+                          f"add '{context.settings.event_id_fields[-1]}: UUID'")
+
+
+_NAIVE = {"now": "without a timezone", "today": "without a timezone",
+          "utcnow": "is naive and deprecated", "utcfromtimestamp": "is naive and deprecated",
+          "fromtimestamp": "without a timezone"}
+
+
+def _datetime_method(facts: ModuleFacts, callee: str) -> str | None:
+    """``now``/``utcnow``/… when ``callee`` names a ``datetime.datetime`` classmethod."""
+    receiver, _, method = callee.rpartition(".")
+    if method not in _NAIVE or not receiver:
+        return None
+    qualified = facts.qualify(receiver)
+    return method if qualified in ("datetime.datetime",) else None
+
+
+def naive_call(facts: ModuleFacts, call: CallFact) -> str | None:
+    """Why a call makes a naive or deprecated timestamp, or None."""
+    method = _datetime_method(facts, call.callee)
+    if method is None:
+        return None
+    if method in ("now", "fromtimestamp"):
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        needed = 1 if method == "now" else 2
+        if call.keyword("tz") is not None or len(positional) >= needed:
+            return None
+    return f"datetime.{method}() {_NAIVE[method]}"
+
+
+def is_timestamp_name(name: str, settings: Settings) -> bool:
+    return name in settings.timestamp_fields or name.endswith(("_at", "_on"))
+
+
+@rule(
+    "DDD107", "naive-event-timestamp",
+    summary="naive or deprecated timestamp",
+    what="Reports `datetime.now()`/`today()` without a timezone, `utcnow()`, "
+         "`utcfromtimestamp()` and `fromtimestamp(x)` without a timezone inside an event class "
+         "(defaults, default factories such as `default_factory=datetime.utcnow`, methods), and "
+         "anywhere as a keyword argument named like a timestamp (`occurred_on=datetime.now()`). "
+         "Points at the call or the factory.",
+    why="Events cross processes, hosts and time zones. A naive datetime is read in whatever zone "
+        "the reader assumes, so ordering and 'as of' questions silently go wrong; "
+        "`utcnow()` returns a naive value and is deprecated since Python 3.12.",
+    use_instead="`datetime.now(timezone.utc)` (or `datetime.fromtimestamp(x, tz=timezone.utc)`).",
+    invalid=[
+        """\
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    occurred_on: datetime = field(default_factory=datetime.utcnow)  # DDD107
+
+
+def place_order(order_id: str) -> OrderPlaced:
+    return OrderPlaced(occurred_on=datetime.now())  # DDD107
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from shop.kernel import DomainEvent
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    occurred_on: datetime = field(default_factory=utc_now)
+
+
+def place_order(order_id: str) -> OrderPlaced:
+    return OrderPlaced(occurred_on=datetime.now(tz=timezone.utc))
+""",
+    ],
+    options=("ddd-timestamp-fields",),
+    fix="Safe: `ddd-events fix` rewrites the call to `datetime.now(timezone.utc)`, adding or "
+        "reusing the `timezone` import.",
+)
+def naive_event_timestamp(context: Context) -> Iterator[Finding]:
+    facts, settings = context.facts, context.settings
+    event_classes = {view.cls.qualname for view, _ in context.events}
+    by_node = {id(call.node): call for call in facts.calls}
+    for call in facts.calls:
+        reason = None
+        if call.cls in event_classes:
+            reason = naive_call(facts, call)
+            if reason is None:
+                for arg in call.args:
+                    if arg.keyword and arg.keyword.value in ("default_factory", "factory"):
+                        method = _datetime_method(facts, dotted(arg.value))
+                        if method in ("now", "today", "utcnow"):
+                            yield Finding(arg.value, f"default factory datetime.{method} makes "
+                                          f"{_NAIVE[method]} timestamps; use "
+                                          "datetime.now(timezone.utc)")
+        for arg in call.args:
+            if arg.keyword and is_timestamp_name(arg.keyword.value, settings) and isinstance(arg.value, cst.Call):
+                inner = by_node.get(id(arg.value))
+                if inner is not None and inner.cls not in event_classes:
+                    why = naive_call(facts, inner)
+                    if why:
+                        yield Finding(inner.node, f"{why}: timestamp '{arg.keyword.value}' must "
+                                      "be timezone-aware; use datetime.now(timezone.utc)")
+        if reason:
+            yield Finding(call.node, f"{reason} in event '{last_part(call.cls or '')}'; "
+                          "use datetime.now(timezone.utc)")

@@ -1,0 +1,223 @@
+"""The plugin's settings: every option, its default, and one frozen object.
+
+Defaults live here and only here. ``OPTIONS`` drives the flake8 option
+registration, the pyproject reader and the documentation's configuration page.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Iterable, Mapping
+
+
+class SettingsError(ValueError):
+    """A bad option value; the message names the option."""
+
+
+def _names(option: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError(f"{option}: expected a comma-separated list of names, got {value!r}")
+    items = tuple(str(item).strip() for item in value if str(item).strip())
+    for item in items:
+        if not re.fullmatch(r"[\w.*?\[\]!-]+", item):
+            raise SettingsError(f"{option}: {item!r} is not a name or a dotted glob")
+    return items
+
+
+def _nonempty_names(option: str, value: Any) -> tuple[str, ...]:
+    items = _names(option, value)
+    if not items:
+        raise SettingsError(f"{option}: needs at least one name")
+    return items
+
+
+def _paths(option: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError(f"{option}: expected a comma-separated list of folders, got {value!r}")
+    items = tuple(str(item).strip() for item in value if str(item).strip())
+    if not items:
+        raise SettingsError(f"{option}: needs at least one folder")
+    return items
+
+
+def _positive_int(option: str, value: Any) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"{option}: expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise SettingsError(f"{option}: expected a number of at least 1, got {number}")
+    return number
+
+
+def _python_version(option: str, value: Any) -> tuple[int, int] | None:
+    if value in (None, ""):
+        return None
+    match = re.fullmatch(r"\s*3\.(\d+)\s*", str(value))
+    if not match or int(match.group(1)) < 6:
+        raise SettingsError(f"{option}: expected a Python version such as 3.10, got {value!r}")
+    return (3, int(match.group(1)))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configurable setting: its key, default, parser and help text."""
+
+    key: str
+    default: Any
+    parse: Callable[[str, Any], Any]
+    help: str
+
+    @property
+    def attr(self) -> str:
+        return self.key.removeprefix("ddd-").replace("-", "_")
+
+    @property
+    def flag(self) -> str:
+        return f"--{self.key}"
+
+    @property
+    def is_list(self) -> bool:
+        return self.parse in (_names, _nonempty_names, _paths)
+
+
+def _default_roots() -> tuple[str, ...]:
+    return (".", "src") if os.path.isdir("src") else (".",)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("ddd-domain-event-bases", ("DomainEvent", "Event", "BaseEvent"), _names,
+           "base classes whose subclasses are domain events"),
+    Option("ddd-domain-event-modules", ("events", "domain_events"), _names,
+           "module names whose top-level data classes are domain events"),
+    Option("ddd-integration-event-bases", ("IntegrationEvent",), _names,
+           "base classes whose subclasses are integration events"),
+    Option("ddd-integration-event-modules", ("integration_events", "contracts"), _names,
+           "module names whose top-level data classes are integration events"),
+    Option("ddd-aggregate-bases", ("AggregateRoot", "Aggregate"), _names,
+           "base classes of aggregate roots"),
+    Option("ddd-entity-bases", ("Entity",), _names, "base classes of entities"),
+    Option("ddd-handler-bases", ("DomainEventHandler", "IntegrationEventHandler", "EventHandler"),
+           _names, "base classes of event handlers"),
+    Option("ddd-domain-modules", ("domain", "domain.*", "*.domain", "*.domain.*"), _nonempty_names,
+           "globs over dotted module paths that make up the domain layer"),
+    Option("ddd-timestamp-fields", ("occurred_on", "occurred_at", "timestamp"), _nonempty_names,
+           "field names that hold an event's timestamp"),
+    Option("ddd-event-id-fields", ("id", "event_id"), _nonempty_names,
+           "field names that hold an event's id"),
+    Option("ddd-version-fields", ("event_version", "schema_version", "version"), _nonempty_names,
+           "field names that hold an integration event's schema version"),
+    Option("ddd-correlation-fields", ("correlation_id",), _nonempty_names,
+           "field names that hold a correlation id"),
+    Option("ddd-causation-fields", ("causation_id",), _nonempty_names,
+           "field names that hold a causation id"),
+    Option("ddd-max-integration-fields", 12, _positive_int,
+           "most payload fields an integration event may carry"),
+    Option("ddd-past-tense-allow", (), _names,
+           "words or whole event names accepted as past facts"),
+    Option("ddd-record-methods", ("record_event", "add_domain_event", "register_event",
+                                  "raise_event", "queue_event", "append_event"), _names,
+           "methods an aggregate uses to record a domain event"),
+    Option("ddd-aggregate-publish-methods", ("publish", "publish_all", "publish_event",
+                                             "publish_events", "dispatch", "dispatch_event",
+                                             "dispatch_events", "emit"), _names,
+           "calls that publish or dispatch events"),
+    Option("ddd-transaction-contexts", ("transaction", "atomic", "begin", "begin_nested",
+                                        "uow", "unit_of_work"), _names,
+           "context managers that open a transaction"),
+    Option("ddd-transport-receivers", ("message_bus", "broker", "producer", "kafka", "rabbit",
+                                       "sns", "sqs", "pubsub", "integration"), _names,
+           "receiver name parts that denote a message transport"),
+    Option("ddd-transport-methods", ("publish", "publish_all", "send", "send_message",
+                                     "produce", "emit"), _names,
+           "methods that hand a message to the transport"),
+    Option("ddd-clear-methods", ("clear_recorded_events", "clear_domain_events", "clear_events"),
+           _names, "methods that clear an aggregate's recorded events"),
+    Option("ddd-outbox-mark-methods", ("mark_as_processed", "mark_processed", "mark_as_sent",
+                                       "mark_sent", "mark_as_published", "mark_published",
+                                       "delete", "remove"), _names,
+           "methods that mark an outbox record as done"),
+    Option("ddd-forbidden-domain-imports", ("*.application*", "*.infrastructure*", "*.adapters*",
+                                            "kafka", "aiokafka", "confluent_kafka", "pika",
+                                            "aio_pika", "kombu", "celery", "dramatiq", "nats",
+                                            "boto3", "redis", "google.cloud.pubsub"), _names,
+           "modules (globs) the domain layer must not import"),
+    Option("ddd-repository-receivers", ("repo", "repository"), _names,
+           "receiver name parts that denote a repository"),
+    Option("ddd-repository-write-methods", ("save", "add", "update", "put"), _names,
+           "repository methods that write an aggregate"),
+    Option("ddd-source-roots", None, _paths,
+           "folders that hold top-level packages (default: '.' and 'src' when it exists)"),
+    Option("ddd-target-python", None, _python_version,
+           "oldest Python the checked code runs on, for fixes (default: requires-python, else 3.10)"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option's value, parsed and validated once per process."""
+
+    domain_event_bases: tuple[str, ...]
+    domain_event_modules: tuple[str, ...]
+    integration_event_bases: tuple[str, ...]
+    integration_event_modules: tuple[str, ...]
+    aggregate_bases: tuple[str, ...]
+    entity_bases: tuple[str, ...]
+    handler_bases: tuple[str, ...]
+    domain_modules: tuple[str, ...]
+    timestamp_fields: tuple[str, ...]
+    event_id_fields: tuple[str, ...]
+    version_fields: tuple[str, ...]
+    correlation_fields: tuple[str, ...]
+    causation_fields: tuple[str, ...]
+    max_integration_fields: int
+    past_tense_allow: tuple[str, ...]
+    record_methods: tuple[str, ...]
+    aggregate_publish_methods: tuple[str, ...]
+    transaction_contexts: tuple[str, ...]
+    transport_receivers: tuple[str, ...]
+    transport_methods: tuple[str, ...]
+    clear_methods: tuple[str, ...]
+    outbox_mark_methods: tuple[str, ...]
+    forbidden_domain_imports: tuple[str, ...]
+    repository_receivers: tuple[str, ...]
+    repository_write_methods: tuple[str, ...]
+    source_roots: tuple[str, ...]
+    target_python: tuple[int, int] | None
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any] = {}) -> Settings:
+        """Build settings from raw values keyed by option key or attribute name.
+
+        Missing keys take their default; a bad value raises SettingsError
+        naming the option.
+        """
+        parsed: dict[str, Any] = {}
+        for option in OPTIONS:
+            raw = values.get(option.key, values.get(option.attr))
+            if raw is None:
+                value = option.default
+            else:
+                value = option.parse(option.key, raw)
+            parsed[option.attr] = value
+        if parsed["source_roots"] is None:
+            parsed["source_roots"] = _default_roots()
+        return cls(**parsed)
+
+    def is_domain_module(self, module: str) -> bool:
+        return matches_any(module, self.domain_modules)
+
+
+def matches_any(dotted: str, globs: Iterable[str]) -> bool:
+    """Whether a dotted module path matches one of the globs."""
+    return any(fnmatch.fnmatchcase(dotted, glob) for glob in globs)
+
+
+assert {f.name for f in fields(Settings)} == {o.attr for o in OPTIONS}
