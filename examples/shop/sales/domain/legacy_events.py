@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 @dataclass(frozen=True)
 class BaseEvent:
     event_id: UUID = field(default_factory=uuid4)
-    occurred_on: datetime = field(default_factory=datetime.utcnow)  # DDD107: naive UTC clock, deprecated since 3.12
+    occurred_on: datetime = field(default_factory=datetime.utcnow)  # DDD107: naive, deprecated clock
 
 
 @dataclass(frozen=True)
