@@ -1,33 +1,36 @@
-"""The ``ddd-events`` command."""
+"""The ``ddd-events`` command: one subcommand per module in ``commands/``."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Sequence
 
 from . import __version__
 
-
-def _rules_table() -> str:
-    from .rules import RULES
-
-    width = max(len(r.name) for r in RULES)
-    return "\n".join(f"{r.code}  {r.name:<{width}}  {r.summary}" for r in RULES)
+# Each module defines NAME, HELP, ``add_arguments(parser)`` and ``run(args) -> int``.
+SUBCOMMANDS = (
+    "flake8_ddd_events.commands.rules",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ddd-events",
                                      description="Domain-Driven-Design event rules for flake8.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("rules", help="list the rules")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    runners = {}
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(name)
+        sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        runners[module.NAME] = module.run
     args = parser.parse_args(argv)
-    if args.command == "rules":
-        print(_rules_table())
+    if args.command is None:
+        parser.print_help()
         return 0
-    parser.print_help()
-    return 0
+    return runners[args.command](args)
 
 
 if __name__ == "__main__":

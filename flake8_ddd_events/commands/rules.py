@@ -1,0 +1,23 @@
+"""``ddd-events rules``: the rule table."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "rules"
+HELP = "list every rule: code, name, summary"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..rules import RULES
+
+    rows = [("DDD000", "unparsable-file", "libcst cannot read the file; it was not checked")]
+    rows += [(r.code, r.name, r.summary) for r in RULES]
+    width = max(len(name) for _, name, _ in rows)
+    for code, name, summary in rows:
+        print(f"{code}  {name:<{width}}  {summary}")
+    return 0
