@@ -254,7 +254,7 @@ def naive_event_timestamp(context: Context) -> Iterator[Finding]:
                         method = _datetime_method(facts, dotted(arg.value))
                         if method in ("now", "today", "utcnow"):
                             yield Finding(arg.value, f"default factory datetime.{method} makes "
-                                          f"{_NAIVE[method]} timestamps; use "
+                                          "naive timestamps; use a factory returning "
                                           "datetime.now(timezone.utc)")
         for arg in call.args:
             if arg.keyword and is_timestamp_name(arg.keyword.value, settings) and isinstance(arg.value, cst.Call):
