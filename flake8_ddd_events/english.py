@@ -16,6 +16,7 @@ A compact table plus rules, standard library only, built once at import:
 * a name that starts with a command verb (``Set``, ``Send``, ``Get``...) needs
   its past word in predicate position: ``CreateOrderFailed`` passes,
   ``SetPaidOrderStatus`` and ``SendWelcomeEmail`` do not;
+* a name ending in ``At`` (``OccurredAt``, ``CreatedAt``) names a timestamp;
 * ignored at the end, repeatedly: ``Event``, ``DomainEvent``,
   ``IntegrationEvent``, ``Message`` (``PasswordResetMessage`` reads as
   ``PasswordReset``) and version tokens (``V2``, ``v10``, ``_v2``, a bare
@@ -340,12 +341,11 @@ def states_past_fact(name: str, allow: frozenset[str] = frozenset()) -> bool:
     if allow:
         if _contains([w.lower() for w in split_words(name)], _allowed(frozenset(allow))):
             return True
-    if not words:
-        return False
+    if not words or lower[-1] == "at":
+        return False  # OccurredAt, CreatedAt: a timestamp, not a fact
     last = len(words) - 1
-    strict = lower[0] in _VERBS and lower[0] not in _NOUNISH  # a command
-    command = strict
-    strict = strict or lower[last] in _HEADS
+    # a command (SetPaidOrderStatus) or a data shape (OrderPlacedPayload)
+    strict = (lower[0] in _VERBS and lower[0] not in _NOUNISH) or lower[last] in _HEADS
 
     def predicate(i: int) -> bool:
         return i == last or lower[i + 1] in _PARTICLES
@@ -377,7 +377,7 @@ def _participle(verb: str) -> str:
         return verb[:-1] + "ied"
     if verb.endswith("c"):
         return verb + "ked"
-    groups = sum(1 for i, c in enumerate(verb) if c in _VOWELS and verb[i - 1 : i] not in _VOWELS)
+    groups = sum(1 for i, c in enumerate(verb) if c in _VOWELS and verb[i - 1:i] not in _VOWELS)
     cvc = (
         len(verb) >= 3
         and verb[-1] not in _VOWELS | {"w", "x", "y"}

@@ -87,6 +87,7 @@ REJECTED = [
     "SharedKernel", "IdentifiedCommand", "PricedProductItem",
     "SetPaidOrderStatusCommand", "SendMeetingAttendeeAddedEmailCommand",
     "GetAuthenticatedMemberMeetingsQuery", "OrderPlacedPayload",
+    "OccurredAt", "CreatedAt",
     # bases and empty names
     "Event", "DomainEvent", "IntegrationEvent", "", "V2",
 ]
