@@ -20,6 +20,7 @@ from .facts import (
 from .modules import absolute_import
 
 _SETATTR_CALLEES = {"setattr", "object.__setattr__"}
+_ATTRS_FIELD_CALLS = {"ib", "attrib"}  # attrs' un-annotated ``x = attr.ib()`` fields
 
 
 def collect(tree: cst.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
@@ -203,6 +204,10 @@ class _Collector(cst.CSTVisitor):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     owner.assignments[target.target.value] = node.value
+            if (len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+                    and isinstance(node.value, cst.Call) and dotted(node.value.func).rpartition(".")[2]
+                    in _ATTRS_FIELD_CALLS):
+                owner.fields.append(FieldFact(node.targets[0].target.value, None, node.value, node))
             return
         for target in node.targets:
             self._record_self(target.target, None, node)

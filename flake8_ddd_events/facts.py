@@ -27,7 +27,7 @@ class FieldFact:
     """An annotated class-level attribute: ``lines: tuple[Line, ...] = ()``."""
 
     name: str
-    annotation: cst.BaseExpression
+    annotation: cst.BaseExpression | None  # None for attrs' ``x = attr.ib()``
     default: cst.BaseExpression | None
     node: cst.CSTNode  # the statement line, for positions
 

@@ -172,6 +172,8 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
     elif framework == "protean" or (framework == "eventsourcing" and any(
             last_part(w) in _EVENTSOURCING_EVENTS for w, _ in view.ancestors())):
         kind = Kind.DOMAIN_EVENT
+    elif inherited := _inherited_event_kind(view, settings):
+        kind = inherited
     elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
         module = view.facts.module
         if _in_module_named(module, settings.integration_event_modules):
@@ -191,6 +193,16 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
     is_base = (view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases)
                or looks_like_event_base(view) or _is_inherited_locally(view, settings))
     return Recognition(kind, is_base=is_base, framework=framework)
+
+
+def _inherited_event_kind(view: ClassView, settings: Settings) -> Kind | None:
+    """The kind of the nearest project ancestor recognised as an event, if any."""
+    for _, resolved in view.ancestors():
+        if isinstance(resolved, ClassView):
+            found = recognise(resolved, settings)
+            if found.is_event:
+                return found.kind
+    return None
 
 
 def _is_marker_or_data(view: ClassView) -> bool:
