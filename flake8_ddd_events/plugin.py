@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import os
+import sys
 from typing import Any, ClassVar, Iterator, Sequence
 
 from . import __version__
@@ -44,9 +46,15 @@ class Plugin:
         from flake8.exceptions import ExecutionError
         from flake8.style_guide import Decision, DecisionEngine
 
+        from .config import ConfigError, merge, pyproject_values
+
         values = {o.key: getattr(options, o.key.replace("-", "_"), None) for o in OPTIONS}
         try:
+            if not _isolated(options):  # command line and [flake8] win over pyproject
+                values = merge(values, pyproject_values(os.getcwd()))
             cls.settings = Settings.from_values(values)
+        except ConfigError as error:
+            raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option --{error}") from None
         engine = DecisionEngine(options)
@@ -73,6 +81,11 @@ class Plugin:
             Plugin.model = ProjectModel(settings)
         for report in check_source(source, self.filename, settings, codes, Plugin.model):
             yield report.line, report.column, report.message, type(self)
+
+
+def _isolated(options: Any) -> bool:
+    """Whether flake8 runs with ``--isolated`` (its first-stage parser keeps the flag to itself)."""
+    return bool(getattr(options, "isolated", False)) or "--isolated" in sys.argv[1:]
 
 
 def _default_text(option) -> str:
