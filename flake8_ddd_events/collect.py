@@ -106,6 +106,7 @@ class _Collector(cst.CSTVisitor):
         self.scopes: list[_ClassBuilder | _FunctionState] = []
         self.with_stack: list[int] = []
         self.pending_withs: list[tuple[cst.With, tuple[str, ...]]] = []
+        self.lambdas = 0  # depth of enclosing lambdas
 
     # -- scopes ---------------------------------------------------------------
     def _qualname(self, name: str) -> str:
@@ -235,6 +236,12 @@ class _Collector(cst.CSTVisitor):
         self.facts.withs[index] = WithBlock(block.contexts, block.function, block.first_call,
                                             len(self.facts.calls))
 
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.lambdas += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.lambdas -= 1
+
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted(node.func)
         receiver, _, method = callee.rpartition(".")
@@ -251,6 +258,7 @@ class _Collector(cst.CSTVisitor):
             cls=self._enclosing_class(),
             withs=tuple(self.with_stack),
             node=node,
+            in_lambda=self.lambdas > 0,
         ))
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value

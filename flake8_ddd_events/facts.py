@@ -115,6 +115,7 @@ class CallFact:
     cls: str | None  # qualname of the enclosing class
     withs: tuple[int, ...]  # indexes into ModuleFacts.withs, outermost first
     node: cst.Call
+    in_lambda: bool = False  # inside a lambda: runs later (``on_commit(lambda: …)``), not here
 
     def keyword(self, name: str) -> cst.BaseExpression | None:
         return next((a.value for a in self.args if a.keyword and a.keyword.value == name), None)
