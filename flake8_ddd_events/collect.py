@@ -49,6 +49,20 @@ def _params(node: cst.FunctionDef) -> tuple[Param, ...]:
     )
 
 
+def _union_members(node: cst.BaseExpression) -> list[str]:
+    """Dotted members of ``A | B`` or ``Union[A, B]`` (``None`` left out); [] when not a union."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        parts = [node.left, node.right]
+    elif isinstance(node, cst.Subscript) and dotted(node.value).rpartition(".")[2] == "Union":
+        parts = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+    else:
+        return []
+    members: list[str] = []
+    for part in parts:
+        members.extend(_union_members(part) or [dotted(part)])
+    return [m for m in members if m and m != "None"]
+
+
 class _ClassBuilder:
     """Mutable state for a class while its body is walked."""
 
@@ -66,13 +80,18 @@ class _ClassBuilder:
         node = self.node
         bases = tuple(arg.value for arg in node.bases)
         base_args = []
+        base_unions = []
         for base in bases:
             args: list[str] = []
+            union = False
             if isinstance(base, cst.Subscript):
                 for element in base.slice:
                     if isinstance(element.slice, cst.Index):
-                        args.append(dotted(element.slice.value))
+                        members = _union_members(element.slice.value)
+                        union = union or len(members) > 1
+                        args.extend(members or [dotted(element.slice.value)])
             base_args.append(tuple(a for a in args if a))
+            base_unions.append(union)
         return ClassFact(
             name=node.name.value,
             qualname=self.qualname,
@@ -88,6 +107,7 @@ class _ClassBuilder:
             parent=self.parent,
             in_function=self.in_function,
             node=node,
+            base_unions=tuple(base_unions),
         )
 
 
@@ -283,12 +303,14 @@ class _Collector(cst.CSTVisitor):
         target = dotted(node.module) if node.module is not None else ""
         base = absolute_import(self.facts.module, self.facts.is_package, level, target)
         modules = [base]
+        names = []
         if not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
                 name = dotted(alias.name)
                 local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
                 full = f"{base}.{name}" if base else name
                 self.facts.aliases[local] = full
+                names.append(full)
                 if not target:
                     modules.append(full)
-        self.facts.imports.append(ImportFact(tuple(modules), node))
+        self.facts.imports.append(ImportFact(tuple(modules), node, tuple(names)))

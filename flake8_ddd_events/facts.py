@@ -83,6 +83,9 @@ class ClassFact:
     parent: str | None  # qualname of the enclosing class, if any
     in_function: bool  # defined inside a function body
     node: cst.ClassDef
+    # per base: whether its subscript holds a union (``A | B``, ``Union[A, B]``); then
+    # base_args holds the union's members
+    base_unions: tuple[bool, ...] = ()
 
     @property
     def is_top_level(self) -> bool:
@@ -127,6 +130,7 @@ class ImportFact:
 
     modules: tuple[str, ...]  # absolute dotted modules it imports from
     node: cst.CSTNode
+    names: tuple[str, ...] = ()  # ``from p import a``: "p.a" (a submodule or an attribute)
 
 
 @dataclass
