@@ -4,12 +4,45 @@ Names resolve through the module's own classes and import statements; an
 imported project module (under a source root) is read and collected, never
 imported or executed, once per process and cached by path, size and mtime.
 Anything else is an external class (known by its qualified name) or unknown.
+
+What resolves (each bounded, each lazy: a name is resolved only when a rule
+asks about it, and ``ClassView.bases`` is computed once per class):
+
+- the module's own classes, nested ones by dotted name (``Outer.Inner``) and
+  from inside the enclosing class body;
+- ``import a.b`` then ``a.b.X``; ``import a.b as c`` then ``c.X``;
+  ``from a.b import X [as Y]``; relative imports (``from ..kernel import X``,
+  ``from . import events`` then ``events.X``);
+- re-exports: a package ``__init__`` (or any module) that imports a name makes
+  it importable from there; ``from .events import *`` is followed too, over at
+  most ``MAX_STAR_MODULES`` modules, public names only (``__all__`` is not
+  read: a star import exports every name without a leading underscore);
+- a module path is a file under a source root: ``<root>/a/b.py`` or
+  ``<root>/a/b/__init__.py``; the deepest root containing a file names it, so
+  a module reached under two names is read once and named one way.
+
+What does not: module-level assignments (``Base = DomainEvent``), names
+made by calls or conditional imports' alternatives, ``sys.path`` tricks.
+Those are ``Unknown``, and rules that need the whole chain stay silent.
+
+Never read: files outside the source roots, symlinks whose target leaves
+them, files larger than ``MAX_MODULE_BYTES``, files that do not decode or
+parse. A project module that exists but is not read resolves to ``Unknown``
+(not to an external class). Import cycles end at ``MAX_RESOLUTION_DEPTH``
+and in the seen-sets of the star and chain walks.
+
+Memory: the cache holds one ``ModuleFacts`` per module read (with the
+``ClassView``s made for its classes in ``ModuleFacts.views``), so it grows
+with the modules read, not with the files checked. A module whose file
+changed (mtime or size) is re-read when next looked up, and every derived
+``ClassView`` is dropped then, so no chain keeps the old version.
 """
 
 from __future__ import annotations
 
 import builtins
 import os
+from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator, Union
@@ -19,6 +52,8 @@ from .settings import Settings
 
 MAX_MODULE_BYTES = 1_000_000
 MAX_RESOLUTION_DEPTH = 24
+MAX_STAR_MODULES = 16  # modules a star-import lookup may visit
+MAX_CHAIN = 100  # project classes an inheritance walk may visit
 
 # Libraries whose classes add no event fields: a chain ending in them is complete.
 _LEAF_LIBRARIES = frozenset({
@@ -71,23 +106,27 @@ class ClassView:
                      else Unknown("<expression>") for name in self.cls.base_names)
 
     def ancestors(self) -> Iterator[tuple[str, Resolved]]:
-        """Every base along the chain, depth first, each once: (written name, resolution)."""
+        """Every base along the chain, nearest first, each class once: (written name,
+        resolution). A chain longer than ``MAX_CHAIN`` project classes ends in an Unknown."""
         seen = {id(self)}
-        stack = [self]
-        while stack:
-            view = stack.pop(0)
+        queue = deque([self])
+        while queue:
+            view = queue.popleft()
             for written, resolved in zip(view.cls.base_names, view.bases):
                 if isinstance(resolved, ClassView):
                     if id(resolved) in seen:
                         continue
+                    if len(seen) > MAX_CHAIN:
+                        yield written, Unknown(written)
+                        return
                     seen.add(id(resolved))
-                    stack.append(resolved)
+                    queue.append(resolved)
                 yield written, resolved
 
     @cached_property
     def mro(self) -> tuple[ClassView, ...]:
         """The project classes of the chain, self first, in C3-like order."""
-        return tuple(_linearize(self, set()))
+        return tuple(_linearize(self, set(), 0))
 
     @cached_property
     def chain_known(self) -> bool:
@@ -96,14 +135,14 @@ class ClassView:
                    for _, r in self.ancestors())
 
 
-def _linearize(view: ClassView, active: set[int]) -> list[ClassView]:
-    if id(view) in active:
+def _linearize(view: ClassView, active: set[int], depth: int) -> list[ClassView]:
+    if id(view) in active or depth > MAX_CHAIN:
         return []
     active = active | {id(view)}
     result: list[ClassView] = [view]
     for base in view.bases:
         if isinstance(base, ClassView):
-            for item in _linearize(base, active):
+            for item in _linearize(base, active, depth + 1):
                 if item in result:
                     result.remove(item)
                 result.append(item)
@@ -115,7 +154,9 @@ class ProjectModel:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.roots = tuple(os.path.realpath(r) for r in settings.source_roots if os.path.isdir(r))
+        self.roots = tuple(dict.fromkeys(
+            os.path.realpath(r) for r in settings.source_roots if os.path.isdir(r)))
+        # real path -> ((mtime_ns, size), facts or None when the file is not read)
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
 
     # -- modules ---------------------------------------------------------------
@@ -125,40 +166,55 @@ class ProjectModel:
             yield os.path.join(root, relative + ".py")
             yield os.path.join(root, relative, "__init__.py")
 
-    def _inside_roots(self, path: str) -> bool:
-        real = os.path.realpath(path)
+    def _inside_roots(self, real: str) -> bool:
         return any(real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def module(self, module: str) -> ModuleFacts | None:
-        """The facts of a project module, read at most once per version of the file."""
+        """The facts of a project module, read at most once per version of the file;
+        None when there is no such module under the roots or it is not read."""
+        found = self._lookup(module)
+        return found if isinstance(found, ModuleFacts) else None
+
+    def _lookup(self, module: str) -> ModuleFacts | bool:
+        """The module's facts; True when the file exists but is not read (refused);
+        False when no source root holds it."""
         if not module or not all(part.isidentifier() for part in module.split(".")):
-            return None
+            return False
         for path in self._candidates(module):
             try:
-                stat = os.stat(path)
+                stat = os.stat(path)  # follows symlinks; a loop is an OSError
             except OSError:
                 continue
-            if not self._inside_roots(path):
-                return None
+            real = os.path.realpath(path)
+            if not self._inside_roots(real):
+                return True  # a symlink that leaves the roots
             key = (stat.st_mtime_ns, stat.st_size)
-            cached = self._modules.get(path)
+            cached = self._modules.get(real)
             if cached is not None and cached[0] == key:
-                return cached[1]
-            facts = self._read(path, module, stat.st_size)
-            self._modules[path] = (key, facts)
-            return facts
-        return None
+                return cached[1] if cached[1] is not None else True
+            if cached is not None:  # edited since it was read: drop every derived view
+                for _, facts in self._modules.values():
+                    if facts is not None:
+                        facts.views.clear()
+            facts = self._read(real, stat.st_size)
+            self._modules[real] = (key, facts)
+            return facts if facts is not None else True
+        return False
 
-    def _read(self, path: str, module: str, size: int) -> ModuleFacts | None:
+    def _read(self, real: str, size: int) -> ModuleFacts | None:
+        from .modules import module_path
         from .parsing import Unparsable, parse_facts
 
         if size > MAX_MODULE_BYTES:
             return None
+        module, is_package = module_path(real, self.roots)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            with open(real, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+            if len(data) > MAX_MODULE_BYTES:
+                return None
             source = data.decode("utf-8-sig")
-            _, facts = parse_facts(source, path, module, path.endswith("__init__.py"))
+            _, facts = parse_facts(source, real, module, is_package)
         except (OSError, UnicodeDecodeError, Unparsable):
             return None
         return facts
@@ -171,8 +227,9 @@ class ProjectModel:
         return view
 
     def resolve(self, facts: ModuleFacts, name: str, scope: str | None = None, depth: int = 0) -> Resolved:
-        """What ``name`` (dotted, as written in ``facts``' module) refers to."""
-        if depth > MAX_RESOLUTION_DEPTH:
+        """What ``name`` (dotted, as written in ``facts``' module) refers to; ``scope`` is
+        the qualname of the class whose body the name is used in, if any."""
+        if depth > MAX_RESOLUTION_DEPTH or not name:
             return Unknown(name)
         while scope:
             cls = facts.classes.get(f"{scope}.{name}")
@@ -187,16 +244,50 @@ class ProjectModel:
             return Unknown(name)  # an attribute of a local class that is not a class
         if head in facts.aliases:
             return self.resolve_qualified(facts.qualify(name), depth + 1)
+        if not head.startswith("_"):
+            owner = self._star_owner(facts, head)
+            if owner is not None:
+                return self.resolve(owner, name, depth=depth + 1)
         if hasattr(builtins, head):
             return External(f"builtins.{name}")
         return Unknown(name)
 
+    def _star_owner(self, facts: ModuleFacts, head: str) -> ModuleFacts | None:
+        """The project module that defines or imports ``head`` and reaches ``facts``
+        through ``from … import *`` (later star imports win, as at run time)."""
+        seen = {facts.path}
+        queue = deque([facts])
+        while queue:
+            current = queue.popleft()
+            for source in reversed(_star_sources(current)):
+                star = self.module(source)
+                if star is None or star.path in seen or len(seen) > MAX_STAR_MODULES:
+                    continue
+                seen.add(star.path)
+                if head in star.classes or head in star.aliases:
+                    return star
+                queue.append(star)
+        return None
+
     def resolve_qualified(self, qualified: str, depth: int = 0) -> Resolved:
-        """What an absolute dotted name refers to: a project class, or external."""
+        """What an absolute dotted name refers to: a project class, external, or unknown
+        (a project module that is not read, a name a project module does not define)."""
         parts = qualified.split(".")
+        if not parts[0].isidentifier():
+            return Unknown(qualified)  # a relative import beyond the top-level package
         for split in range(len(parts) - 1, 0, -1):
-            module = self.module(".".join(parts[:split]))
-            if module is None:
+            found = self._lookup(".".join(parts[:split]))
+            if found is True:
+                return Unknown(qualified)
+            if found is False:
                 continue
-            return self.resolve(module, ".".join(parts[split:]), depth=depth + 1)
+            return self.resolve(found, ".".join(parts[split:]), depth=depth + 1)
         return External(qualified)
+
+
+def _star_sources(facts: ModuleFacts) -> list[str]:
+    """The absolute modules ``facts`` star-imports from, in source order."""
+    import libcst as cst
+
+    return [i.modules[0] for i in facts.imports
+            if isinstance(i.node, cst.ImportFrom) and isinstance(i.node.names, cst.ImportStar)]

@@ -27,15 +27,24 @@ def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+BEYOND_TOP = "<beyond-top-level-package>"
+
+
 def absolute_import(module: str, is_package: bool, level: int, target: str) -> str:
-    """Resolve ``from <level dots><target> import …`` inside ``module``."""
+    """Resolve ``from <level dots><target> import …`` inside ``module``.
+
+    A relative import that climbs above the top-level package (an ImportError at
+    run time, or source roots set deeper than the package root) gives
+    ``BEYOND_TOP``, which is not a module name: what it imports is unknown.
+    """
     if level == 0:
         return target
     parts = module.split(".") if module else []
     if not is_package:
         parts = parts[:-1]
-    if level > 1:
-        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if level - 1 > len(parts):
+        return BEYOND_TOP
+    parts = parts[: len(parts) - (level - 1)]
     if target:
         parts.append(target)
     return ".".join(parts)
