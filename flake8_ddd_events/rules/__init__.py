@@ -5,5 +5,7 @@ from . import identity  # noqa: F401  (registration)
 from . import immutability  # noqa: F401  (registration)
 from . import metadata  # noqa: F401  (registration)
 from . import naming  # noqa: F401  (registration)
+from . import publishing  # noqa: F401  (registration)
+from . import transactions  # noqa: F401  (registration)
 
 RULES: tuple[Rule, ...] = tuple(sorted(REGISTRY.values(), key=lambda r: r.code))
