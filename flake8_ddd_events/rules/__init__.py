@@ -1,8 +1,12 @@
 """The rule registry: importing this package registers every rule."""
 
 from ..rule import REGISTRY, Rule
+from . import aggregates  # noqa: F401  (registration)
+from . import handlers  # noqa: F401  (registration)
 from . import identity  # noqa: F401  (registration)
 from . import immutability  # noqa: F401  (registration)
+from . import integration  # noqa: F401  (registration)
+from . import layering  # noqa: F401  (registration)
 from . import metadata  # noqa: F401  (registration)
 from . import naming  # noqa: F401  (registration)
 from . import publishing  # noqa: F401  (registration)

@@ -1,0 +1,401 @@
+"""Aggregates and entities: they record events, hold other aggregates by identity,
+and are the only ones who decide what happened to them (DDD301-DDD303).
+
+What the rules see: calls as written inside one class body, resolved names of
+annotations. They do not follow calls into other functions.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from ..expressions import dotted, last_part, names_in
+from ..facts import CallFact, ClassFact, FieldFact
+from ..model import ClassView
+from ..recognition import Kind, recognise
+from ..rule import Context, Finding, rule
+from .identity import identity_name
+
+# Receivers that are the object itself: calling its own behaviour, not a bus.
+_OWN_RECEIVERS = frozenset({"self", "cls", "super()"})
+
+# Name parts that make a receiver a messaging component (besides ddd-transport-receivers).
+_MESSAGING_WORDS = ("bus", "publisher", "dispatcher", "broker", "producer", "emitter", "mediator",
+                    "messenger", "messaging", "notifier", "outbox", "transport", "queue", "channel",
+                    "hub", "event", "events", "signal")
+_MESSAGING_SUFFIXES = ("bus", "publisher", "dispatcher", "broker", "producer", "emitter",
+                       "mediator", "messenger", "notifier")  # eventbus, kafkaproducer
+
+
+def is_own_receiver(receiver: str) -> bool:
+    """``self.x()``, ``cls.x()``, ``super().x()``: the object's own behaviour."""
+    return receiver in _OWN_RECEIVERS
+
+
+def enclosing_classes(context: Context, qualname: str | None) -> Iterator[ClassFact]:
+    """The class a call stands in and every class around it, innermost first."""
+    parts = qualname.split(".") if qualname else []
+    while parts:
+        cls = context.facts.classes.get(".".join(parts))
+        if cls is not None:
+            yield cls
+        parts.pop()
+
+
+def _is_messaging_name(name: str, context: Context) -> bool:
+    text = last_part(name).lower().strip("_")
+    words = text.split("_")
+    if any(word in _MESSAGING_WORDS or word.endswith(_MESSAGING_SUFFIXES) for word in words):
+        return True
+    return any(part in text for part in context.settings.transport_receivers)
+
+
+def _event_argument(context: Context, call: CallFact, cls: ClassFact) -> bool:
+    """Whether an argument is an event: built from a recognised event class, or named so."""
+    for arg in call.args:
+        value = arg.value
+        if isinstance(value, cst.Call):
+            resolved = context.model.resolve(context.facts, dotted(value.func), scope=cls.parent)
+            if isinstance(resolved, ClassView) and recognise(resolved, context.settings).is_event:
+                return True
+        elif isinstance(value, (cst.Name, cst.Attribute)) and "event" in last_part(dotted(value)).lower():
+            return True
+    return False
+
+
+def publishes(context: Context, call: CallFact, cls: ClassFact) -> bool:
+    """A publish/dispatch call that hands an event to something outside the aggregate.
+
+    Counted: a bare function (``dispatch(event)``, ``emit(event)``); a call on a
+    messaging receiver (``self._bus.publish``, ``self.publisher.publish_all``);
+    a call whose argument is an event (``notifier.publish(OrderPlaced(...))``).
+    Not counted: the object's own methods (``self.publish()`` is the aggregate's
+    business method of that name), and calls on other objects with no event
+    argument (``post.publish()`` on an entity of the boundary).
+    """
+    if call.method not in context.settings.aggregate_publish_methods:
+        return False
+    if is_own_receiver(call.receiver):
+        return False
+    if not call.callee:
+        return False  # called on an expression (``self.posts[0].publish()``)
+    if not call.receiver:
+        return True
+    return _is_messaging_name(call.receiver, context) or _event_argument(context, call, cls)
+
+
+@rule(
+    "DDD301", "aggregate-publishes-event",
+    summary="aggregate or entity publishes an event itself",
+    what="Reports a call, in a method of an entity or aggregate root, that publishes or "
+         "dispatches an event (`publish`, `publish_all`, `publish_event(s)`, `dispatch`, "
+         "`dispatch_event(s)`, `emit`; option `ddd-aggregate-publish-methods`): a bare function "
+         "(`dispatch(event)`), a call on a messaging receiver (`self._bus.publish(...)`, "
+         "`self._publisher.publish_all(...)`: a name with bus, publisher, dispatcher, broker, "
+         "producer, emitter, notifier, outbox, queue, channel, event(s) ... or one of "
+         "`ddd-transport-receivers`), or a call whose argument is an event. Never reported: "
+         "calls on the object itself (`self.publish()`, `super().publish()`: an aggregate may "
+         "well have a business method named `publish`), and `publish()` on another object "
+         "without an event argument (`post.publish()` on an entity of the boundary). "
+         "Recording (`self.record_event(...)`, `self._events.append(...)`) is what the rule "
+         "asks for and never fires. Calls through helper functions are not followed.",
+    why="An aggregate that publishes announces a change before anything is saved: if the "
+        "transaction then fails, the world has heard of something that never happened, and if "
+        "it succeeds the aggregate has coupled the domain model to a bus. Recording the event "
+        "and letting the application layer dispatch it inside the transaction (or write it to "
+        "an outbox) keeps the fact and the state change together.",
+    use_instead="Record the event on the aggregate (`self.record_event(OrderConfirmed(...))`); "
+                "the application service dispatches the recorded events inside the transaction "
+                "and clears them.",
+    invalid=[
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import AggregateRoot, DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderConfirmed(DomainEvent):
+    order_id: str
+
+
+class Order(AggregateRoot):
+    def __init__(self, order_id: str, bus) -> None:
+        super().__init__(order_id)
+        self._bus = bus
+        self.confirmed = False
+
+    def confirm(self) -> None:
+        self.confirmed = True
+        self._bus.publish(OrderConfirmed(order_id=self.id))  # DDD301
+""",
+        """\
+from shop.kernel import Entity
+from shop.messaging import dispatch
+
+
+class OrderLine(Entity):
+    def cancel(self, event) -> None:
+        self.cancelled = True
+        dispatch(event)  # DDD301
+""",
+    ],
+    valid=[
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import AggregateRoot, DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderConfirmed(DomainEvent):
+    order_id: str
+
+
+class Order(AggregateRoot):
+    def confirm(self) -> None:
+        self.confirmed = True
+        self.record_event(OrderConfirmed(order_id=self.id))
+""",
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import AggregateRoot, DomainEvent
+
+
+@dataclass(frozen=True)
+class ListingPublished(DomainEvent):
+    listing_id: str
+
+
+class Listing(AggregateRoot):
+    def publish(self) -> None:
+        self.status = "published"
+        self._events.append(ListingPublished(listing_id=self.id))
+
+    def relist(self) -> None:
+        self.status = "draft"
+        self.publish()
+""",
+    ],
+    options=("ddd-aggregate-publish-methods", "ddd-transport-receivers", "ddd-aggregate-bases",
+             "ddd-entity-bases"),
+)
+def aggregate_publishes_event(context: Context) -> Iterator[Finding]:
+    kinds = {view.cls.qualname: recognition.kind for view, recognition in context.classes}
+    for call in context.facts.calls:
+        if call.cls is None or call.function is None or not call.function.startswith(call.cls + "."):
+            continue
+        kind = kinds.get(call.cls)
+        if kind not in (Kind.AGGREGATE, Kind.ENTITY):
+            continue
+        cls = context.facts.classes[call.cls]
+        if publishes(context, call, cls):
+            what = "aggregate" if kind is Kind.AGGREGATE else "entity"
+            yield Finding(call.node, f"{what} '{cls.name}' publishes through '{call.callee}()'; "
+                          "record the event (self.record_event(...)) and let the application "
+                          "layer dispatch it inside the transaction")
+
+
+def _held_aggregate(view: ClassView, annotation: cst.BaseExpression | None) -> ClassView | None:
+    for name in names_in(annotation):
+        resolved = view.model.resolve(view.facts, name, scope=view.cls.parent)
+        if isinstance(resolved, ClassView) and recognise(resolved, view.model.settings).kind is Kind.AGGREGATE:
+            return resolved
+    return None
+
+
+def _holdings(cls: ClassFact) -> Iterator[FieldFact]:
+    """Class annotations, ``__init__`` parameters and annotated ``self.`` assignments,
+    as fields; one per name (the first place that declares it)."""
+    seen: set[str] = set()
+    candidates: list[FieldFact] = list(cls.fields)
+    init = cls.method("__init__")
+    if init is not None:
+        candidates += [FieldFact(p.name, p.annotation, None, p.annotation)
+                       for p in init.params if p.annotation is not None]
+    for method in cls.methods:
+        candidates += [FieldFact(a.attr, a.annotation, None, a.node)
+                       for a in method.self_assignments if a.attr and a.annotation is not None]
+    for candidate in candidates:
+        if candidate.name not in seen:
+            seen.add(candidate.name)
+            yield candidate
+
+
+@rule(
+    "DDD302", "aggregate-holds-aggregate",
+    summary="aggregate root holds another aggregate root",
+    what="Reports an aggregate root that holds another aggregate root instead of its identity: "
+         "a class annotation, an `__init__` parameter or an annotated `self.` assignment whose "
+         "annotation mentions, at any depth (`list[Invoice]`, `Optional[Customer]`), a class "
+         "recognised as an aggregate root, here or in another project module. Reported at that "
+         "line, once per attribute name (a parameter stored under the same name is one "
+         "finding). Entities are fine: they live inside the aggregate's boundary.",
+    why="An aggregate is a consistency boundary: one transaction changes one aggregate. Holding "
+        "another aggregate lets this one change it (two boundaries in one transaction), loads and "
+        "locks the other's whole graph whenever this one is loaded, and turns concurrent updates "
+        "of the two into conflicts.",
+    use_instead="Hold the other aggregate's identity (`customer_id: CustomerId`) and load it "
+                "through its repository when a use case needs it; keep entities of your own "
+                "boundary as objects.",
+    invalid=[
+        """\
+from uuid import UUID
+
+from shop.kernel import AggregateRoot
+
+
+class Invoice(AggregateRoot):
+    def __init__(self, invoice_id: UUID) -> None:
+        super().__init__(invoice_id)
+
+
+class BillingAccount(AggregateRoot):
+    def __init__(self, account_id: UUID, open_invoices: list[Invoice]) -> None:  # DDD302
+        super().__init__(account_id)
+        self.open_invoices = open_invoices
+""",
+    ],
+    valid=[
+        """\
+from uuid import UUID
+
+from shop.kernel import AggregateRoot, Entity
+
+
+class InvoiceLine(Entity):
+    pass
+
+
+class Invoice(AggregateRoot):
+    def __init__(self, invoice_id: UUID, lines: list[InvoiceLine]) -> None:
+        super().__init__(invoice_id)
+        self.lines = lines
+
+
+class BillingAccount(AggregateRoot):
+    def __init__(self, account_id: UUID, open_invoice_ids: list[UUID]) -> None:
+        super().__init__(account_id)
+        self.open_invoice_ids = open_invoice_ids
+""",
+    ],
+    options=("ddd-aggregate-bases", "ddd-entity-bases"),
+)
+def aggregate_holds_aggregate(context: Context) -> Iterator[Finding]:
+    for view, _ in context.of_kind(Kind.AGGREGATE):
+        for holding in _holdings(view.cls):
+            held = _held_aggregate(view, holding.annotation)
+            if held is not None:
+                yield Finding(holding.node, f"aggregate '{view.name}' holds aggregate "
+                              f"'{held.name}' in '{holding.name}'; reference it by identity "
+                              f"({identity_name(holding)})")
+
+
+def _may_record(context: Context, cls: ClassFact, method: str) -> bool:
+    """Whether a call inside ``cls`` may record: it is an entity/aggregate, or it
+    (or a project base of it) defines the recording method."""
+    view = context.view(cls)
+    if recognise(view, context.settings).kind in (Kind.AGGREGATE, Kind.ENTITY):
+        return True
+    return any(owner.cls.method(method) is not None for owner in view.mro)
+
+
+def records_from_outside(context: Context, call: CallFact) -> bool:
+    if call.method not in context.settings.record_methods or not call.receiver:
+        return False
+    if is_own_receiver(call.receiver) or call.receiver.partition(".")[0] in context.facts.aliases:
+        return False  # the object itself, or a module/class function (``telemetry.record_event``)
+    first = call.args[0].value if call.args else None
+    if isinstance(first, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return False  # an analytics call: events of the domain are objects, not strings
+    return not any(_may_record(context, cls, call.method)
+                   for cls in enclosing_classes(context, call.cls))
+
+
+@rule(
+    "DDD303", "event-recorded-from-outside",
+    summary="event recorded on an aggregate from outside it",
+    what="Reports a recording call on another object (`order.record_event(...)`; option "
+         "`ddd-record-methods`) outside the class body of an entity or aggregate root and of "
+         "the class that defines the recording method: in an application service, a handler, "
+         "a module-level function. Inside those classes it is fine, including a classmethod "
+         "factory that records an event on the instance it just built. Not reported: "
+         "`self.record_event(...)`, calls on an imported module or class, and calls whose "
+         "first argument is a string (analytics: `tracker.record_event(\"checkout\")`).",
+    why="What happened to an aggregate is the aggregate's decision: the method that changes its "
+        "state is the one that knows which fact occurred and records it in the same step. A "
+        "service that records events for it can record a fact that the state does not show, "
+        "or change the state and forget the fact.",
+    use_instead="Add a method to the aggregate that changes the state and records the event, "
+                "and call that method from the service.",
+    invalid=[
+        """\
+from dataclasses import dataclass
+from datetime import date
+
+from shop.kernel import AggregateRoot, DomainEvent
+
+
+@dataclass(frozen=True)
+class InvoiceDueDateExtended(DomainEvent):
+    invoice_id: str
+    due_on: date
+
+
+class Invoice(AggregateRoot):
+    pass
+
+
+def extend_due_date(invoice: Invoice, due_on: date) -> None:
+    invoice.due_on = due_on
+    invoice.record_event(InvoiceDueDateExtended(invoice_id=invoice.id, due_on=due_on))  # DDD303
+""",
+    ],
+    valid=[
+        """\
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from shop.kernel import AggregateRoot, DomainEvent
+
+
+@dataclass(frozen=True)
+class InvoiceDrafted(DomainEvent):
+    invoice_id: str
+
+
+@dataclass(frozen=True)
+class InvoiceDueDateExtended(DomainEvent):
+    invoice_id: str
+    due_on: date
+
+
+class Invoice(AggregateRoot):
+    @classmethod
+    def draft(cls, invoice_id: str) -> Invoice:
+        invoice = cls(invoice_id)
+        invoice.record_event(InvoiceDrafted(invoice_id=invoice_id))
+        return invoice
+
+    def extend_due_date(self, due_on: date) -> None:
+        self.due_on = due_on
+        self.record_event(InvoiceDueDateExtended(invoice_id=self.id, due_on=due_on))
+
+
+def extend_due_date(invoice: Invoice, due_on: date) -> None:
+    invoice.extend_due_date(due_on)
+""",
+    ],
+    options=("ddd-record-methods", "ddd-aggregate-bases", "ddd-entity-bases"),
+)
+def event_recorded_from_outside(context: Context) -> Iterator[Finding]:
+    for call in context.facts.calls:
+        if records_from_outside(context, call):
+            yield Finding(call.node, f"'{call.callee}()' records an event on "
+                          f"'{call.receiver}' from outside it; add a method to the aggregate "
+                          "that changes its state and records the event, and call that")

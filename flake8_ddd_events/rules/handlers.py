@@ -1,0 +1,203 @@
+"""Event handlers: async, and exactly the one event they declare (DDD404, DDD405).
+
+A handler is a class recognised through the handler bases (option
+``ddd-handler-bases``), bare or subscripted: ``DomainEventHandler[OrderConfirmed]``.
+Its entry point is ``handle``, or ``__call__`` when neither it nor a project
+base defines ``handle``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..expressions import last_part, names_in
+from ..facts import MethodFact
+from ..model import ClassView
+from ..recognition import Kind, chain_matches, recognise
+from ..rule import Context, Example, Finding, rule
+
+
+def _app(source: str) -> Example:
+    """Handlers live in the application layer."""
+    return Example(source, "shop/sales/application/handlers.py")
+
+
+def entry_point(view: ClassView) -> MethodFact | None:
+    """The handler's own ``handle``, else its own ``__call__`` if no base defines ``handle``."""
+    handle = view.cls.method("handle")
+    if handle is not None:
+        return handle
+    if any(owner.cls.method("handle") is not None for owner in view.mro):
+        return None  # __call__ is not the entry point: an inherited handle is
+    return view.cls.method("__call__")
+
+
+@rule(
+    "DDD404", "sync-event-handler",
+    summary="event handler is not async",
+    what="Reports an event handler whose `handle` method (or `__call__`, where the class and "
+         "its project bases have no `handle`) is a plain `def`. Points at the `def` line. Only "
+         "methods the handler class defines itself are checked; an inherited one is checked "
+         "at the class that defines it, if that class is a handler too.",
+    why="Handlers run in the event loop of the dispatcher or the consumer. A synchronous handler "
+        "blocks every other handler and request while it waits on I/O (SMTP, HTTP, the "
+        "database), and it cannot take part in the async unit of work the dispatcher runs it in.",
+    use_instead="`async def handle(self, event: X) -> None`, awaiting async clients; run a "
+                "blocking library through `asyncio.to_thread`.",
+    invalid=[
+        _app("""\
+from shop.kernel import EventHandler
+from shop.sales.domain.events import InvoicePaid
+
+
+class SendPaymentReceipt(EventHandler[InvoicePaid]):
+    def handle(self, event: InvoicePaid) -> None:  # DDD404
+        self.mailer.send_receipt(event.invoice_id)
+"""),
+    ],
+    valid=[
+        _app("""\
+import asyncio
+
+from shop.kernel import EventHandler
+from shop.sales.domain.events import InvoicePaid
+
+
+class SendPaymentReceipt(EventHandler[InvoicePaid]):
+    async def handle(self, event: InvoicePaid) -> None:
+        await asyncio.to_thread(self.mailer.send_receipt, event.invoice_id)
+
+
+class NotifyWarehouse(EventHandler[InvoicePaid]):
+    async def __call__(self, event: InvoicePaid) -> None:
+        await self.warehouse.notify(event.invoice_id)
+"""),
+    ],
+    options=("ddd-handler-bases",),
+)
+def sync_event_handler(context: Context) -> Iterator[Finding]:
+    for view, _ in context.of_kind(Kind.HANDLER):
+        method = entry_point(view)
+        if method is not None and not method.is_async:
+            yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
+                          f"'{method.name}' async (async def {method.name})")
+
+
+def _is_handler_base(context: Context, written: str, resolved) -> bool:
+    if last_part(written) in context.settings.handler_bases:
+        return True
+    return isinstance(resolved, ClassView) and (
+        recognise(resolved, context.settings).kind is Kind.HANDLER
+        or chain_matches(resolved, context.settings.handler_bases, context.settings))
+
+
+def declared_events(context: Context, view: ClassView) -> tuple[tuple[str, ...], bool] | None:
+    """The event names in the handler base's subscript and whether they form a union."""
+    cls = view.cls
+    for index, (written, resolved) in enumerate(zip(cls.base_names, view.bases)):
+        args = cls.base_args[index] if index < len(cls.base_args) else ()
+        if args and _is_handler_base(context, written, resolved):
+            union = cls.base_unions[index] if index < len(cls.base_unions) else False
+            return args, union
+    return None
+
+
+def _event(context: Context, view: ClassView, name: str) -> ClassView | None:
+    resolved = context.model.resolve(view.facts, name, scope=view.cls.parent)
+    if isinstance(resolved, ClassView) and recognise(resolved, context.settings).is_event:
+        return resolved
+    return None
+
+
+@rule(
+    "DDD405", "handler-event-mismatch",
+    summary="handler does not handle exactly its one declared event",
+    what="Reports an event handler that declares a union of events in its base "
+         "(`DomainEventHandler[OrderPlaced | OrderCancelled]`, `Union[...]`; at the class), and "
+         "a handler whose `handle` (or `__call__`) parameter is annotated with a recognised "
+         "event other than the one declared in the base subscript (at the `def`). Silent when "
+         "the declared name is not a recognised event (a type variable, an unresolved import), "
+         "when the parameter is annotated with a base of the declared event (wider is "
+         "type-safe), and for handlers without a subscript.",
+    why="A handler is registered for the event its base declares. A handle that takes another "
+        "event is never called with it (or crashes on the fields it expects); a handler for "
+        "several events mixes reactions that change for different reasons and cannot be "
+        "retried, ordered or monitored one event at a time.",
+    use_instead="One handler class per event, whose `handle` takes exactly the declared event.",
+    invalid=[
+        _app("""\
+from shop.kernel import DomainEventHandler
+from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+
+class ReleaseStock(DomainEventHandler[OrderCancelled | OrderPlaced]):  # DDD405
+    async def handle(self, event) -> None:
+        await self.reservations.release_all(event.order_id)
+"""),
+        _app("""\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent, DomainEventHandler
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: str
+
+
+@dataclass(frozen=True)
+class OrderCancelled(DomainEvent):
+    order_id: str
+
+
+class ReleaseStockOnOrderCancelled(DomainEventHandler[OrderPlaced]):
+    async def handle(self, event: OrderCancelled) -> None:  # DDD405
+        await self.reservations.release_all(event.order_id)
+"""),
+    ],
+    valid=[
+        _app("""\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent, DomainEventHandler
+
+
+@dataclass(frozen=True)
+class OrderCancelled(DomainEvent):
+    order_id: str
+
+
+class ReleaseStockOnOrderCancelled(DomainEventHandler[OrderCancelled]):
+    async def handle(self, event: OrderCancelled) -> None:
+        await self.reservations.release_all(event.order_id)
+
+
+class AuditOrderCancelled(DomainEventHandler):
+    async def handle(self, event: OrderCancelled) -> None:
+        await self.audit.write(event.order_id)
+"""),
+    ],
+    options=("ddd-handler-bases",),
+)
+def handler_event_mismatch(context: Context) -> Iterator[Finding]:
+    for view, _ in context.of_kind(Kind.HANDLER):
+        declared = declared_events(context, view)
+        if declared is None:
+            continue
+        names, union = declared
+        if union:
+            yield Finding(view.cls.node, f"handler '{view.name}' declares several events "
+                          f"({' | '.join(map(last_part, names))}); write one handler per event")
+            continue
+        expected = _event(context, view, names[0]) if len(names) == 1 else None
+        method = entry_point(view)
+        if expected is None or method is None or not method.params:
+            continue
+        for name in names_in(method.params[0].annotation):
+            taken = _event(context, view, name)
+            if taken is not None and taken is not expected and taken not in expected.mro:
+                yield Finding(method.node, f"handler '{view.name}' is declared for "
+                              f"'{expected.name}' but its {method.name} takes '{taken.name}'; "
+                              f"handle '{expected.name}' here and '{taken.name}' in a handler of "
+                              "its own")
+                break
