@@ -59,21 +59,28 @@ def qualified_of(resolved) -> str:
     return ""
 
 
-def _matches(written: str, resolved, names: tuple[str, ...], settings: Settings) -> bool:
-    """A base matches a configured name by its last dotted part, unless it is a
-    non-domain import of the same name (``threading.Event``) or a project class
-    of that name that is an aggregate, entity or handler."""
-    if last_part(written) not in names:
+_DOMAIN_OBJECTS = (Kind.AGGREGATE, Kind.ENTITY, Kind.HANDLER)
+
+
+def _matches(written: str, resolved, names: tuple[str, ...], settings: Settings,
+             excluded: tuple[Kind, ...] = _DOMAIN_OBJECTS) -> bool:
+    """A base matches a configured name by its last dotted part, or by the name it
+    was imported under (``import Event as SdkEvent``), unless it is a non-domain
+    import of the same name (``threading.Event``) or a project class of that name
+    whose kind is ``excluded`` (an aggregate named ``Event`` is no event base)."""
+    if last_part(written) not in names and last_part(qualified_of(resolved)) not in names:
         return False
     if isinstance(resolved, External):
         return resolved.qualified.partition(".")[0] not in _NON_DOMAIN_PACKAGES
-    if isinstance(resolved, ClassView):
-        return recognise(resolved, settings).kind not in (Kind.AGGREGATE, Kind.ENTITY, Kind.HANDLER)
+    if isinstance(resolved, ClassView) and excluded:
+        return recognise(resolved, settings).kind not in excluded
     return True
 
 
-def chain_matches(view: ClassView, names: tuple[str, ...], settings: Settings) -> bool:
-    return any(_matches(written, resolved, names, settings) for written, resolved in view.ancestors())
+def chain_matches(view: ClassView, names: tuple[str, ...], settings: Settings,
+                  excluded: tuple[Kind, ...] = _DOMAIN_OBJECTS) -> bool:
+    return any(_matches(written, resolved, names, settings, excluded)
+               for written, resolved in view.ancestors())
 
 
 def decorator_names(view: ClassView) -> set[str]:
@@ -148,7 +155,8 @@ def _framework(view: ClassView) -> str | None:
 def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
     """Whether another class of the same module inherits from this one."""
     for other in view.facts.classes.values():
-        if other is view.cls:
+        # only classes that name it are resolved: nothing else's imports are read
+        if other is view.cls or not any(last_part(b) == view.cls.name for b in other.base_names):
             continue
         for base in view.model.view(view.facts, other).bases:
             if base is view:
@@ -157,11 +165,12 @@ def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
 
 
 def _recognise(view: ClassView, settings: Settings) -> Recognition:
-    if chain_matches(view, settings.aggregate_bases, settings):
+    # an aggregate base may itself be an entity (AggregateRoot(Entity)): no exclusion here
+    if chain_matches(view, settings.aggregate_bases, settings, excluded=()):
         return Recognition(Kind.AGGREGATE)
-    if chain_matches(view, settings.entity_bases, settings):
+    if chain_matches(view, settings.entity_bases, settings, excluded=()):
         return Recognition(Kind.ENTITY)
-    if chain_matches(view, settings.handler_bases, settings):
+    if chain_matches(view, settings.handler_bases, settings, excluded=()):
         return Recognition(Kind.HANDLER)
     framework = _framework(view)
     kind = None
