@@ -12,6 +12,7 @@ from . import __version__
 # Each module defines NAME, HELP, ``add_arguments(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = (
     "flake8_ddd_events.commands.rules",
+    "flake8_ddd_events.commands.explain",
 )
 
 
