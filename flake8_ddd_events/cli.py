@@ -13,6 +13,7 @@ from . import __version__
 SUBCOMMANDS = (
     "flake8_ddd_events.commands.rules",
     "flake8_ddd_events.commands.explain",
+    "flake8_ddd_events.commands.fix",
 )
 
 

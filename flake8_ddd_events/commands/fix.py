@@ -1,0 +1,139 @@
+"""``ddd-events fix``: apply the safe fixes to files and directories."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import io
+import os
+import sys
+import tokenize
+from typing import Iterator
+
+NAME = "fix"
+HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
+        "timezone-aware timestamps, DDD109 kw_only=True) to files and directories")
+EPILOG = """\
+The fixer reports exactly what flake8 reports: the same settings from the same
+configuration files, the same --select/--ignore decisions, and '# noqa' on the
+reported line. Comments and formatting outside the changed code are kept; a
+second run changes nothing.
+
+exit status:
+  0  nothing to fix, or everything fixable was fixed
+  1  with --check: something would be changed
+  2  an error: a file that cannot be read or parsed (reported and skipped),
+     or a bad option
+"""
+
+SKIPPED_DIRECTORIES = frozenset({
+    ".git", ".hg", ".svn", ".bzr", "CVS", ".venv", "venv", ".tox", ".nox", ".eggs", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist", "site-packages",
+})
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="Python files, or directories searched for *.py files")
+    parser.add_argument("--diff", action="store_true",
+                        help="print a unified diff of the fixes; change no file")
+    parser.add_argument("--check", action="store_true",
+                        help="change no file; exit 1 when a fix would change one (for CI)")
+    parser.add_argument("--select", metavar="CODES",
+                        help="codes (or prefixes) to fix, comma-separated; default: flake8's selection")
+    parser.add_argument("--ignore", metavar="CODES",
+                        help="codes (or prefixes) to leave alone, comma-separated")
+    parser.add_argument("--target-python", metavar="X.Y",
+                        help="oldest Python the code runs on (kw_only=True needs 3.10); default: "
+                             "ddd-target-python, else requires-python of pyproject.toml, else 3.10")
+
+
+def python_files(paths: list[str]) -> Iterator[str]:
+    """The named files, and every *.py file under the named directories (sorted)."""
+    for path in paths:
+        if not os.path.isdir(path):
+            yield path
+            continue
+        for root, directories, files in os.walk(path):
+            directories[:] = sorted(d for d in directories if d not in SKIPPED_DIRECTORIES
+                                    and not d.endswith((".egg-info", ".egg")))
+            yield from (os.path.join(root, f) for f in sorted(files) if f.endswith(".py"))
+
+
+def _read(path: str) -> tuple[str, str]:
+    with open(path, "rb") as file:
+        data = file.read()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding), encoding
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..fixes import fix_source
+    from ..fixes.options import selected_codes, target_python
+    from ..model import ProjectModel
+    from ..parsing import Unparsable
+    from ..settings import SettingsError
+
+    try:
+        settings = load_settings(".", {"ddd-target-python": args.target_python})
+    except SettingsError as error:
+        print(f"ddd-events fix: bad option {error}", file=sys.stderr)
+        return 2
+    codes = selected_codes(".", args.select, args.ignore)
+    target, origin = target_python(settings)
+    model = ProjectModel(settings)
+    write = not (args.diff or args.check)
+    errors = changed_files = fixes = 0
+    for path in python_files(args.paths):
+        try:
+            source, encoding = _read(path)
+            ast.parse(source, path)
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
+            print(f"{path}: skipped: {_reason(error)}", file=sys.stderr)
+            errors += 1
+            continue
+        try:
+            result = fix_source(source, path, settings, codes, model, target)
+        except Unparsable as error:
+            print(f"{path}: skipped: {error}", file=sys.stderr)
+            errors += 1
+            continue
+        for outcome in result.outcomes:
+            if outcome.fixed:
+                verb = "fixed" if write else "would fix"
+                print(f"{path}:{outcome.line}: {outcome.code} {verb}: {outcome.note}", file=sys.stderr)
+            else:
+                note = outcome.note
+                if outcome.code == "DDD109" and "target" in note:
+                    note = f"{note} [target {target[0]}.{target[1]} from {origin}]"
+                print(f"{path}:{outcome.line}: {outcome.code} not fixed: {note}", file=sys.stderr)
+        if not result.changed:
+            continue
+        changed_files += 1
+        fixes += len(result.fixed)
+        if args.diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                source.splitlines(keepends=True), result.source.splitlines(keepends=True),
+                f"a/{path}", f"b/{path}"))
+        if write:
+            with open(path, "wb") as file:
+                file.write(result.source.encode(encoding))
+    verb = "fixed" if write else "would fix"
+    if changed_files:
+        print(f"{verb} {fixes} finding{'s' * (fixes != 1)} in {changed_files} "
+              f"file{'s' * (changed_files != 1)}", file=sys.stderr)
+    if errors:
+        return 2
+    return 1 if args.check and changed_files else 0
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SyntaxError):
+        return f"syntax error at line {error.lineno}: {error.msg}"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)

@@ -1,0 +1,150 @@
+"""The edits planned for one module, applied in one libcst transformation.
+
+Fixes never edit the tree directly: each registers replacements for the nodes
+a finding points at (and names it needs imported); ``Plan.apply`` runs one
+transformer over the tree, so nested edits compose and every other node,
+comment and blank line is printed exactly as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Callable
+
+import libcst as cst
+
+from ..rule import Context
+from . import syntax
+
+
+class Unfixable(Exception):
+    """A finding the fixer leaves alone; the message says why."""
+
+
+Edit = Callable[[cst.CSTNode], cst.CSTNode]
+
+_KEYWORD_ORDER = ("frozen", "kw_only")
+
+
+class Plan:
+    def __init__(self, context: Context, target_python: tuple[int, int]) -> None:
+        self.context = context
+        self.facts = context.facts
+        self.target_python = target_python
+        self.edits: dict[int, list[Edit]] = {}
+        self.decorators: dict[int, tuple[cst.Decorator, dict[str, str]]] = {}
+        self.additions: dict[int, tuple[cst.ImportFrom, list[str]]] = {}
+        self.bound: dict[str, str] = dict(self.facts.aliases)  # local name -> qualified
+        self.replaced: Counter[str] = Counter()  # local names whose uses were rewritten
+        self.frozen_classes: set[int] = set()  # ClassDefs DDD101 makes frozen in this run
+
+    # -- transactions: one finding's edits all happen, or none -----------------------
+    def checkpoint(self) -> tuple:
+        return (
+            {k: list(v) for k, v in self.edits.items()},
+            {k: (d, dict(v)) for k, (d, v) in self.decorators.items()},
+            {k: (n, list(v)) for k, (n, v) in self.additions.items()},
+            dict(self.bound), Counter(self.replaced))
+
+    def restore(self, saved: tuple) -> None:
+        self.edits, self.decorators, self.additions, self.bound, self.replaced = saved
+
+    # -- registering edits ------------------------------------------------------------
+    def replace(self, node: cst.CSTNode, edit: Edit) -> None:
+        """Rewrite ``node`` (after the edits inside it) with ``edit``."""
+        self.edits.setdefault(id(node), []).append(edit)
+
+    def decorator_keyword(self, decorator: cst.Decorator, name: str, value: str = "True") -> None:
+        """Call ``decorator`` with ``name=value`` (one edit per decorator, whatever the rules)."""
+        self.decorators.setdefault(id(decorator), (decorator, {}))[1][name] = value
+
+    def binding_import(self, local: str) -> cst.ImportFrom | None:
+        """The ``from … import`` statement that binds ``local``."""
+        for fact in self.facts.imports:
+            node = fact.node
+            if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                if any(syntax._local(alias) == local for alias in node.names):
+                    return node
+        return None
+
+    def local_name(self, qualified: str, preferred: str, via: cst.ImportFrom | None) -> str:
+        """A local name for ``qualified`` (``typing.Tuple``): one the module already
+        binds to it, else ``preferred`` added to the ``via`` import statement."""
+        for local, target in self.bound.items():
+            if target == qualified and "." not in local:
+                return local
+        if preferred in self.bound or preferred in self.facts.classes:
+            raise Unfixable(f"'{preferred}' already names something else in this module")
+        if via is None:
+            raise Unfixable(f"no 'from … import' statement to add '{preferred}' to")
+        self.additions.setdefault(id(via), (via, []))[1].append(preferred)
+        self.bound[preferred] = qualified
+        return preferred
+
+    # -- applying ------------------------------------------------------------------------
+    def apply(self, tree: cst.Module) -> cst.Module:
+        edits = {key: list(value) for key, value in self.edits.items()}
+        for key, (_, values) in self.decorators.items():
+            ordered = dict(sorted(values.items(), key=lambda kv: _KEYWORD_ORDER.index(kv[0])))
+            edits.setdefault(key, []).append(lambda node, v=ordered: syntax.set_keywords(node, v))
+        unused = self._unused_after_edits(tree)
+        imports = {key: (node, names) for key, (node, names) in self.additions.items()}
+        for name in unused:
+            node = self.binding_import(name)
+            if node is not None:
+                imports.setdefault(id(node), (node, []))
+        for key, (node, names) in imports.items():
+            remove = [n for n in unused if self.binding_import(n) is node]
+            edits.setdefault(key, []).append(
+                lambda n, add=tuple(names), gone=tuple(remove): syntax.import_names(n, add, gone))
+        return tree.visit(_Apply(edits))
+
+    def _unused_after_edits(self, tree: cst.Module) -> list[str]:
+        """Imported names whose every use was rewritten (``List`` after ``List`` → ``Tuple``)."""
+        if not self.replaced:
+            return []
+        counter = _NameUses()
+        tree.visit(counter)
+        return [name for name, count in self.replaced.items()
+                if counter.uses[name] == count and not re.search(rf"\b{re.escape(name)}\b", counter.strings)]
+
+
+class _NameUses(cst.CSTVisitor):
+    """How often each name is used outside import statements, and all string text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uses: Counter[str] = Counter()
+        self.text: list[str] = []
+
+    @property
+    def strings(self) -> str:
+        return "\n".join(self.text)
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.uses[node.value] += 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.text.append(node.value)
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self.text.append(node.value)
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, edits: dict[int, list[Edit]]) -> None:
+        super().__init__()
+        self.edits = edits
+
+    def on_leave(self, original_node, updated_node):
+        updated = super().on_leave(original_node, updated_node)
+        for edit in self.edits.get(id(original_node), ()):
+            updated = edit(updated)
+        return updated

@@ -1,0 +1,265 @@
+"""One fix per fixable rule: from the node a finding points at to planned edits.
+
+Each fix returns a short note of what it does, or raises ``Unfixable`` with
+the reason it leaves the finding to the user. Recognition is the rules' own:
+the same ``class_decorator``, ``is_frozen`` and mutable-name tests.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import libcst as cst
+
+from ..dataclass_fields import Style, class_decorator, is_frozen
+from ..expressions import dotted, last_part, names_in
+from ..facts import ClassFact, FieldFact
+from ..model import ClassView
+from ..rules.immutability import _mutable_default, _mutable_name
+from .plan import Plan, Unfixable
+
+Fix = Callable[[Plan, cst.CSTNode], str]
+
+
+def _class_of(plan: Plan, node: cst.CSTNode) -> ClassFact:
+    return next(c for c in plan.facts.classes.values() if c.node is node)
+
+
+def _field_of(plan: Plan, node: cst.CSTNode) -> tuple[ClassFact, FieldFact]:
+    for cls in plan.facts.classes.values():
+        for field in cls.fields:
+            if field.node is node:
+                return cls, field
+    raise Unfixable("the field is not where the finding points")  # pragma: no cover
+
+
+# -- DDD101: frozen=True ------------------------------------------------------------
+def _unfrozen_dataclass_base(plan: Plan, view: ClassView, fixing: set[int]) -> ClassView | None:
+    """A known dataclass ancestor that stays unfrozen: a frozen dataclass cannot inherit it."""
+    for ancestor in view.mro[1:]:
+        found = class_decorator(ancestor)
+        if (found and found[0] is Style.DATACLASS and is_frozen(ancestor) is not True
+                and id(ancestor.cls.node) not in fixing):
+            return ancestor
+    return None
+
+
+def frozen_candidates(plan: Plan, nodes: Iterable[cst.CSTNode]) -> set[int]:
+    """The DDD101 classes that can be frozen together in this module."""
+    fixing = {id(node) for node in nodes}
+    while True:
+        keep = set()
+        for node_id in fixing:
+            cls = next(c for c in plan.facts.classes.values() if id(c.node) == node_id)
+            view = plan.context.view(cls)
+            if class_decorator(view) is not None and _unfrozen_dataclass_base(plan, view, fixing) is None:
+                keep.add(node_id)
+        if keep == fixing:
+            return fixing
+        fixing = keep
+
+
+def fix_frozen(plan: Plan, node: cst.CSTNode) -> str:
+    view = plan.context.view(_class_of(plan, node))
+    found = class_decorator(view)
+    if found is None:
+        raise Unfixable("no dataclass or attrs decorator to add frozen=True to; make it "
+                        "immutable the way its framework does")
+    base = _unfrozen_dataclass_base(plan, view, plan.frozen_classes)
+    if base is not None:
+        raise Unfixable(f"its base '{base.name}' is a dataclass that is not frozen, and a frozen "
+                        "dataclass cannot inherit from it: freeze the base first")
+    plan.decorator_keyword(found[1].node, "frozen")
+    return "frozen=True"
+
+
+# -- DDD104: immutable containers ---------------------------------------------------
+_SEQUENCES = {"list": "tuple", "List": "Tuple"}
+_SETS = {"set": "frozenset", "Set": "FrozenSet"}
+_FACTORIES = {"list": "tuple", "set": "frozenset"}
+
+
+class _Annotation:
+    """Rewrites the mutable containers of one annotation."""
+
+    def __init__(self, plan: Plan, view: ClassView) -> None:
+        self.plan, self.view = plan, view
+
+    def rewrite(self, node: cst.BaseExpression, in_string: bool = False) -> cst.BaseExpression:
+        if isinstance(node, cst.Subscript):
+            elements = [self._element(e, in_string) for e in node.slice]
+            kind = self._kind(node.value)
+            if kind is None:
+                return node.with_changes(slice=elements)
+            value = self._name(node.value, kind, in_string)
+            if kind in _SEQUENCES and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+                only = elements[0]
+                comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                elements = [only.with_changes(comma=comma),
+                            cst.SubscriptElement(cst.Index(cst.Ellipsis()), comma=only.comma)]
+            return node.with_changes(value=value, slice=elements)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            kind = self._kind(node)
+            return node if kind is None else self._name(node, kind, in_string)
+        if isinstance(node, cst.BinaryOperation):
+            return node.with_changes(left=self.rewrite(node.left, in_string),
+                                     right=self.rewrite(node.right, in_string))
+        if isinstance(node, cst.SimpleString):
+            return self._string(node)
+        return node
+
+    def _element(self, element: cst.SubscriptElement, in_string: bool) -> cst.SubscriptElement:
+        if isinstance(element.slice, cst.Index):
+            return element.with_changes(slice=element.slice.with_changes(
+                value=self.rewrite(element.slice.value, in_string)))
+        return element
+
+    def _kind(self, node: cst.BaseExpression) -> str | None:
+        name = dotted(node)
+        return _mutable_name(self.view, name) if name else None
+
+    def _name(self, node: cst.BaseExpression, kind: str, in_string: bool) -> cst.BaseExpression:
+        replacement = _SEQUENCES.get(kind) or _SETS.get(kind)
+        if replacement is None:
+            raise Unfixable(f"a {kind} has no safe immutable replacement; choose one yourself")
+        if isinstance(node, cst.Attribute):  # typing.List -> typing.Tuple
+            return node.with_changes(attr=cst.Name(replacement))
+        assert isinstance(node, cst.Name)
+        if replacement[0].islower():  # builtins
+            return node.with_changes(value=replacement)
+        qualified = self.plan.facts.qualify(node.value)
+        module = qualified.rpartition(".")[0]
+        if not module:
+            raise Unfixable(f"cannot tell where '{node.value}' comes from")
+        local = self.plan.local_name(f"{module}.{replacement}", replacement,
+                                     self.plan.binding_import(node.value))
+        if not in_string:
+            self.plan.replaced[node.value] += 1
+        return node.with_changes(value=local)
+
+    def _string(self, node: cst.SimpleString) -> cst.BaseExpression:
+        text = node.evaluated_value
+        if not isinstance(text, str) or not any(self._kind_of(n) for n in _names(text)):
+            return node
+        inner = cst.parse_expression(text.strip())
+        code = cst.Module([]).code_for_node(self.rewrite(inner, in_string=True))
+        quote = node.quote
+        if quote in code or "\\" in code:
+            raise Unfixable("cannot rewrite this string annotation safely")
+        return node.with_changes(value=f"{node.prefix}{quote}{code}{quote}")
+
+    def _kind_of(self, name: str) -> str | None:
+        return _mutable_name(self.view, name)
+
+
+def _names(text: str) -> list[str]:
+    try:
+        return names_in(cst.parse_expression(text.strip()))
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return []
+
+
+def _factory(plan: Plan, view: ClassView, default: cst.BaseExpression | None) -> None:
+    """Plan ``default_factory=list`` → ``tuple`` (and ``= []`` → ``= ()``)."""
+    if isinstance(default, cst.List) and not default.elements:
+        plan.replace(default, lambda node: cst.Tuple(elements=[], lpar=[cst.LeftParen()],
+                                                     rpar=[cst.RightParen()]))
+        return
+    if not isinstance(default, cst.Call):
+        return
+    for arg in default.args:
+        if arg.keyword and arg.keyword.value in ("default_factory", "factory"):
+            name = dotted(arg.value)
+            kind = _mutable_name(view, name) if name else None
+            if kind is None:
+                continue
+            if kind not in _FACTORIES or "." in name:
+                raise Unfixable(f"a {kind} default has no safe immutable replacement; choose one yourself")
+            plan.replace(arg.value, lambda node, new=_FACTORIES[kind]: node.with_changes(value=new))
+
+
+def fix_mutable_field(plan: Plan, node: cst.CSTNode) -> str:
+    cls, field = _field_of(plan, node)
+    view = plan.context.view(cls)
+    if field.annotation is not None:
+        new = _Annotation(plan, view).rewrite(field.annotation)
+        if any(_mutable_name(view, n) for n in names_in(new)):
+            raise Unfixable("the annotation holds a container with no safe immutable replacement")
+        if new is not field.annotation:
+            plan.replace(field.annotation, lambda _, new=new: new)
+    if isinstance(field.default, cst.List) and field.default.elements:
+        raise Unfixable("a list default with items: write the tuple yourself")
+    if _mutable_default(view, field.default) not in (None, "list", "set"):
+        raise Unfixable(f"a {_mutable_default(view, field.default)} default has no safe immutable "
+                        "replacement; choose one yourself")
+    _factory(plan, view, field.default)
+    return "immutable container"
+
+
+# -- DDD107: timezone-aware timestamps ------------------------------------------------
+def _timezone_utc(plan: Plan, receiver: str) -> str:
+    """``timezone.utc`` spelled the way this module can reach it from ``receiver``."""
+    facts = plan.facts
+    module, _, _ = receiver.rpartition(".")
+    if module and facts.qualify(module) == "datetime":  # datetime.datetime, dt.datetime
+        return f"{module}.timezone.utc"
+    head = receiver.partition(".")[0]
+    via = plan.binding_import(head)
+    return f"{plan.local_name('datetime.timezone', 'timezone', via)}.utc"
+
+
+def fix_naive_timestamp(plan: Plan, node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Call):
+        receiver, _, method = dotted(node.func).rpartition(".")
+        if any(arg.star for arg in node.args):
+            raise Unfixable("the call unpacks its arguments; add the timezone yourself")
+        tz = cst.parse_expression(_timezone_utc(plan, receiver))
+        if method in ("now", "today", "utcnow"):
+            def edit(call: cst.Call) -> cst.Call:
+                return call.with_changes(func=call.func.with_changes(attr=cst.Name("now")),
+                                         args=[cst.Arg(tz)])
+            plan.replace(node, edit)
+            return f"{receiver}.now({_code(tz)})"
+        from .syntax import append, keyword
+
+        def edit(call: cst.Call) -> cst.Call:  # fromtimestamp / utcfromtimestamp
+            args = append(list(call.args), keyword("tz", tz), call.whitespace_before_args)
+            return call.with_changes(func=call.func.with_changes(attr=cst.Name("fromtimestamp")),
+                                     args=args)
+        plan.replace(node, edit)
+        return f"{receiver}.fromtimestamp(..., tz={_code(tz)})"
+    # a default factory that names the naive function: a lambda returning an aware now
+    assert isinstance(node, cst.Attribute)
+    receiver = dotted(node.value)
+    tz = cst.parse_expression(_timezone_utc(plan, receiver))
+    plan.replace(node, lambda factory: cst.Lambda(
+        params=cst.Parameters(),
+        body=cst.Call(func=cst.Attribute(value=factory.value, attr=cst.Name("now")), args=[cst.Arg(tz)]),
+        lpar=factory.lpar, rpar=factory.rpar))
+    return f"lambda: {receiver}.now({_code(tz)})"
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+# -- DDD109: kw_only=True --------------------------------------------------------------
+def fix_field_order(plan: Plan, node: cst.CSTNode) -> str:
+    cls, _ = _field_of(plan, node)
+    found = class_decorator(plan.context.view(cls))
+    assert found is not None  # the rule only fires on dataclass and attrs classes
+    kind, decorator = found
+    if kind is Style.DATACLASS and plan.target_python < (3, 10):
+        major, minor = plan.target_python
+        raise Unfixable(f"kw_only=True needs Python 3.10 and the target is {major}.{minor} "
+                        "(ddd-target-python / requires-python); give the field a default instead")
+    plan.decorator_keyword(decorator.node, "kw_only")
+    return "kw_only=True"
+
+
+FIXES: dict[str, Fix] = {
+    "DDD101": fix_frozen,
+    "DDD104": fix_mutable_field,
+    "DDD107": fix_naive_timestamp,
+    "DDD109": fix_field_order,
+}
