@@ -128,9 +128,16 @@ def looks_like_event_base(view: ClassView) -> bool:
     return name.endswith("Event") and not view.cls.fields and not view.cls.method("__init__")
 
 
-def _in_module_named(module: str, names: tuple[str, ...]) -> bool:
-    parts = module.split(".")
-    return any(part in names for part in parts)
+def _module_event_kind(module: str, settings: Settings) -> Kind | None:
+    """The event kind a module's name gives its top-level data classes. The part nearest
+    the module decides: ``contracts/events.py`` holds domain events,
+    ``events/contracts.py`` integration events."""
+    for part in reversed(module.split(".")):
+        if part in settings.integration_event_modules:
+            return Kind.INTEGRATION_EVENT
+        if part in settings.domain_event_modules:
+            return Kind.DOMAIN_EVENT
+    return None
 
 
 def recognise(view: ClassView, settings: Settings) -> Recognition:
@@ -184,13 +191,9 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
     elif inherited := _inherited_event_kind(view, settings):
         kind = inherited
     elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
-        module = view.facts.module
-        if _in_module_named(module, settings.integration_event_modules):
-            kind = Kind.INTEGRATION_EVENT
-        elif _in_module_named(module, settings.domain_event_modules):
-            kind = Kind.DOMAIN_EVENT
+        kind = _module_event_kind(view.facts.module, settings)
     if kind is None and any(f.name in settings.correlation_fields for f in view.cls.fields) \
-            and not _never_event_shape(view):
+            and is_data_shaped(view) and not _never_event_shape(view):
         kind = Kind.INTEGRATION_EVENT
     if kind is None:
         if view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases) \
