@@ -577,3 +577,48 @@ class OrderClosed(IntegrationEvent):
         "upgrade on their own schedule cannot tell which shape they received — add "
         "'event_version: int'",
     ]
+
+
+# -- recognition ---------------------------------------------------------------------------
+def test_nearest_module_name_decides_the_kind(tmp_path):
+    """``contracts/events.py`` holds domain events; ``events/contracts.py`` integration events."""
+    event = """\
+        from dataclasses import dataclass
+        from datetime import datetime
+        from uuid import UUID
+
+
+        @dataclass(frozen=True, kw_only=True)
+        class OrderPlaced:{marker}
+            event_id: UUID
+            occurred_on: datetime
+            order_id: UUID
+    """
+    write(tmp_path, {"shop/sales/contracts/events.py": event.format(marker=""),
+                     "shop/sales/events/contracts.py":
+                         event.format(marker="  # DDD201, DDD202, DDD203")})
+    assert check(tmp_path, "shop/sales/contracts/events.py") == set()
+    name = "shop/sales/events/contracts.py"
+    assert check(tmp_path, name) == marked(tmp_path, name)
+
+
+def test_a_correlation_field_makes_only_data_shaped_classes_integration_events(tmp_path):
+    write(tmp_path, {"shop/sales/application/tracing.py": """\
+        from dataclasses import dataclass
+        from uuid import UUID
+
+
+        class RequestContext:
+            correlation_id: UUID
+
+            def child(self) -> "RequestContext":
+                return RequestContext()
+
+
+        @dataclass(frozen=True, kw_only=True)
+        class PaymentCaptured:  # DDD105, DDD106, DDD202, DDD203
+            correlation_id: UUID
+            payment_id: UUID
+    """})
+    name = "shop/sales/application/tracing.py"
+    assert check(tmp_path, name) == marked(tmp_path, name)
