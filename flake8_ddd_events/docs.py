@@ -152,7 +152,7 @@ def rule_page(rule: Rule, *, links: bool = True) -> str:
     if rule.code != "DDD000":
         parts += ["", "Which classes count as events, aggregates, entities and handlers is "
                   "configurable too: see " + ("[Recognition](../recognition.md)." if links
-                                              else "the Recognition page.")]
+                                              else "the recognition guide, docs/recognition.md.")]
     parts += ["", "## Fix safety", "", rule.fix, ""]
     return "\n".join(parts)
 

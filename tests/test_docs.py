@@ -148,3 +148,13 @@ def test_explain_as_a_console_script():
     assert result.returncode == 0 and "## Why is this bad?" in result.stdout
     result = subprocess.run([script, "explain", "E501"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "unknown rule" in result.stderr
+
+
+def test_explain_wraps_prose_but_never_inside_inline_code():
+    from flake8_ddd_events.commands.explain import wrap
+
+    page = "prose " * 5 + "`tuple[X, ...]` and more words\n```python\n" + "x = 1  " * 20 + "\n```"
+    lines = wrap(page, width=24).splitlines()
+    assert "`tuple[X, ...]`" in "\n".join(lines)
+    assert all(len(line) <= 24 for line in lines[:-3])
+    assert lines[-2] == "x = 1  " * 20  # code is left alone

@@ -12,6 +12,8 @@ NAME = "explain"
 HELP = "print a rule's page: what it does, why, an example, what to write instead, options, fix"
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_CODE = re.compile(r"`[^`]*`")
+_NBSP = "\x00"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +44,8 @@ def wrap(page: str, width: int | None = None) -> str:
             out.append(line)
             continue
         indent = "  " if line.startswith("- ") else ""
-        out.extend(textwrap.wrap(line, width, subsequent_indent=indent,
-                                 break_long_words=False, break_on_hyphens=False))
+        # never break inside `inline code`: its spaces are held together while wrapping
+        held = _CODE.sub(lambda m: m.group(0).replace(" ", _NBSP), line)
+        out.extend(part.replace(_NBSP, " ") for part in textwrap.wrap(
+            held, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False))
     return "\n".join(out)
