@@ -202,7 +202,8 @@ def aggregate_publishes_event(context: Context) -> Iterator[Finding]:
 def _held_aggregate(view: ClassView, annotation: cst.BaseExpression | None) -> ClassView | None:
     for name in names_in(annotation):
         resolved = view.model.resolve(view.facts, name, scope=view.cls.parent)
-        if isinstance(resolved, ClassView) and recognise(resolved, view.model.settings).kind is Kind.AGGREGATE:
+        if isinstance(resolved, ClassView) \
+                and recognise(resolved, view.model.settings).kind is Kind.AGGREGATE:
             return resolved
     return None
 
