@@ -102,7 +102,7 @@ def _fix(tree, context, source: str, found, target_python) -> FixResult:
             seen.add((code, id(node)))
             todo.append((line, code, node))
     todo.sort(key=lambda item: (item[0], item[1]))
-    plan = Plan(context, target_python)
+    plan = Plan(tree, context, target_python)
     plan.frozen_classes = frozen_candidates(plan, [node for _, code, node in todo if code == "DDD101"])
     outcomes = []
     for line, code, node in todo:

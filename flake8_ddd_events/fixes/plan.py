@@ -28,16 +28,29 @@ _KEYWORD_ORDER = ("frozen", "kw_only")
 
 
 class Plan:
-    def __init__(self, context: Context, target_python: tuple[int, int]) -> None:
+    def __init__(self, tree: cst.Module, context: Context, target_python: tuple[int, int]) -> None:
+        self.tree = tree
         self.context = context
         self.facts = context.facts
         self.target_python = target_python
         self.edits: dict[int, list[Edit]] = {}
         self.decorators: dict[int, tuple[cst.Decorator, dict[str, str]]] = {}
-        self.additions: dict[int, tuple[cst.ImportFrom, list[str]]] = {}
+        self.additions: dict[int, tuple[cst.ImportFrom, list[tuple[str, str]]]] = {}  # (new, replacing)
         self.bound: dict[str, str] = dict(self.facts.aliases)  # local name -> qualified
         self.replaced: Counter[str] = Counter()  # local names whose uses were rewritten
         self.frozen_classes: set[int] = set()  # ClassDefs DDD101 makes frozen in this run
+        self._uses: _NameUses | None = None
+
+    def _names(self) -> _NameUses:
+        if self._uses is None:
+            self._uses = _NameUses()
+            self.tree.visit(self._uses)
+        return self._uses
+
+    @property
+    def uses(self) -> Counter[str]:
+        """How often each name is used in the module, outside import statements."""
+        return self._names().uses
 
     # -- transactions: one finding's edits all happen, or none -----------------------
     def checkpoint(self) -> tuple:
@@ -68,17 +81,19 @@ class Plan:
                     return node
         return None
 
-    def local_name(self, qualified: str, preferred: str, via: cst.ImportFrom | None) -> str:
+    def local_name(self, qualified: str, preferred: str, via: cst.ImportFrom | None,
+                   replacing: str = "") -> str:
         """A local name for ``qualified`` (``typing.Tuple``): one the module already
-        binds to it, else ``preferred`` added to the ``via`` import statement."""
+        binds to it, else ``preferred`` added to the ``via`` import statement (in
+        the place of ``replacing`` if that name is no longer used)."""
         for local, target in self.bound.items():
             if target == qualified and "." not in local:
                 return local
-        if preferred in self.bound or preferred in self.facts.classes:
+        if preferred in self.bound or self.uses[preferred]:
             raise Unfixable(f"'{preferred}' already names something else in this module")
         if via is None:
             raise Unfixable(f"no 'from … import' statement to add '{preferred}' to")
-        self.additions.setdefault(id(via), (via, []))[1].append(preferred)
+        self.additions.setdefault(id(via), (via, []))[1].append((preferred, replacing))
         self.bound[preferred] = qualified
         return preferred
 
@@ -88,7 +103,7 @@ class Plan:
         for key, (_, values) in self.decorators.items():
             ordered = dict(sorted(values.items(), key=lambda kv: _KEYWORD_ORDER.index(kv[0])))
             edits.setdefault(key, []).append(lambda node, v=ordered: syntax.set_keywords(node, v))
-        unused = self._unused_after_edits(tree)
+        unused = self._unused_after_edits()
         imports = {key: (node, names) for key, (node, names) in self.additions.items()}
         for name in unused:
             node = self.binding_import(name)
@@ -100,14 +115,13 @@ class Plan:
                 lambda n, add=tuple(names), gone=tuple(remove): syntax.import_names(n, add, gone))
         return tree.visit(_Apply(edits))
 
-    def _unused_after_edits(self, tree: cst.Module) -> list[str]:
+    def _unused_after_edits(self) -> list[str]:
         """Imported names whose every use was rewritten (``List`` after ``List`` → ``Tuple``)."""
         if not self.replaced:
             return []
-        counter = _NameUses()
-        tree.visit(counter)
+        strings = self._names().strings
         return [name for name, count in self.replaced.items()
-                if counter.uses[name] == count and not re.search(rf"\b{re.escape(name)}\b", counter.strings)]
+                if self.uses[name] == count and not re.search(rf"\b{re.escape(name)}\b", strings)]
 
 
 class _NameUses(cst.CSTVisitor):
@@ -126,6 +140,10 @@ class _NameUses(cst.CSTVisitor):
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # ``t.Set`` does not use the name ``Set``
         return False
 
     def visit_Name(self, node: cst.Name) -> None:

@@ -132,7 +132,7 @@ class _Annotation:
         if not module:
             raise Unfixable(f"cannot tell where '{node.value}' comes from")
         local = self.plan.local_name(f"{module}.{replacement}", replacement,
-                                     self.plan.binding_import(node.value))
+                                     self.plan.binding_import(node.value), replacing=node.value)
         if not in_string:
             self.plan.replaced[node.value] += 1
         return node.with_changes(value=local)

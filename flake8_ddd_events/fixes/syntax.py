@@ -60,6 +60,9 @@ def _append_on_own_line(elements: list, new, opener) -> list:
         last_comma = cst.Comma(whitespace_before=_NO_SPACE, whitespace_after=cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True, last_line=indent))
         new_comma = trailing
+    if isinstance(last, cst.Arg):  # the whitespace before the closer moves to the new last argument
+        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        last = last.with_changes(whitespace_after_arg=_NO_SPACE)
     return [*elements[:-1], last.with_changes(comma=last_comma), new.with_changes(comma=new_comma)]
 
 
@@ -84,23 +87,28 @@ def set_keywords(decorator: cst.Decorator, values: dict[str, str]) -> cst.Decora
     return decorator.with_changes(decorator=call.with_changes(args=args))
 
 
-def import_names(node: cst.ImportFrom, add: Sequence[str], remove: Sequence[str]) -> cst.ImportFrom:
-    """The ``from … import`` with names added (in order when the names are
-    sorted) and names that are no longer used removed (never all of them)."""
+def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]], remove: Sequence[str]) -> cst.ImportFrom:
+    """The ``from … import`` with names added and names no longer used removed.
+
+    Each added name is a pair (name, replacing): it takes the place of
+    ``replacing`` when that name is removed, else it is inserted in order
+    (when the names are sorted) or appended. The last name is never removed.
+    """
     assert not isinstance(node.names, cst.ImportStar)
     names = list(node.names)
-    for name in add:
-        local = {_local(alias) for alias in names}
-        if name in local:
+    gone = set(remove)
+    for name, replacing in add:
+        if name in {_local(alias) for alias in names}:
             continue
-        gone = next((i for i, a in enumerate(names) if _local(a) in remove), None)
-        if gone is not None:  # take the place (and the comma) of a name that is now unused
-            names[gone] = names[gone].with_changes(name=cst.Name(name), asname=None)
-            names = _resorted(names, gone)
+        index = next((i for i, a in enumerate(names) if replacing in gone and _local(a) == replacing), None)
+        if index is not None:
+            names[index] = names[index].with_changes(name=cst.Name(name), asname=None)
+            names = _resorted(names, index)
+            gone.discard(replacing)
         else:
             opener = node.lpar.whitespace_after if node.lpar else None
             names = append(names, cst.ImportAlias(name=cst.Name(name)), opener, sort_key=_sort_key)
-    keep = [a for a in names if _local(a) not in remove]
+    keep = [a for a in names if _local(a) not in gone]
     if keep and len(keep) < len(names):
         if keep[-1] is not names[-1]:
             keep[-1] = keep[-1].with_changes(comma=names[-1].comma)

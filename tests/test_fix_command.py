@@ -1,0 +1,187 @@
+"""``ddd-events fix`` on real files: paths, options, configuration, exit status."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flake8_ddd_events.cli import main
+from flake8_ddd_events.commands.fix import python_files
+
+MUTABLE = '''\
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class OrderPlaced:
+    lines: list[str]
+    occurred_on: datetime = field(default_factory=datetime.utcnow)
+'''
+FIXED = '''\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class OrderPlaced:
+    lines: tuple[str, ...]
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+'''
+
+# Python rejects this module at import: a field without a default after inherited defaults.
+MISORDERED = '''\
+from dataclasses import dataclass, field
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: str
+'''
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project directory, made the current directory (as flake8 runs)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_fixes_files_under_a_directory_and_reports_each_fix(project, capsys):
+    events = write(project, "shop/domain/events.py", MUTABLE)
+    hidden = write(project, ".venv/lib/shop/domain/events.py", MUTABLE)
+    assert main(["fix", "shop", ".venv/../shop/domain"]) == 0
+    assert events.read_text() == FIXED
+    assert hidden.read_text() == MUTABLE
+    err = capsys.readouterr().err
+    assert "shop/domain/events.py:6: DDD101 fixed: frozen=True" in err
+    assert "shop/domain/events.py:8: DDD107 fixed: lambda: datetime.now(timezone.utc)" in err
+    assert "fixed 3 findings in 1 file" in err
+    assert main(["fix", "--check", "shop"]) == 0  # idempotent: nothing left to do
+
+
+def test_directories_skip_environments_and_caches(project):
+    for name in ("a.py", ".venv/x.py", ".git/y.py", "pkg/__pycache__/z.py", "pkg/b.py",
+                 "pkg/notes.txt", "build/c.py", "x.egg-info/d.py"):
+        write(project, name, "")
+    assert list(python_files(["."])) == ["./a.py", "./pkg/b.py"]
+
+
+def test_diff_prints_and_changes_nothing(project, capsys):
+    events = write(project, "shop/domain/events.py", MUTABLE)
+    assert main(["fix", "--diff", "shop"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("--- a/shop/domain/events.py\n+++ b/shop/domain/events.py\n")
+    assert "-@dataclass\n+@dataclass(frozen=True)\n" in out
+    assert events.read_text() == MUTABLE
+
+
+def test_check_exits_1_when_something_would_change(project, capsys):
+    events = write(project, "shop/domain/events.py", MUTABLE)
+    assert main(["fix", "--check", "shop"]) == 1
+    assert events.read_text() == MUTABLE
+    assert "would fix 3 findings in 1 file" in capsys.readouterr().err
+    write(project, "shop/domain/events.py", FIXED)
+    assert main(["fix", "--check", "shop"]) == 0
+
+
+def test_syntax_errors_are_reported_and_skipped_with_status_2(project, capsys):
+    broken = write(project, "shop/domain/broken.py", "class (:\n")
+    events = write(project, "shop/domain/events.py", MUTABLE)
+    assert main(["fix", "shop"]) == 2
+    assert events.read_text() == FIXED
+    assert broken.read_text() == "class (:\n"
+    assert "shop/domain/broken.py: skipped: syntax error at line 1" in capsys.readouterr().err
+    assert main(["fix", "missing.py"]) == 2
+
+
+def test_select_and_ignore(project):
+    events = write(project, "shop/domain/events.py", MUTABLE)
+    assert main(["fix", "--select", "DDD107", "shop"]) == 0
+    assert "lambda: datetime.now(timezone.utc)" in events.read_text()
+    assert "@dataclass\n" in events.read_text() and "list[str]" in events.read_text()
+    assert main(["fix", "--ignore", "DDD104", "shop"]) == 0
+    assert "@dataclass(frozen=True)" in events.read_text() and "list[str]" in events.read_text()
+
+
+def test_settings_and_selection_come_from_the_flake8_config(project):
+    write(project, "setup.cfg", textwrap.dedent("""\
+        [flake8]
+        extend-ignore = DDD104
+        ddd-domain-event-bases = Fact
+    """))
+    events = write(project, "shop/sales/model.py", MUTABLE.replace(
+        "class OrderPlaced:", "class OrderPlaced(Fact):").replace(
+        "from datetime import datetime\n", "from datetime import datetime\n\nfrom shop.kernel import Fact\n"))
+    assert main(["fix", "shop"]) == 0
+    text = events.read_text()
+    assert "@dataclass(frozen=True)" in text and "list[str]" in text
+
+
+def test_bad_option_is_an_error(project, capsys):
+    assert main(["fix", "--target-python", "2.7", "."]) == 2
+    assert "ddd-target-python" in capsys.readouterr().err
+
+
+def test_fixed_module_imports_where_the_original_raised_type_error(project):
+    original = write(project, "shop/domain/events.py", MISORDERED)
+    copy = write(project, "copy/shop/domain/events.py", MISORDERED)
+    with pytest.raises(TypeError, match="non-default argument 'order_id' follows default argument"):
+        _import(original, "misordered_original")
+    assert main(["fix", str(copy)]) == 0
+    assert "@dataclass(frozen=True, kw_only=True)\nclass OrderPlaced" in copy.read_text()
+    module = _import(copy, "misordered_fixed")
+    placed = module.OrderPlaced(order_id="o-1")
+    assert placed.order_id == "o-1" and placed.event_id is not None
+
+
+def _import(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("requires", "option", "fixed"), [
+    (">=3.9", None, False),
+    (">=3.10", None, True),
+    (">=3.9", "3.10", True),
+    (None, None, True),
+    (None, "3.9", False),
+])
+def test_kw_only_follows_the_target_python(project, capsys, requires, option, fixed):
+    if requires:
+        write(project, "pyproject.toml", f'[project]\nname = "shop"\nrequires-python = "{requires}"\n')
+    events = write(project, "shop/domain/events.py", MISORDERED)
+    assert main(["fix", "shop", *(["--target-python", option] if option else [])]) == 0
+    assert ("kw_only=True" in events.read_text()) is fixed
+    if not fixed:
+        err = capsys.readouterr().err
+        assert "DDD109 not fixed: kw_only=True needs Python 3.10 and the target is 3.9" in err
+
+
+def test_encoding_and_line_endings_are_kept(project):
+    source = "# -*- coding: latin-1 -*-\n" + MUTABLE.replace("lines: list[str]", "lines: list[str]  # café")
+    events = project / "shop/domain/events.py"
+    events.parent.mkdir(parents=True)
+    events.write_bytes(source.replace("\n", "\r\n").encode("latin-1"))
+    assert main(["fix", "shop"]) == 0
+    data = events.read_bytes()
+    assert b"  # caf\xe9\r\n" in data and b"\r\n@dataclass(frozen=True)\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b"")

@@ -1,0 +1,72 @@
+"""The pre-commit hook, driven through the real ``pre-commit try-repo``.
+
+pre-commit installs this repository (its committed state plus uncommitted
+changes to tracked files) into a fresh environment, as users get it, and runs
+the ``ddd-events-fix`` hook from ``.pre-commit-hooks.yaml`` on a temporary git
+repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BEFORE = '''\
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class OrderPlaced:
+    order_id: str
+    occurred_on: datetime = datetime.utcnow()  # at import: also wrong, on purpose
+'''
+AFTER = '''\
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class OrderPlaced:
+    order_id: str
+    occurred_on: datetime = datetime.now(timezone.utc)  # at import: also wrong, on purpose
+'''
+
+
+def test_hook_manifest():
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["ddd-events-fix"]["entry"] == "ddd-events fix"
+    assert hooks["ddd-events-fix"]["language"] == "python"
+    assert hooks["ddd-events-fix"]["types"] == ["python"]
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.com",
+                    "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_try_repo_fixes_the_file(tmp_path):
+    repo = tmp_path / "repo"
+    events = repo / "shop" / "domain" / "events.py"
+    events.parent.mkdir(parents=True)
+    events.write_text(BEFORE)
+    (repo / "shop" / "domain" / "other.py").write_text("VALUE = 1\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "events")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PRE_COMMIT_COLOR": "never"}
+    run = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "ddd-events-fix",
+                          "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
+    output = run.stdout + run.stderr
+    # pre-commit fails a hook that modified files, so that the fix is reviewed and staged
+    assert run.returncode == 1, output
+    assert "files were modified by this hook" in output
+    assert "shop/domain/events.py:6: DDD101 fixed: frozen=True" in output
+    assert events.read_text() == AFTER
+    assert (repo / "shop" / "domain" / "other.py").read_text() == "VALUE = 1\n"
