@@ -3,6 +3,7 @@ documented precedence (command line > [flake8] > pyproject > defaults)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -198,3 +199,57 @@ def test_merge_takes_the_first_value_that_is_given():
     assert merge({"ddd-entity-bases": None, "ddd-aggregate-bases": "A"},
                  {"ddd-entity-bases": ["E"], "ddd-aggregate-bases": ["B"]}) == {
         "ddd-entity-bases": ["E"], "ddd-aggregate-bases": "A"}
+
+
+# --- in-process, through flake8's own option parsing ----------------------------------------
+
+@pytest.fixture
+def plugin_state():
+    from flake8_ddd_events.plugin import Plugin
+
+    saved = Plugin.settings, Plugin.selected, Plugin.model
+    yield Plugin
+    Plugin.settings, Plugin.selected, Plugin.model = saved
+
+
+def run_flake8_in_process(project: Path, monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    from flake8.main.cli import main as flake8_main
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["flake8", *args])
+    status = flake8_main(["--jobs", "1", "--select", "DDD", *args, "."])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_parse_options_layers_pyproject_under_flake8(project, monkeypatch, capsys, plugin_state):
+    pyproject(project, 'ddd-domain-event-bases = ["Fact"]\nddd-max-integration-fields = 20\n')
+    (project / "setup.cfg").write_text("[flake8]\nddd-max-integration-fields = 15\n")
+    status, out, _ = run_flake8_in_process(project, monkeypatch, capsys)
+    assert status == 1
+    assert [line.split()[1] for line in out.splitlines()] == ["DDD101", "DDD105", "DDD106"]
+    assert plugin_state.settings.domain_event_bases == ("Fact",)
+    assert plugin_state.settings.max_integration_fields == 15
+    status, out, _ = run_flake8_in_process(project, monkeypatch, capsys, "--isolated")
+    assert (status, out) == (0, "")
+    assert plugin_state.settings.domain_event_bases == Settings.from_values().domain_event_bases
+
+
+def test_parse_options_names_the_file_of_a_bad_value(project, monkeypatch, capsys, plugin_state):
+    pyproject(project, "ddd-max-integration-fields = 0\n")
+    status, out, err = run_flake8_in_process(project, monkeypatch, capsys)
+    assert status == 1
+    assert re.search(r"ddd-max-integration-fields: .*at least 1.*pyproject\.toml", out + err)
+
+
+def test_unreadable_files_are_handled_like_flake8_does(tmp_path):
+    (tmp_path / "setup.cfg").write_text("no section header\n")  # flake8 ignores it, so do we
+    (tmp_path / "tox.ini").write_bytes(b"[flake8]\nddd-entity-bases = \xff\n")  # not UTF-8: ignored
+    (tmp_path / ".flake8").write_text("[flake8]\nddd-entity-bases = Thing\n")
+    assert find_flake8_config(str(tmp_path)) == str(tmp_path / ".flake8")
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-ddd-events\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(str(tmp_path))
+    pyproject(tmp_path, 'ddd-target-python = ["3.10"]\n')
+    with pytest.raises(ConfigError, match='a string such as "3.10"'):
+        pyproject_values(str(tmp_path))
