@@ -42,7 +42,7 @@ def absolute_import(module: str, is_package: bool, level: int, target: str) -> s
     parts = module.split(".") if module else []
     if not is_package:
         parts = parts[:-1]
-    if level - 1 > len(parts):
+    if level - 1 >= len(parts):
         return BEYOND_TOP
     parts = parts[: len(parts) - (level - 1)]
     if target:

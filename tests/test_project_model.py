@@ -1,0 +1,482 @@
+"""The project model: names resolved across modules, read (never imported) once, bounded.
+
+The end-to-end half runs real flake8 on the multi-package fixture project in
+tests/fixtures/project and compares its output with the `# DDDxxx` markers there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import flake8_ddd_events.parsing as parsing
+from flake8_ddd_events import model as model_module
+from flake8_ddd_events.checker import check_source
+from flake8_ddd_events.model import ClassView, External, ProjectModel, Unknown
+from flake8_ddd_events.plugin import all_codes
+from flake8_ddd_events.recognition import Kind, recognise
+from flake8_ddd_events.settings import Settings
+
+from .conftest import expected_markers
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "project"
+
+
+# -- the fixture project through real flake8 ----------------------------------------------------
+
+def run_flake8(*args: str) -> subprocess.CompletedProcess[str]:
+    # not --isolated: the fixture's own .flake8 must be found (and stops the search upwards)
+    return subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD", *args, "."],
+                          cwd=FIXTURE, capture_output=True, text=True, timeout=300)
+
+
+def reported(output: str) -> set[tuple[str, int, str]]:
+    found = set()
+    for line in output.splitlines():
+        path, row, _column, message = line.split(":", 3)
+        found.add((Path(path).as_posix().removeprefix("./"), int(row), message.split()[0]))
+    return found
+
+
+def marked() -> set[tuple[str, int, str]]:
+    found = set()
+    for path in sorted(FIXTURE.rglob("*.py")):
+        relative = path.relative_to(FIXTURE).as_posix()
+        found |= {(relative, line, code) for line, code in expected_markers(path.read_text())}
+    return found
+
+
+@pytest.fixture(scope="module")
+def serial() -> subprocess.CompletedProcess[str]:
+    return run_flake8("-j", "1")
+
+
+def test_flake8_reports_exactly_the_marked_findings(serial):
+    assert serial.stderr == ""  # also: shop/kernel/legacy.py raises if imported; it was only read
+    assert reported(serial.stdout) == marked()
+
+
+def test_the_fixture_shows_every_cross_module_finding_the_issue_asks_for():
+    codes = {code for _, _, code in marked()}
+    assert {"DDD101", "DDD102", "DDD103", "DDD109", "DDD302", "DDD501"} <= codes
+    assert not codes & {"DDD105", "DDD106"}  # the kernel's DomainEvent provides id and timestamp
+
+
+def test_two_jobs_give_the_same_output_as_one(serial):
+    parallel = run_flake8("-j", "2")
+    assert parallel.stderr == ""
+    assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    assert parallel.stdout.count("\n") >= 7
+
+
+def test_the_source_root_option_decides_what_resolves(serial):
+    explicit = run_flake8("--ddd-source-roots=src")
+    assert explicit.stdout == serial.stdout
+    # with only '.' the package is `src.shop`: `shop.kernel` is no project module, the
+    # billing base's chain ends in an external class, and the chain rules stay silent
+    shallow = run_flake8("--ddd-source-roots=.")
+    codes = {(Path(p).name, code) for p, _, code in reported(shallow.stdout)}
+    assert ("invoice.py", "DDD109") not in codes
+    assert ("invoice.py", "DDD103") not in codes
+
+
+def test_the_fixture_is_not_collected_by_pytest():
+    assert not list(FIXTURE.rglob("test_*.py")) and not list(FIXTURE.rglob("*_test.py"))
+
+
+# -- resolution, unit by unit -------------------------------------------------------------------
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+
+
+def make_model(root: Path, files: dict[str, str] | None = None) -> ProjectModel:
+    write(root, files or {})
+    return ProjectModel(Settings.from_values({"ddd-source-roots": [str(root)]}))
+
+
+def named(resolved) -> str:
+    if isinstance(resolved, ClassView):
+        return f"{resolved.facts.module}.{resolved.cls.qualname}"
+    return repr(resolved)
+
+
+KERNEL = {
+    "shop/__init__.py": "",
+    "shop/kernel/__init__.py": "from .events import DomainEvent\nfrom .aggregates import *\n",
+    "shop/kernel/events.py": """\
+        from dataclasses import dataclass
+
+        @dataclass(frozen=True)
+        class DomainEvent:
+            event_id: str
+
+        class Outer:
+            class Inner:
+                pass
+        """,
+    "shop/kernel/aggregates.py": """\
+        class AggregateRoot:
+            pass
+
+        class _Private:
+            pass
+        """,
+    "shop/sales/__init__.py": "",
+    "shop/sales/domain/__init__.py": "",
+}
+
+
+@pytest.mark.parametrize(("imports", "written"), [
+    ("from shop.kernel.events import DomainEvent", "DomainEvent"),
+    ("from shop.kernel.events import DomainEvent as Base", "Base"),
+    ("from ...kernel.events import DomainEvent", "DomainEvent"),
+    ("from ...kernel import DomainEvent", "DomainEvent"),  # __init__ re-export by name
+    ("from ... import kernel", "kernel.DomainEvent"),
+    ("from ...kernel import events", "events.DomainEvent"),
+    ("import shop.kernel.events as kev", "kev.DomainEvent"),
+    ("import shop.kernel.events", "shop.kernel.events.DomainEvent"),
+    ("import shop.kernel", "shop.kernel.DomainEvent"),
+])
+def test_import_shapes_resolve_to_the_class(tmp_path, imports, written):
+    model = make_model(tmp_path, {**KERNEL, "shop/sales/domain/model.py": f"{imports}\n"})
+    facts = model.module("shop.sales.domain.model")
+    assert named(model.resolve(facts, written)) == "shop.kernel.events.DomainEvent"
+
+
+def test_from_dot_import_module_then_attribute(tmp_path):
+    model = make_model(tmp_path, {**KERNEL, "shop/sales/domain/history.py": """\
+        class OrderPlaced:
+            pass
+        """, "shop/sales/domain/order.py": "from . import history\n"})
+    facts = model.module("shop.sales.domain.order")
+    assert named(model.resolve(facts, "history.OrderPlaced")) == "shop.sales.domain.history.OrderPlaced"
+
+
+def test_star_re_export_is_followed_for_public_names_only(tmp_path):
+    model = make_model(tmp_path, {**KERNEL, "shop/sales/domain/model.py":
+                                  "from shop.kernel import AggregateRoot, _Private\n"})
+    facts = model.module("shop.sales.domain.model")
+    assert named(model.resolve(facts, "AggregateRoot")) == "shop.kernel.aggregates.AggregateRoot"
+    assert isinstance(model.resolve(facts, "_Private"), Unknown)
+
+
+def test_star_import_in_the_module_itself_and_star_cycles_end(tmp_path):
+    model = make_model(tmp_path, {
+        **KERNEL,
+        "shop/a.py": "from shop.b import *\nfrom shop.kernel.aggregates import *\n",
+        "shop/b.py": "from shop.a import *\n",
+    })
+    facts = model.module("shop.a")
+    assert named(model.resolve(facts, "AggregateRoot")) == "shop.kernel.aggregates.AggregateRoot"
+    assert isinstance(model.resolve(facts, "Nowhere"), Unknown)
+    assert model.resolve(facts, "ValueError") == External("builtins.ValueError")
+
+
+def test_nested_classes_by_dotted_name_and_from_the_enclosing_body(tmp_path):
+    model = make_model(tmp_path, {**KERNEL, "shop/sales/domain/model.py": """\
+        from shop.kernel.events import Outer
+
+        class Dog:
+            class Registered:
+                pass
+
+            class Renamed(Registered):
+                pass
+
+        class Cat(Outer.Inner):
+            pass
+        """})
+    facts = model.module("shop.sales.domain.model")
+    assert named(model.resolve(facts, "Outer.Inner")) == "shop.kernel.events.Outer.Inner"
+    renamed = model.view(facts, facts.classes["Dog.Renamed"])
+    assert [named(b) for b in renamed.bases] == ["shop.sales.domain.model.Dog.Registered"]
+    cat = model.view(facts, facts.classes["Cat"])
+    assert [named(b) for b in cat.bases] == ["shop.kernel.events.Outer.Inner"]
+    assert isinstance(model.resolve(facts, "Dog.missing"), Unknown)
+
+
+def test_external_leaf_and_unknown(tmp_path):
+    model = make_model(tmp_path, {**KERNEL, "shop/sales/domain/model.py": """\
+        from dataclasses import dataclass
+        from billing_sdk import Event
+        from shop.kernel.events import Missing
+        from shop.nowhere import Thing
+        """})
+    facts = model.module("shop.sales.domain.model")
+    assert model.resolve(facts, "dataclass") == External("dataclasses.dataclass")
+    assert model.resolve(facts, "dataclass").is_leaf
+    assert model.resolve(facts, "Event") == External("billing_sdk.Event")
+    assert not model.resolve(facts, "Event").is_leaf
+    assert isinstance(model.resolve(facts, "Missing"), Unknown)  # the project module lacks it
+    assert isinstance(model.resolve(facts, "Thing"), Unknown)  # inside the project package
+    assert isinstance(model.resolve(facts, "undefined_name"), Unknown)
+
+
+def test_relative_import_beyond_the_top_package_is_unknown(tmp_path):
+    model = make_model(tmp_path, {"top.py": "from .... import kernel\nfrom ..x import Y\n"})
+    facts = model.module("top")
+    assert isinstance(model.resolve(facts, "kernel.DomainEvent"), Unknown)
+    assert isinstance(model.resolve(facts, "Y"), Unknown)
+
+
+def test_import_cycles_between_bases_terminate(tmp_path):
+    model = make_model(tmp_path, {
+        "a.py": "from b import B\nclass A(B):\n    pass\n",
+        "b.py": "from a import A\nclass B(A):\n    pass\n",
+    })
+    view = model.view(model.module("a"), model.module("a").classes["A"])
+    assert [named(r) for _, r in view.ancestors()] == ["b.B"]  # each class once, never itself
+    assert [named(v) for v in view.mro] == ["a.A", "b.B"]
+    assert view.chain_known
+    assert recognise(view, model.settings).kind is Kind.OTHER
+
+
+def test_alias_chains_end_at_the_depth_cap(tmp_path):
+    files = {f"m{i}.py": f"from m{i + 1} import X\n" for i in range(40)}
+    files["m40.py"] = "class X:\n    pass\n"
+    model = make_model(tmp_path, files)
+    assert isinstance(model.resolve(model.module("m0"), "X"), Unknown)
+    assert named(model.resolve(model.module("m30"), "X")) == "m40.X"
+
+
+def test_long_inheritance_chains_are_bounded(tmp_path):
+    count = model_module.MAX_CHAIN + 20
+    source = "class C0:\n    pass\n" + "".join(f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, count))
+    model = make_model(tmp_path, {"deep.py": source})
+    facts = model.module("deep")
+    view = model.view(facts, facts.classes[f"C{count - 1}"])
+    assert len(list(view.ancestors())) <= model_module.MAX_CHAIN + 2
+    assert not view.chain_known
+    assert len(view.mro) <= model_module.MAX_CHAIN + 2
+
+
+# -- reading: once, re-read when edited, never outside, never executed ---------------------------
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """Every module the parser is asked for, by path (the model imports it lazily)."""
+    seen: list[str] = []
+    real = parsing.parse_facts
+
+    def counting(source, path, module, is_package):
+        seen.append(path)
+        return real(source, path, module, is_package)
+
+    monkeypatch.setattr(parsing, "parse_facts", counting)
+    return seen
+
+
+def test_each_module_is_parsed_at_most_once(tmp_path, parses):
+    model = make_model(tmp_path, KERNEL)
+    for index in range(5):
+        write(tmp_path, {f"shop/sales/domain/e{index}.py": """\
+            from ..domain import e0
+            from shop.kernel import DomainEvent, AggregateRoot
+            import shop.kernel.events as kev
+            class Placed(kev.DomainEvent):
+                pass
+            """})
+    for index in range(5):
+        facts = model.module(f"shop.sales.domain.e{index}")
+        for name in ("DomainEvent", "AggregateRoot", "kev.DomainEvent", "kev.Outer.Inner"):
+            assert isinstance(model.resolve(facts, name), ClassView)
+    assert len(parses) == len(set(parses))
+    assert {Path(p).name for p in parses} >= {"events.py", "aggregates.py", "__init__.py"}
+
+
+def test_checking_many_files_reads_each_imported_module_once(tmp_path, parses):
+    write(tmp_path, KERNEL)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    source = textwrap.dedent("""\
+        from dataclasses import dataclass
+        from shop.kernel import DomainEvent
+
+        @dataclass(frozen=True)
+        class OrderPlaced(DomainEvent):
+            occurred_on: str
+        """)
+    for index in range(20):
+        path = tmp_path / "shop" / "sales" / "domain" / f"checked{index}.py"
+        list(check_source(source, str(path), settings, set(all_codes()), model))
+    read = [p for p in parses if "checked" not in p]  # check_source parses the checked files
+    # DomainEvent is imported by name in kernel/__init__: the star-imported aggregates stay unread
+    assert sorted(Path(p).name for p in read) == ["__init__.py", "events.py"]
+    assert len(model._modules) == 2  # the cache grows with the modules read, not the files checked
+
+
+def test_only_the_names_rules_need_are_resolved(tmp_path, parses):
+    """A checked file importing many project modules: only the ones its classes use are read."""
+    files = {**KERNEL}
+    for index in range(6):
+        files[f"shop/infra/adapter{index}.py"] = "class Adapter:\n    pass\n"
+    write(tmp_path, files)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    source = "".join(f"from shop.infra.adapter{i} import Adapter as A{i}\n" for i in range(6)) + textwrap.dedent("""\
+        from dataclasses import dataclass
+        from shop.kernel.events import DomainEvent
+
+        @dataclass(frozen=True)
+        class OrderPlaced(DomainEvent):
+            occurred_on: str
+
+        def wire():
+            return A0(), A1()
+        """)
+    path = tmp_path / "shop" / "sales" / "domain" / "model.py"
+    list(check_source(source, str(path), settings, set(all_codes()), ProjectModel(settings)))
+    assert [Path(p).name for p in parses] == ["model.py", "events.py"]  # the checked file, the base
+
+
+def test_an_edited_file_is_read_again(tmp_path, parses):
+    model = make_model(tmp_path, {"m.py": "class A:\n    pass\n", "user.py": "from m import A\n"})
+    user = model.module("user")
+    first = model.resolve(user, "A")
+    assert isinstance(first, ClassView) and model.module("m") is first.facts
+    (tmp_path / "m.py").write_text("class A:\n    pass\nclass B:\n    pass\n")  # size changes
+    assert set(model.module("m").classes) == {"A", "B"}
+    assert user.views == {} or all(v.facts is not first.facts for v in user.views.values())
+    # same size, newer mtime: read again as well
+    stat = os.stat(tmp_path / "m.py")
+    (tmp_path / "m.py").write_text("class C:\n    pass\nclass D:\n    pass\n")
+    os.utime(tmp_path / "m.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert set(model.module("m").classes) == {"C", "D"}
+    count = len(parses)
+    model.module("m")
+    assert len(parses) == count  # unchanged: served from the cache
+
+
+def test_a_file_above_the_size_cap_is_not_read(tmp_path, parses, monkeypatch):
+    monkeypatch.setattr(model_module, "MAX_MODULE_BYTES", 200)
+    model = make_model(tmp_path, {
+        "big.py": "class Big:\n    pass\n" + "# padding\n" * 40,
+        "user.py": "from big import Big\n",
+    })
+    assert model.module("big") is None
+    assert isinstance(model.resolve(model.module("user"), "Big"), Unknown)  # not External
+    assert [Path(p).name for p in parses] == ["user.py"]
+
+
+def test_the_real_size_cap_refuses_a_megabyte(tmp_path, parses):
+    model = make_model(tmp_path, {"big.py": "class Big:\n    pass\n" + "x = 1\n" * 200_000})
+    assert model.module("big") is None and parses == []
+
+
+def test_symlinks_that_leave_the_roots_are_not_followed(tmp_path, parses):
+    outside = tmp_path / "outside"
+    write(outside, {"secret.py": "class Secret:\n    pass\n"})
+    root = tmp_path / "root"
+    model = make_model(root, {"user.py": "from escape import Secret\nfrom inside import Fine\n",
+                              "real.py": "class Fine:\n    pass\n"})
+    (root / "escape.py").symlink_to(outside / "secret.py")
+    (root / "inside.py").symlink_to(root / "real.py")
+    (root / "loop.py").symlink_to(root / "loop.py")
+    user = model.module("user")
+    assert isinstance(model.resolve(user, "Secret"), Unknown)
+    assert named(model.resolve(user, "Fine")) == "real.Fine"  # named from its real path
+    assert model.module("loop") is None
+    assert not any("outside" in p for p in parses)
+
+
+def test_modules_outside_the_roots_are_not_read(tmp_path, parses):
+    write(tmp_path / "elsewhere", {"lib.py": "class Lib:\n    pass\n"})
+    model = make_model(tmp_path / "root", {"user.py": "from lib import Lib\n"})
+    assert model.resolve(model.module("user"), "Lib") == External("lib.Lib")
+    assert not any("elsewhere" in p for p in parses)
+
+
+def test_unreadable_and_unparsable_modules_are_unknown(tmp_path):
+    model = make_model(tmp_path, {"user.py": "from bad import A\nfrom latin import B\n",
+                                  "bad.py": "class A(:\n"})
+    (tmp_path / "latin.py").write_bytes(b"class B:\n    x = '\xe9'\n")
+    user = model.module("user")
+    assert isinstance(model.resolve(user, "A"), Unknown)
+    assert isinstance(model.resolve(user, "B"), Unknown)
+
+
+def test_checked_code_is_read_never_imported(tmp_path):
+    model = make_model(tmp_path, {
+        "boom.py": "raise SystemExit('imported!')\nclass Base:\n    pass\n",
+        "user.py": "from boom import Base\nclass Child(Base):\n    pass\n",
+    })
+    user = model.module("user")
+    view = model.view(user, user.classes["Child"])
+    assert [named(b) for b in view.bases] == ["boom.Base"]
+    assert "boom" not in sys.modules and "user" not in sys.modules
+
+
+def test_fixture_module_that_raises_on_import_is_resolved_without_import():
+    settings = Settings.from_values({"ddd-source-roots": [str(FIXTURE / "src")]})
+    model = ProjectModel(settings)
+    facts = model.module("shop.kernel.legacy")
+    assert named(model.resolve(facts, "DomainEvent")) == "shop.kernel.events.DomainEvent"
+    assert "shop.kernel.legacy" not in sys.modules and "shop" not in sys.modules
+
+
+# -- source roots -------------------------------------------------------------------------------
+
+def test_default_roots_are_the_current_directory_and_src(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_values().source_roots == (".",)
+    (tmp_path / "src").mkdir()
+    assert Settings.from_values().source_roots == (".", "src")
+    model = ProjectModel(Settings.from_values())
+    assert model.roots == (str(tmp_path.resolve()), str((tmp_path / "src").resolve()))
+
+
+def test_relative_roots_are_relative_to_the_current_directory(tmp_path, monkeypatch):
+    write(tmp_path / "code", {"shop/kernel.py": "class DomainEvent:\n    pass\n",
+                              "shop/user.py": "from shop.kernel import DomainEvent\n"})
+    monkeypatch.chdir(tmp_path)
+    model = ProjectModel(Settings.from_values({"ddd-source-roots": ["code", "missing"]}))
+    assert model.roots == (str((tmp_path / "code").resolve()),)
+    assert named(model.resolve(model.module("shop.user"), "DomainEvent")) == "shop.kernel.DomainEvent"
+
+
+def test_a_module_under_two_roots_is_named_from_the_deepest(tmp_path):
+    write(tmp_path, {"src/shop/a.py": "from .b import B\n", "src/shop/b.py": "class B:\n    pass\n"})
+    model = ProjectModel(Settings.from_values({"ddd-source-roots": [str(tmp_path), str(tmp_path / "src")]}))
+    facts = model.module("src.shop.a")
+    assert facts.module == "shop.a"
+    assert named(model.resolve(facts, "B")) == "shop.b.B"
+
+
+# -- rules that need the whole chain ------------------------------------------------------------
+
+def test_metadata_rules_see_fields_across_modules_and_stay_silent_on_unknowns(tmp_path, lint):
+    write(tmp_path, {
+        "shop/kernel/events.py": """\
+            from dataclasses import dataclass
+            from datetime import datetime
+
+            @dataclass(frozen=True)
+            class DomainEvent:
+                occurred_on: datetime
+            """,
+    })
+    source = textwrap.dedent("""\
+        from dataclasses import dataclass
+
+        from shop.kernel.events import DomainEvent
+        from shop.kernel.gone import BaseEvent
+
+
+        @dataclass(frozen=True)
+        class OrderPlaced(DomainEvent):  # DDD106: the kernel base has a timestamp, no id
+            order_id: str
+
+
+        @dataclass(frozen=True)
+        class OrderPaid(BaseEvent):
+            order_id: str
+        """)
+    assert set(lint(source, "shop/sales/domain/model.py", root=tmp_path)) == expected_markers(source)
