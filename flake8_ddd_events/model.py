@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import stat as stat_module
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
@@ -186,6 +187,8 @@ class ProjectModel:
             except OSError:
                 continue
             real = os.path.realpath(path)
+            if not stat_module.S_ISREG(stat.st_mode):
+                return True  # a FIFO, device or directory: opening it could block
             if not self._inside_roots(real):
                 return True  # a symlink that leaves the roots
             key = (stat.st_mtime_ns, stat.st_size)
