@@ -1,8 +1,18 @@
-"""Check one source: gate, parse, collect, run the selected rules, place findings."""
+"""Check one source: parse, collect, run the selected rules, place findings.
+
+Placing a finding needs the line (and column) of a libcst node. libcst computes
+positions by regenerating the whole module's code, which costs about twice the
+parse; instead the reported nodes are matched with the nodes of the ``ast`` tree
+that flake8 has already parsed (statements by their order in the tree, calls by
+their order in the source, arguments inside their call), and only a node that
+cannot be matched so falls back to one libcst position pass.
+"""
 
 from __future__ import annotations
 
-from typing import Collection, Iterator, NamedTuple
+import ast
+import re
+from typing import Any, Collection, Iterator, NamedTuple
 
 from .modules import module_path
 from .settings import Settings
@@ -16,15 +26,18 @@ class Report(NamedTuple):
 
 
 def check_source(source: str, filename: str, settings: Settings, codes: Collection[str],
-                 model=None) -> Iterator[Report]:
-    """Every finding of the selected rules (``codes``) in one module, in order."""
+                 model=None, tree: ast.AST | None = None) -> Iterator[Report]:
+    """Every finding of the selected rules (``codes``) in one module, in order.
+
+    ``tree`` is the module's ``ast`` (flake8's); it is parsed here when not given.
+    """
     from .parsing import Unparsable, parse_facts
     from .rule import Context
     from .rules import RULES
 
     module, is_package = module_path(filename, settings.source_roots)
     try:
-        tree, facts = parse_facts(source, filename, module, is_package)
+        cst_tree, facts = parse_facts(source, filename, module, is_package)
     except Unparsable as error:
         if "DDD000" in codes:
             yield Report(1, 0, "DDD000", f"DDD000 {error}")
@@ -42,7 +55,8 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
     if not found:
         return
     try:
-        reports = {(r.line, r.code): r for r in reversed(list(_place(tree, found)))}
+        reports = {(r.line, r.code): r
+                   for r in reversed(list(_place(cst_tree, facts, source, tree, found)))}
     except RecursionError:
         if "DDD000" in codes:
             yield Report(1, 0, "DDD000", "DDD000 libcst cannot place findings in this file: "
@@ -51,11 +65,202 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
     yield from sorted(reports.values())
 
 
-def _place(tree, found) -> Iterator[Report]:
-    """Lines and columns for the reported nodes (one position pass, only when needed)."""
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+def _place(cst_tree, facts, source: str, tree: ast.AST | None, found) -> Iterator[Report]:
+    """Lines and columns for the reported nodes: from the ast where they can be matched,
+    else from one libcst position pass."""
+    placer = _AstPlacer(cst_tree, facts, source, tree)
+    positions = None
     for node, code, message in found:
-        start = positions[node].start
-        yield Report(start.line, start.column, code, f"{code} {message}")
+        place = placer.position(node)
+        if place is None:
+            if positions is None:
+                from libcst.metadata import MetadataWrapper, PositionProvider
+
+                positions = MetadataWrapper(cst_tree, unsafe_skip_copy=True).resolve(PositionProvider)
+            start = positions[node].start
+            place = (start.line, start.column)
+        yield Report(place[0], place[1], code, f"{code} {message}")
+
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+class _AstPlacer:
+    """Positions of libcst nodes read from the matching ``ast`` nodes."""
+
+    def __init__(self, cst_tree, facts, source: str, tree: ast.AST | None) -> None:
+        self.cst_tree = cst_tree
+        self.facts = facts
+        self.source = source
+        self._tree = tree
+        self._statements: dict[int, ast.AST] | None = None
+        self._calls: dict[int, ast.Call] | None = None
+        self._args: dict[int, ast.AST] | None = None
+        self._lines: list[str] | None = None
+
+    # -- the ast -----------------------------------------------------------------------
+    def tree(self) -> ast.AST | None:
+        if self._tree is None:
+            try:
+                self._tree = ast.parse(self.source)
+            except (SyntaxError, ValueError, RecursionError):
+                self._tree = False  # type: ignore[assignment]
+        return self._tree or None
+
+    def column(self, line: int, byte_offset: int) -> int:
+        """ast columns count UTF-8 bytes; libcst's (and flake8's) count characters."""
+        if self._lines is None:
+            self._lines = _NEWLINES.split(self.source)
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+    def at(self, node: ast.AST) -> tuple[int, int]:
+        return node.lineno, self.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    # -- matching ----------------------------------------------------------------------
+    def position(self, node: Any) -> tuple[int, int] | None:
+        import libcst as cst
+
+        if isinstance(node, cst.Call):
+            match = self.calls().get(id(node))
+            return self.at(match) if match is not None else None
+        if isinstance(node, cst.Decorator):
+            statements = self.statements()
+            match = statements.get(id(node)) if statements else None
+            if match is None:
+                return None
+            line = match.lineno  # type: ignore[attr-defined]
+            text = self.column_text(line)
+            return line, len(text) - len(text.lstrip())
+        if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+            statements = self.statements()
+            match = statements.get(id(node)) if statements else None
+            return self.at(match) if match is not None else None
+        match = self.args().get(id(node))
+        return self.at(match) if match is not None else None
+
+    def column_text(self, line: int) -> str:
+        if self._lines is None:
+            self._lines = _NEWLINES.split(self.source)
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def statements(self) -> dict[int, ast.AST]:
+        """libcst statement (and decorator) ids -> ast nodes, matched in tree order."""
+        if self._statements is None:
+            self._statements = {}
+            tree = self.tree()
+            if tree is not None:
+                cst_nodes = list(_cst_statements(self.cst_tree.body))
+                ast_nodes = list(_ast_statements(tree.body))  # type: ignore[attr-defined]
+                if len(cst_nodes) == len(ast_nodes) and all(
+                        _same_kind(c, a) for c, a in zip(cst_nodes, ast_nodes)):
+                    for c, a in zip(cst_nodes, ast_nodes):
+                        self._statements[id(c)] = a
+                        decorators = getattr(c, "decorators", ())
+                        if decorators and len(decorators) == len(a.decorator_list):
+                            for d, e in zip(decorators, a.decorator_list):
+                                self._statements[id(d)] = e
+        return self._statements
+
+    def calls(self) -> dict[int, ast.Call]:
+        """libcst call ids -> ast calls, matched by their order in the source."""
+        if self._calls is None:
+            self._calls = {}
+            tree = self.tree()
+            if tree is not None:
+                ast_calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+                                   key=lambda n: (n.lineno, n.col_offset,
+                                                  -(n.end_lineno or 0), -(n.end_col_offset or 0)))
+                cst_calls = self.facts.calls
+                if len(ast_calls) == len(cst_calls):
+                    self._calls = {id(c.node): a for c, a in zip(cst_calls, ast_calls)}
+        return self._calls
+
+    def args(self) -> dict[int, ast.AST]:
+        """Argument values of calls (``default_factory=datetime.utcnow``) -> ast values."""
+        if self._args is None:
+            self._args = {}
+            calls = self.calls()
+            for fact in self.facts.calls:
+                match = calls.get(id(fact.node))
+                if match is None:
+                    continue
+                positional = iter(match.args)
+                keywords = {k.arg: k.value for k in match.keywords if k.arg}
+                double = iter(k.value for k in match.keywords if k.arg is None)
+                for arg in fact.args:
+                    if arg.keyword is not None:
+                        value = keywords.get(arg.keyword.value)
+                    elif arg.star == "**":
+                        value = next(double, None)
+                    else:
+                        value = next(positional, None)
+                        if isinstance(value, ast.Starred):
+                            value = value.value
+                    if value is not None:
+                        self._args[id(arg.value)] = value
+        return self._args
+
+
+def _same_kind(cst_node, ast_node) -> bool:
+    name = type(ast_node).__name__
+    return type(cst_node).__name__ == _AST_NAMES.get(name, name)
+
+
+# ast statements whose libcst node is named differently
+_AST_NAMES = {"AsyncFunctionDef": "FunctionDef", "AsyncFor": "For", "AsyncWith": "With"}
+
+
+def _cst_statements(body) -> Iterator[Any]:
+    """libcst statements in source order: small statements one by one, compound ones
+    followed by their bodies (``elif`` as a nested ``If``, like ast)."""
+    import libcst as cst
+
+    for statement in body:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield from statement.body
+            continue
+        yield statement
+        yield from _cst_blocks(statement)
+
+
+def _cst_blocks(statement) -> Iterator[Any]:
+    import libcst as cst
+
+    yield from _cst_block(statement.body)
+    for handler in getattr(statement, "handlers", ()):
+        yield from _cst_block(handler.body)
+    for case in getattr(statement, "cases", ()):
+        yield from _cst_block(case.body)
+    orelse = getattr(statement, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield orelse
+        yield from _cst_blocks(orelse)
+    elif orelse is not None:
+        yield from _cst_block(orelse.body)
+    final = getattr(statement, "finalbody", None)
+    if final is not None:
+        yield from _cst_block(final.body)
+
+
+def _cst_block(block) -> Iterator[Any]:
+    import libcst as cst
+
+    if isinstance(block, cst.SimpleStatementSuite):
+        yield from block.body
+    else:
+        yield from _cst_statements(block.body)
+
+
+def _ast_statements(body) -> Iterator[ast.AST]:
+    for node in body:
+        yield node
+        yield from _ast_statements(getattr(node, "body", ()) if isinstance(node, ast.stmt) else ())
+        for handler in getattr(node, "handlers", ()):
+            yield from _ast_statements(handler.body)
+        for case in getattr(node, "cases", ()):
+            yield from _ast_statements(case.body)
+        yield from _ast_statements(getattr(node, "orelse", ()))
+        yield from _ast_statements(getattr(node, "finalbody", ()))

@@ -1,38 +1,409 @@
-"""The cheap first look: can this source hold anything a selected rule checks?
+"""The cheap first look: can this module hold anything a selected rule checks?
 
-A text scan, derived from the settings so that a configured name is never
-missed. Sources that fail it are not parsed at all.
+No libcst here. Each rule declares in ``NEEDS`` what a module must contain for
+it to have anything to say; the gate for a set of selected codes is the union
+of their needs, built once per (settings, codes) from the configured names, so
+a configured base name, module name or method name is never missed. A module
+that fails the gate is not parsed at all.
+
+What the needs look at:
+
+- ``EVENTS`` / ``AGGREGATES`` / ``HANDLERS``: the class statements of flake8's
+  own ``ast`` tree (already parsed, free): a base whose last dotted name is a
+  configured base of that kind, or a base imported from a project module whose
+  chain of bases (read with ``ast``, cached per module) reaches one; for events
+  also a class named like a configured event base, a correlation field, a
+  Protean ``@<domain>.event`` decorator, an eventsourcing/Protean base; and any
+  module named like an event module (``events``, ``contracts``, or inside such
+  a package).
+- text needs: words that the rule's calls must contain, e.g. a transaction
+  word or ``commit`` *and* a transport method for DDD401. Matched as
+  identifiers (``\\bpublish\\b``), receivers and transaction names loosely
+  (case-insensitive, underscores optional) because the rules match them so.
+- ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 """
 
 from __future__ import annotations
 
+import ast
+import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Collection, Iterator
 
+from .modules import absolute_import
 from .settings import Settings
 
-_ALWAYS = ("dataclass", "attr", "pydantic", "NamedTuple", "msgspec", "Struct", "BaseModel",
-           "eventsourcing", "protean", "commit", "record", "publish", "dispatch")
+# -- what each rule needs ---------------------------------------------------------
+
+EVENTS = "events"
+AGGREGATES = "aggregates"
+HANDLERS = "handlers"
+DOMAIN_IMPORT = "domain-import"
+# Text needs: names of settings-derived patterns that must all be found.
+NAIVE_TIMESTAMP = ("datetime", "naive-call")
+RECORD_CALL = ("record-method",)
+PUBLISH_IN_TRANSACTION = ("transaction", "transport-method")
+DISPATCH_AFTER_COMMIT = ("transaction", "recorded-events", "publish-method")
+CLEAR_BEFORE_DISPATCH = ("clear-method", "recorded-events", "publish-method")
+MARK_BEFORE_PUBLISH = ("mark-method", "transport-method")
+TWO_REPOSITORIES = ("transaction", "write-method", "repository")
+
+# A rule passes the gate when any one of its needs is met. A code missing here
+# is gated by nothing (the module is always parsed): tests/test_gate.py fails
+# until a new rule declares its needs.
+NEEDS: dict[str, tuple] = {
+    "DDD000": (),  # only reported on a module that is parsed for another rule
+    **{code: (EVENTS,) for code in (
+        "DDD101", "DDD102", "DDD103", "DDD104", "DDD105", "DDD106", "DDD108", "DDD109",
+        "DDD201", "DDD202", "DDD203", "DDD204", "DDD205", "DDD206")},
+    "DDD107": (EVENTS, NAIVE_TIMESTAMP),
+    "DDD301": (AGGREGATES,),
+    "DDD302": (AGGREGATES,),
+    "DDD303": (RECORD_CALL,),
+    "DDD401": (PUBLISH_IN_TRANSACTION,),
+    "DDD402": (DISPATCH_AFTER_COMMIT,),
+    "DDD403": (CLEAR_BEFORE_DISPATCH,),
+    "DDD404": (HANDLERS,),
+    "DDD405": (HANDLERS,),
+    "DDD406": (MARK_BEFORE_PUBLISH,),
+    "DDD407": (TWO_REPOSITORIES,),
+    "DDD501": (DOMAIN_IMPORT,),
+}
+
+_FRAMEWORKS = ("eventsourcing", "protean")
+_NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
+_RECORDED = ("events",)  # recorded_events, domain_events, events, collect_new_events, ...
 
 
-@lru_cache(maxsize=8)
-def _pattern(settings: Settings) -> re.Pattern[str]:
-    words = {
-        *_ALWAYS,
-        *settings.domain_event_bases, *settings.integration_event_bases,
-        *settings.aggregate_bases, *settings.entity_bases, *settings.handler_bases,
-        *settings.correlation_fields, *settings.record_methods, *settings.clear_methods,
-        *settings.transaction_contexts, *settings.outbox_mark_methods,
+def _identifiers(names: Collection[str]) -> str:
+    """Any of the names as a whole identifier."""
+    return r"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
+
+
+def _loose(names: Collection[str]) -> str:
+    """Any of the names anywhere, any case, underscores optional (``UnitOfWork``)."""
+    parts = []
+    for name in names:
+        words = [re.escape(w) for w in name.split("_") if w]
+        if words:
+            parts.append("_*".join(words))
+    return "(?i:" + "|".join(parts) + ")" if parts else r"(?!x)x"
+
+
+def _text_patterns(settings: Settings) -> dict[str, re.Pattern[str]]:
+    s = settings
+    patterns = {
+        "datetime": r"datetime",
+        "naive-call": _identifiers(_NAIVE_CALLS),
+        "record-method": _identifiers(s.record_methods),
+        "transaction": _loose(s.transaction_contexts) + r"|\bcommit\b",
+        "transport-method": _identifiers(s.transport_methods),
+        "publish-method": _identifiers({*s.aggregate_publish_methods, *s.transport_methods}),
+        "recorded-events": "|".join(_RECORDED),
+        "clear-method": _identifiers(s.clear_methods),
+        "mark-method": _identifiers(s.outbox_mark_methods),
+        "write-method": _identifiers(s.repository_write_methods),
+        "repository": _loose(s.repository_receivers),
     }
-    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    return {key: re.compile(value) for key, value in patterns.items()}
 
 
-def may_hold_findings(source: str, module: str, settings: Settings) -> bool:
-    """False only when no rule can have anything to say about this source."""
-    if settings.is_domain_module(module):
-        return True
-    parts = set(module.split("."))
-    if parts & {*settings.domain_event_modules, *settings.integration_event_modules}:
-        return True
-    return _pattern(settings).search(source) is not None
+# -- reading class statements from an ast tree -----------------------------------------
+
+def _dotted(node: ast.expr) -> str:
+    """``a.b.C`` for a name or attribute chain (subscripts dropped), else ""."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+_BODIES = ("body", "orelse", "finalbody")
+
+
+def _statements(body: list[ast.stmt], top: bool) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement, nested ones too, with whether it is at module level."""
+    for node in body:
+        yield node, top
+        for name in _BODIES:
+            inner = getattr(node, name, None)
+            if inner:
+                yield from _statements(inner, False)
+        for handler in getattr(node, "handlers", ()):
+            yield from _statements(handler.body, False)
+        for case in getattr(node, "cases", ()):
+            yield from _statements(case.body, False)
+
+
+@dataclass
+class _ModuleIndex:
+    """What the gate knows of a project module: its classes' written bases and its imports."""
+
+    classes: dict[str, tuple[str, ...]]  # qualname -> dotted bases as written
+    aliases: dict[str, str]  # local name -> absolute dotted name
+
+
+def _aliases(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for node, _ in _statements(tree.body, True):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.partition(".")[0]
+                    aliases.setdefault(head, head)
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_import(module, is_package, node.level, node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    aliases[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return aliases
+
+
+def _index(tree: ast.Module, module: str, is_package: bool) -> _ModuleIndex:
+    classes: dict[str, tuple[str, ...]] = {}
+
+    def walk(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                qualname = f"{prefix}{node.name}"
+                classes.setdefault(qualname, tuple(_dotted(b) for b in node.bases))
+                walk(node.body, f"{qualname}.")
+
+    walk(tree.body, "")
+    return _ModuleIndex(classes, _aliases(tree, module, is_package))
+
+
+class _ProjectIndex:
+    """Project modules read with ``ast`` (never imported), cached by path, size and mtime.
+
+    Answers one question: can the chain of bases of a project class reach one
+    of a set of configured names? Anything unreadable answers yes.
+    """
+
+    MAX_DEPTH = 24
+
+    def __init__(self, settings: Settings) -> None:
+        self.roots = tuple(os.path.realpath(r) for r in settings.source_roots if os.path.isdir(r))
+        self._modules: dict[str, tuple[tuple[int, int], _ModuleIndex | None]] = {}
+        self._paths: dict[str, str | None] = {}
+
+    def _path(self, module: str) -> str | None:
+        if module in self._paths:
+            return self._paths[module]
+        found = None
+        if module and all(part.isidentifier() for part in module.split(".")):
+            relative = module.replace(".", os.sep)
+            for root in self.roots:
+                for path in (os.path.join(root, relative + ".py"),
+                             os.path.join(root, relative, "__init__.py")):
+                    if os.path.isfile(path):
+                        real = os.path.realpath(path)
+                        inside = any(real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+                        found = path if inside else None
+                        break
+                else:
+                    continue
+                break
+        self._paths[module] = found
+        return found
+
+    def is_project_module(self, module: str) -> bool:
+        return self._path(module) is not None
+
+    def module(self, module: str) -> _ModuleIndex | None | bool:
+        """The module's index; None when it is not a project module; True when unreadable."""
+        path = self._path(module)
+        if path is None:
+            return None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return True
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._modules.get(path)
+        if cached is None or cached[0] != key:
+            try:
+                with open(path, "rb") as handle:
+                    tree = ast.parse(handle.read(), path)
+                index = _index(tree, module, path.endswith("__init__.py"))
+            except (OSError, SyntaxError, ValueError, RecursionError):
+                index = None
+            cached = self._modules[path] = (key, index)
+        return cached[1] if cached[1] is not None else True
+
+    def qualified_may_match(self, qualified: str, names: frozenset[str], frameworks: bool,
+                            depth: int = 0) -> bool:
+        """Whether the class at an absolute dotted name can have one of ``names`` in its chain."""
+        if depth > self.MAX_DEPTH:
+            return True
+        if frameworks and qualified.partition(".")[0] in _FRAMEWORKS:
+            return True
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            index = self.module(".".join(parts[:split]))
+            if index is None:
+                continue
+            if index is True:
+                return True
+            return self._local_may_match(index, ".".join(parts[split:]), names, frameworks,
+                                         depth + 1)
+        return False
+
+    def _local_may_match(self, index: _ModuleIndex, name: str, names: frozenset[str],
+                         frameworks: bool, depth: int) -> bool:
+        if depth > self.MAX_DEPTH:
+            return True
+        bases = index.classes.get(name)
+        if bases is None:
+            head, dot, rest = name.partition(".")
+            target = index.aliases.get(head)
+            if target is None:
+                return False
+            return self.qualified_may_match(f"{target}{dot}{rest}", names, frameworks, depth + 1)
+        for base in bases:
+            if not base:
+                continue
+            if base.rpartition(".")[2] in names:
+                return True
+            head, dot, rest = base.partition(".")
+            if head in index.classes:
+                if self._local_may_match(index, base, names, frameworks, depth + 1):
+                    return True
+            elif head in index.aliases:
+                target = f"{index.aliases[head]}{dot}{rest}"
+                if self.qualified_may_match(target, names, frameworks, depth + 1):
+                    return True
+        return False
+
+
+# -- the gate ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _ClassNeed:
+    names: frozenset[str]  # configured base names (last dotted part)
+    events: bool  # the event extras: names, correlation fields, frameworks, event modules
+
+
+class Gate:
+    """The union of the selected rules' needs, ready to test modules."""
+
+    def __init__(self, settings: Settings, codes: Collection[str]) -> None:
+        self.settings = settings
+        needs: set = set()
+        self.always = False
+        for code in codes:
+            if code not in NEEDS:
+                self.always = True
+            needs.update(NEEDS.get(code, ()))
+        s = settings
+        names: set[str] = set()
+        if EVENTS in needs:
+            names.update(s.domain_event_bases, s.integration_event_bases)
+        if AGGREGATES in needs:
+            names.update(s.aggregate_bases, s.entity_bases)
+        if HANDLERS in needs:
+            names.update(s.handler_bases)
+        self.classes = _ClassNeed(frozenset(names), EVENTS in needs) if names or EVENTS in needs else None
+        self.domain_import = DOMAIN_IMPORT in needs
+        patterns = _text_patterns(settings)
+        self.texts: tuple[tuple[re.Pattern[str], ...], ...] = tuple(
+            tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple))
+        self.event_bases = frozenset({*s.domain_event_bases, *s.integration_event_bases})
+        self.event_modules = frozenset({*s.domain_event_modules, *s.integration_event_modules})
+        self.correlation_fields = frozenset(s.correlation_fields)
+        self.project = _ProjectIndex(settings)
+        self.empty = not (self.always or self.classes or self.domain_import or self.texts)
+
+    def passes(self, tree: ast.Module | None, source: str, module: str,
+               is_package: bool = False) -> bool:
+        """False only when no selected rule can have anything to say about this module."""
+        if self.always:
+            return True
+        if self.empty:
+            return False
+        for patterns in self.texts:
+            if all(p.search(source) for p in patterns):
+                return True
+        if self.domain_import and "import" in source and self.settings.is_domain_module(module):
+            return True
+        if self.classes is None:
+            return False
+        if self.classes.events and not self.event_modules.isdisjoint(module.split(".")):
+            return True  # an event module: its data classes are events
+        if "class" not in source:
+            return False
+        if tree is None:
+            try:
+                tree = ast.parse(source)
+            except (SyntaxError, ValueError, RecursionError):
+                return True  # let the parser say why (DDD000)
+        return self._classes_may_match(tree, module, is_package)
+
+    def _classes_may_match(self, tree: ast.Module, module: str, is_package: bool) -> bool:
+        need = self.classes
+        assert need is not None
+        names = need.names
+        aliases: dict[str, str] | None = None
+        for node, _ in _statements(tree.body, True):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            if need.events and self._event_extras(node):
+                return True
+            for base in node.bases:
+                written = _dotted(base)
+                if not written:
+                    continue
+                if written.rpartition(".")[2] in names:
+                    return True
+                if aliases is None:
+                    aliases = _aliases(tree, module, is_package)
+                head, dot, rest = written.partition(".")
+                target = aliases.get(head)
+                if target is not None and self.project.qualified_may_match(
+                        f"{target}{dot}{rest}", names, need.events):
+                    return True
+        return False
+
+    def _event_extras(self, node: ast.ClassDef) -> bool:
+        if node.name in self.event_bases:
+            return True
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            written = _dotted(target)
+            if written.endswith(".event") and written.count(".") == 1:
+                return True  # Protean: @<domain>.event(...)
+        fields = [s.target.id for s in node.body
+                  if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+        return not self.correlation_fields.isdisjoint(fields)
+
+
+@lru_cache(maxsize=16)
+def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:
+    """The gate for these settings and selected codes (built once per process)."""
+    return Gate(settings, codes)
+
+
+def may_hold_findings(source: str, module: str, settings: Settings,
+                      codes: Collection[str] | None = None, tree: ast.Module | None = None,
+                      is_package: bool = False) -> bool:
+    """False only when no selected rule (all rules when ``codes`` is None) can
+    have anything to say about this source."""
+    if codes is None:
+        codes = frozenset(NEEDS)
+    return gate_for(settings, frozenset(codes)).passes(tree, source, module, is_package)
+
+
+def needs_of(code: str) -> tuple | None:
+    """What a rule needs of a module to pass the gate (None: not declared)."""
+    return NEEDS.get(code)
 

@@ -25,8 +25,10 @@ class Plugin:
     settings: ClassVar[Settings] = Settings.from_values()
     selected: ClassVar[frozenset[str] | None] = None  # None: every code
     model: ClassVar[Any] = None
+    engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree
         self.filename = filename
         self.lines = lines
 
@@ -57,30 +59,62 @@ class Plugin:
             raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option --{error}") from None
-        engine = DecisionEngine(options)
-        cls.selected = frozenset(c for c in all_codes()
-                                 if engine.decision_for(c) is Decision.Selected)
+        from .gate import NEEDS
+
+        # The gate's codes come from gate.NEEDS, so that start-up does not import the
+        # rules (and libcst); the rules' own codes are read once a module passes the gate.
+        engine = cls.engine = DecisionEngine(options)
+        cls.selected = frozenset(c for c in NEEDS if engine.decision_for(c) is Decision.Selected)
         cls.model = None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        from .checker import check_source
-        from .gate import may_hold_findings
+        from .gate import gate_for
         from .modules import module_path
 
         settings = self.settings
-        codes = self.selected if self.selected is not None else frozenset(all_codes())
+        codes = self.selected
+        if codes is None:
+            from .gate import NEEDS
+
+            codes = frozenset(NEEDS)
         if not codes:
             return
         source = "".join(self.lines)
-        module, _ = module_path(self.filename, settings.source_roots)
-        if not may_hold_findings(source, module, settings):
+        module, is_package = module_path(self.filename, settings.source_roots)
+        tree = self.tree if isinstance(self.tree, ast.Module) else None
+        if not gate_for(settings, codes).passes(tree, source, module, is_package):
             return
+        from .checker import check_source
+
+        codes = _rule_codes(codes)
         if Plugin.model is None:
             from .model import ProjectModel
 
             Plugin.model = ProjectModel(settings)
-        for report in check_source(source, self.filename, settings, codes, Plugin.model):
+        for report in check_source(source, self.filename, settings, codes, Plugin.model, tree):
             yield report.line, report.column, report.message, type(self)
+
+
+_RULE_CODES: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
+    """The selected codes among every rule's (a rule not in gate.NEEDS included)."""
+    codes = _RULE_CODES.get(gate_codes)
+    if codes is None:
+        from flake8.style_guide import Decision
+
+        engine = Plugin.engine
+        extra = {c for c in all_codes() if c not in _gate_codes()
+                 and (engine is None or engine.decision_for(c) is Decision.Selected)}
+        codes = _RULE_CODES[gate_codes] = gate_codes | extra
+    return codes
+
+
+def _gate_codes() -> frozenset[str]:
+    from .gate import NEEDS
+
+    return frozenset(NEEDS)
 
 
 def _isolated(options: Any) -> bool:
