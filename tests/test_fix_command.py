@@ -185,3 +185,29 @@ def test_encoding_and_line_endings_are_kept(project):
     data = events.read_bytes()
     assert b"  # caf\xe9\r\n" in data and b"\r\n@dataclass(frozen=True)\r\n" in data
     assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def _flake8(root: Path) -> list[str]:
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD", "."], cwd=root,
+                         capture_output=True, text=True)
+    return sorted(run.stdout.splitlines())
+
+
+def test_the_example_project_is_fixed_and_nothing_else_changes(project, capsys, monkeypatch):
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples", project / "examples")
+    root = project / "examples"
+    (root / "setup.cfg").write_text("[flake8]\nddd-source-roots = .\n")
+    before = _flake8(root)
+    fixable = [line for line in before if any(f" {code} " in line for code in
+                                              ("DDD101", "DDD104", "DDD107", "DDD109"))]
+    assert len(fixable) >= 4
+    monkeypatch.chdir(root)
+    assert main(["fix", "."]) == 0
+    assert main(["fix", "--check", "."]) == 0
+    assert f"fixed {len(fixable)} findings" in capsys.readouterr().err
+    assert _flake8(root) == [line for line in before if line not in fixable]
