@@ -420,7 +420,8 @@ def test_rule_example_fix_is_exact():
     result = fix(rule.invalid[0].source, rule.invalid[0].filename)
     assert result.source == rule.invalid[0].source.replace(
         "from datetime import datetime\n", "from datetime import datetime, timezone\n").replace(
-        "field(default_factory=datetime.utcnow)", "field(default_factory=lambda: datetime.now(timezone.utc))").replace(
+        "field(default_factory=datetime.utcnow)",
+        "field(default_factory=lambda: datetime.now(timezone.utc))").replace(
         "datetime.now())", "datetime.now(timezone.utc))")
 
 

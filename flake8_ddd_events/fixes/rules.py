@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 import libcst as cst
 
 from ..dataclass_fields import Style, class_decorator, is_frozen
-from ..expressions import dotted, last_part, names_in
+from ..expressions import dotted, names_in
 from ..facts import ClassFact, FieldFact
 from ..model import ClassView
 from ..rules.immutability import _mutable_default, _mutable_name

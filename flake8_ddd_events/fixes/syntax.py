@@ -55,7 +55,8 @@ def _append_on_own_line(elements: list, new, opener) -> list:
         closer_indent = after.last_line
         last_comma = trailing.with_changes(whitespace_after=after.with_changes(last_line=indent))
         new_comma = cst.Comma(whitespace_before=_NO_SPACE, whitespace_after=cst.ParenthesizedWhitespace(
-            first_line=cst.TrailingWhitespace(), empty_lines=[], indent=after.indent, last_line=closer_indent))
+            first_line=cst.TrailingWhitespace(), empty_lines=[], indent=after.indent,
+            last_line=closer_indent))
     else:  # the last element has no trailing comma: the closer follows it directly
         last_comma = cst.Comma(whitespace_before=_NO_SPACE, whitespace_after=cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True, last_line=indent))
@@ -87,7 +88,8 @@ def set_keywords(decorator: cst.Decorator, values: dict[str, str]) -> cst.Decora
     return decorator.with_changes(decorator=call.with_changes(args=args))
 
 
-def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]], remove: Sequence[str]) -> cst.ImportFrom:
+def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]],
+                 remove: Sequence[str]) -> cst.ImportFrom:
     """The ``from … import`` with names added and names no longer used removed.
 
     Each added name is a pair (name, replacing): it takes the place of
