@@ -82,12 +82,12 @@ def own_frozen(view: ClassView) -> bool | None:
             return True
         if is_true(frozen):
             return True
-        if kind is Style.DATACLASS or is_false(frozen):
+        if kind is Style.DATACLASS and not _frozen_is_dynamic(view) or is_false(frozen):
             return False
         return None  # attrs without frozen: inherits from a frozen attrs base
     keyword = view.cls.keywords.get("frozen")
     if keyword is not None:
-        return is_true(keyword)
+        return True if is_true(keyword) else False if is_false(keyword) else None
     config = view.cls.assignments.get("model_config")
     if config is not None:
         frozen = dict_literal_items(config).get("frozen")
@@ -101,6 +101,19 @@ def own_frozen(view: ClassView) -> bool | None:
             if "allow_mutation" in inner_cls.assignments:
                 return is_false(inner_cls.assignments["allow_mutation"])
     return None
+
+
+def _frozen_is_dynamic(view: ClassView) -> bool:
+    """Whether frozen-ness is an expression known only at run time: ``frozen=<expression>``
+    (not a literal True/False) or ``**options`` in the decorator call or class keywords."""
+    found = class_decorator(view)
+    values = [view.cls.keywords.get("frozen")]
+    if found is not None:
+        values.append(found[1].keywords.get("frozen"))
+        call = found[1].node.decorator
+        if any(arg.star == "**" for arg in getattr(call, "args", ())):
+            return True
+    return any(v is not None and not is_true(v) and not is_false(v) for v in values)
 
 
 def declares_state(view: ClassView) -> bool:
@@ -122,6 +135,8 @@ def _is_frozen(view: ClassView) -> bool | None:
     own = own_frozen(view)
     if own is not None:
         return own
+    if _frozen_is_dynamic(view):
+        return None
     kind = style(view)
     if kind is Style.NAMEDTUPLE:
         return True
