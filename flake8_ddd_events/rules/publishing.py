@@ -125,7 +125,8 @@ def constructs_integration_event(context: Context, call: CallFact) -> str | None
         if not name:
             continue
         resolved = context.model.resolve(context.facts, name, scope=call.cls)
-        if isinstance(resolved, ClassView) and recognise(resolved, context.settings).kind is Kind.INTEGRATION_EVENT:
+        if (isinstance(resolved, ClassView)
+                and recognise(resolved, context.settings).kind is Kind.INTEGRATION_EVENT):
             return resolved.name
     return None
 
@@ -282,7 +283,8 @@ class PayOrder:
         with self.uow:
             order = self.uow.orders.get(order_id)
             order.pay()
-            self.producer.send("orders", OrderPaidV1(order_id=order_id, correlation_id=correlation_id))  # DDD401
+            event = OrderPaidV1(order_id=order_id, correlation_id=correlation_id)
+            self.producer.send("orders.paid", event)  # DDD401
             self.uow.commit()
 """, APPLICATION),
         Example("""\
