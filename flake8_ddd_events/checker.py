@@ -229,7 +229,8 @@ def _cst_statements(body) -> Iterator[Any]:
 def _cst_blocks(statement) -> Iterator[Any]:
     import libcst as cst
 
-    yield from _cst_block(statement.body)
+    if not isinstance(statement, cst.Match):  # a match has cases, no body
+        yield from _cst_block(statement.body)
     for handler in getattr(statement, "handlers", ()):
         yield from _cst_block(handler.body)
     for case in getattr(statement, "cases", ()):
