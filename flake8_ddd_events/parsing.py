@@ -8,6 +8,9 @@ from .collect import collect
 from .facts import ModuleFacts
 
 
+_MAX_REASON = 120
+
+
 class Unparsable(Exception):
     """libcst could not read the source; the message says why."""
 
@@ -17,7 +20,11 @@ def parse(source: str) -> cst.Module:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        reason = " ".join(str(error).strip().split("\n\n")[0].split())
+        # error.message alone: str(error) adds an "@ line:column" that often disagrees with
+        # the parser's own "error at line:column"; the list of expected tokens is cut short
+        reason = " ".join(error.message.split())
+        if len(reason) > _MAX_REASON:
+            reason = reason[:_MAX_REASON].rsplit(",", 1)[0] + ", ..."
         raise Unparsable(f"libcst cannot parse this file: {reason}") from None
     except RecursionError:
         raise Unparsable("libcst cannot parse this file: it is nested too deeply") from None
