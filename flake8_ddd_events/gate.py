@@ -18,8 +18,9 @@ What the needs look at:
   a package).
 - text needs: words that the rule's calls must contain, e.g. a transaction
   word or ``commit`` *and* a transport method for DDD401. Matched as
-  identifiers (``\\bpublish\\b``), receivers and transaction names loosely
-  (case-insensitive, underscores optional) because the rules match them so.
+  identifiers (``\\bpublish\\b``), receivers and transaction names as runs of
+  words in any case (``SqlAlchemyUnitOfWork`` holds ``unit_of_work``) because
+  the rules match them so.
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 """
 
@@ -82,14 +83,22 @@ def _identifiers(names: Collection[str]) -> str:
     return r"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
 
 
-def _loose(names: Collection[str]) -> str:
-    """Any of the names anywhere, any case, underscores optional (``UnitOfWork``)."""
+def _word_runs(names: Collection[str]) -> str:
+    """Any of the names as a run of whole words in snake or camel case, any case
+    (``self._uow``, ``SqlAlchemyUnitOfWork``, ``orders_repos``), as the flow
+    rules match receivers and transaction contexts."""
     parts = []
     for name in names:
-        words = [re.escape(w) for w in name.split("_") if w]
-        if words:
-            parts.append("_*".join(words))
-    return "(?i:" + "|".join(parts) + ")" if parts else r"(?!x)x"
+        words = [w for w in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+        if not words:
+            continue
+        last = words[-1]
+        plural = f"{last[:-1]}ies" if last.endswith("y") else f"{last}s"
+        body = "_*".join(f"(?i:{re.escape(w)})" for w in words[:-1])
+        tail = f"(?i:{re.escape(last)}|{re.escape(plural)})"
+        run = f"{body}_*{tail}" if body else tail
+        parts.append(f"(?:(?<![A-Za-z])|(?=[A-Z])){run}(?![a-z])")
+    return "|".join(parts) if parts else r"(?!x)x"
 
 
 def _text_patterns(settings: Settings) -> dict[str, re.Pattern[str]]:
@@ -98,14 +107,16 @@ def _text_patterns(settings: Settings) -> dict[str, re.Pattern[str]]:
         "datetime": r"datetime",
         "naive-call": _identifiers(_NAIVE_CALLS),
         "record-method": _identifiers(s.record_methods),
-        "transaction": _loose(s.transaction_contexts) + r"|\bcommit\b",
+        "transaction": _word_runs(s.transaction_contexts) + r"|\bcommit\b",
         "transport-method": _identifiers(s.transport_methods),
         "publish-method": _identifiers({*s.aggregate_publish_methods, *s.transport_methods}),
         "recorded-events": "|".join(_RECORDED),
         "clear-method": _identifiers(s.clear_methods),
-        "mark-method": _identifiers(s.outbox_mark_methods),
+        # a mark method that does not say "mark" (delete, remove) counts on an outbox only
+        "mark-method": _identifiers([m for m in s.outbox_mark_methods if "mark" in m] or ["mark"])
+        + ("|(?i:outbox)" if any("mark" not in m for m in s.outbox_mark_methods) else ""),
         "write-method": _identifiers(s.repository_write_methods),
-        "repository": _loose(s.repository_receivers),
+        "repository": _word_runs(s.repository_receivers),
     }
     return {key: re.compile(value) for key, value in patterns.items()}
 
@@ -387,9 +398,14 @@ class Gate:
         return not self.correlation_fields.isdisjoint(fields)
 
 
-@lru_cache(maxsize=16)
 def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:
-    """The gate for these settings and selected codes (built once per process)."""
+    """The gate for these settings and selected codes (built once per process;
+    source roots are relative to the working folder)."""
+    return _gate_for(settings, codes, os.getcwd())
+
+
+@lru_cache(maxsize=16)
+def _gate_for(settings: Settings, codes: frozenset[str], cwd: str) -> Gate:
     return Gate(settings, codes)
 
 

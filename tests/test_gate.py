@@ -1,0 +1,146 @@
+"""The gate: never closed on a module where the checker reports something, and
+closed on most ordinary code; derived from the settings; no libcst."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from flake8_ddd_events.checker import check_source
+from flake8_ddd_events.gate import NEEDS, gate_for, may_hold_findings
+from flake8_ddd_events.model import ProjectModel
+from flake8_ddd_events.modules import module_path
+from flake8_ddd_events.plugin import all_codes
+from flake8_ddd_events.rules import RULES
+from flake8_ddd_events.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def passes(source: str, filename: str, settings: Settings, codes=None) -> bool:
+    module, is_package = module_path(filename, settings.source_roots)
+    return may_hold_findings(source, module, settings, codes or frozenset(NEEDS),
+                             ast.parse(source), is_package)
+
+
+def test_every_rule_declares_what_its_gate_needs():
+    assert {rule.code for rule in RULES} <= set(NEEDS), "add the new rule's needs to gate.NEEDS"
+
+
+def rule_examples():
+    for rule in RULES:
+        for example in (*rule.invalid, *rule.valid):
+            yield pytest.param(rule.code, example, id=f"{rule.code}-{len(example.source)}")
+
+
+@pytest.mark.parametrize(("code", "example"), list(rule_examples()))
+def test_gate_passes_every_example_with_findings(code, example):
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    model = ProjectModel(settings)
+    reports = list(check_source(example.source, example.filename, settings, set(all_codes()), model))
+    for report in reports:
+        assert passes(example.source, example.filename, settings, {report.code}), report
+    if reports:
+        assert passes(example.source, example.filename, settings)
+
+
+def test_gate_passes_every_examples_module_with_findings(monkeypatch):
+    monkeypatch.chdir(EXAMPLES)
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    model = ProjectModel(settings)
+    checked = 0
+    for path in sorted(Path(".").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        reports = list(check_source(source, str(path), settings, set(all_codes()), model))
+        for report in reports:
+            assert passes(source, str(path), settings, {report.code}), (path, report)
+            checked += 1
+    assert checked >= 5
+
+
+def test_a_configured_base_name_is_never_missed():
+    source = "from x import Fact\n\nclass OrderPlaced(Fact):\n    items: list[str]\n"
+    default = Settings.from_values({"ddd-source-roots": ["."]})
+    custom = Settings.from_values({"ddd-source-roots": ["."], "ddd-domain-event-bases": ["Fact"]})
+    assert not passes(source, "shop/app/model.py", default, {"DDD104"})
+    assert passes(source, "shop/app/model.py", custom, {"DDD104"})
+    assert ("DDD104" in {r.code for r in check_source(source, "shop/app/model.py", custom,
+                                                       {"DDD104"}, ProjectModel(custom))})
+
+
+def test_a_configured_module_glob_and_event_module_are_never_missed():
+    source = "import kafka\n"
+    settings = Settings.from_values({"ddd-source-roots": ["."], "ddd-domain-modules": ["core.*"]})
+    assert passes(source, "core/order.py", settings, {"DDD501"})
+    assert not passes(source, "shop/domain/order.py", settings, {"DDD501"})
+    facts = Settings.from_values({"ddd-source-roots": ["."], "ddd-domain-event-modules": ["facts"]})
+    data = "from dataclasses import dataclass\n\n@dataclass\nclass Placed:\n    id: int\n"
+    assert passes(data, "shop/facts.py", facts, {"DDD101"})
+    assert not passes(data, "shop/model.py", facts, {"DDD101"})
+
+
+def test_configured_method_names_open_the_flow_gate():
+    source = "def f(s, o):\n    with s.txn():\n        o.record_change(1)\n"
+    custom = Settings.from_values({"ddd-source-roots": ["."], "ddd-record-methods": ["record_change"]})
+    assert passes(source, "app/services.py", custom, {"DDD303"})
+    assert not passes(source, "app/services.py", Settings.from_values(), {"DDD303"})
+
+
+def test_a_base_from_another_project_module_is_followed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "kernel" / "__init__.py").write_text("from .base import ShopEvent\n")
+    (tmp_path / "kernel" / "base.py").write_text(
+        "from lib import DomainEvent\n\nclass ShopEvent(DomainEvent):\n    pass\n")
+    (tmp_path / "kernel" / "other.py").write_text("class Plain:\n    pass\n")
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    event = "from kernel import ShopEvent\n\nclass OrderPlaced(ShopEvent):\n    items: list\n"
+    plain = "from kernel.other import Plain\n\nclass Thing(Plain):\n    items: list\n"
+    assert passes(event, "shop/model.py", settings, {"DDD104"})
+    assert not passes(plain, "shop/model.py", settings, {"DDD104"})
+
+
+def test_unselected_rules_add_nothing():
+    source = "def f(uow, broker):\n    uow.commit()\n    broker.publish(1)\n"
+    settings = Settings.from_values()
+    assert passes(source, "app/x.py", settings, {"DDD401"})
+    assert not passes(source, "app/x.py", settings, {"DDD101", "DDD404"})
+    assert not gate_for(settings, frozenset()).passes(ast.parse(source), source, "app.x")
+
+
+def test_an_undeclared_code_keeps_the_gate_open():
+    assert gate_for(Settings.from_values(), frozenset({"DDD999"})).passes(None, "", "x")
+
+
+def test_ordinary_standard_library_modules_mostly_fail_the_gate():
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in stdlib.glob("*.py"))[:200]
+    settings = Settings.from_values({"ddd-source-roots": [str(stdlib)]})
+    opened = 0
+    for path in files:
+        source = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        module, is_package = module_path(str(path), settings.source_roots)
+        opened += may_hold_findings(source, module, settings, frozenset(NEEDS), tree, is_package)
+    assert len(files) > 100
+    assert opened <= len(files) // 5, opened
+
+
+def test_importing_the_plugin_and_the_gate_does_not_import_libcst():
+    code = ("import sys, ast\nimport flake8_ddd_events.plugin, flake8_ddd_events.gate as g\n"
+            "from flake8_ddd_events.settings import Settings\n"
+            "src = 'import os\\nclass A(object):\\n    pass\\n'\n"
+            "assert not g.may_hold_findings(src, 'a', Settings.from_values(), None, ast.parse(src))\n"
+            "print('libcst' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(EXAMPLES.parent)})
+    assert out.stdout.strip() == "False", out.stderr
