@@ -43,12 +43,13 @@ AGGREGATES = "aggregates"
 HANDLERS = "handlers"
 DOMAIN_IMPORT = "domain-import"
 # Text needs: names of settings-derived patterns that must all be found.
-NAIVE_TIMESTAMP = ("datetime", "naive-call")
+NAIVE_TIMESTAMP = ("datetime", "naive-call", "timestamp-keyword")
 RECORD_CALL = ("record-method",)
 PUBLISH_IN_TRANSACTION = ("transaction", "transport-method")
 DISPATCH_AFTER_COMMIT = ("transaction", "recorded-events", "publish-method")
 CLEAR_BEFORE_DISPATCH = ("clear-method", "recorded-events", "publish-method")
 MARK_BEFORE_PUBLISH = ("mark-method", "transport-method")
+DELETE_BEFORE_PUBLISH = ("outbox", "transport-method")
 TWO_REPOSITORIES = ("transaction", "write-method", "repository")
 
 # A rule passes the gate when any one of its needs is met. A code missing here
@@ -68,7 +69,7 @@ NEEDS: dict[str, tuple] = {
     "DDD403": (CLEAR_BEFORE_DISPATCH,),
     "DDD404": (HANDLERS,),
     "DDD405": (HANDLERS,),
-    "DDD406": (MARK_BEFORE_PUBLISH,),
+    "DDD406": (MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH),
     "DDD407": (TWO_REPOSITORIES,),
     "DDD501": (DOMAIN_IMPORT,),
 }
@@ -78,47 +79,76 @@ _NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
 _RECORDED = ("events",)  # recorded_events, domain_events, events, collect_new_events, ...
 
 
-def _identifiers(names: Collection[str]) -> str:
-    """Any of the names as a whole identifier."""
-    return r"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
+class _Words:
+    """Whether a source holds one of some names: a substring test first (C speed),
+    then, for identifiers, a regex over the few names found."""
+
+    def __init__(self, names: Collection[str], *, identifier: bool = True,
+                 prefix: str = "", word_runs: bool = False) -> None:
+        self.identifier = identifier
+        self.prefix = prefix
+        self.word_runs = word_runs
+        self.names = tuple(sorted(n for n in set(names) if n))
+        if identifier:
+            self.needles = tuple(sorted(set(names)))
+        else:  # any case, underscores optional: "unit_of_work" also finds "UnitOfWork"
+            variants = {v for n in names for v in (n.lower(), n.lower().replace("_", ""))}
+            self.needles = tuple(sorted(v for v in variants if v))
+
+    def found(self, source: str, lower: str) -> bool:
+        if not self.identifier:
+            present = tuple(n for n in self.names if any(v in lower for v in _variants(n)))
+            return bool(present) and (not self.word_runs
+                                      or _word_run_pattern(present).search(source) is not None)
+        present = [n for n in self.needles if n in source]
+        if not present:
+            return False
+        pattern = self.prefix + r"\b(?:" + "|".join(map(re.escape, present)) + r")\b"
+        return re.search(pattern, source) is not None
 
 
-def _word_runs(names: Collection[str]) -> str:
+def _variants(name: str) -> tuple[str, ...]:
+    lowered = name.lower()
+    return (lowered, lowered.replace("_", "")) if "_" in lowered else (lowered,)
+
+
+@lru_cache(maxsize=256)
+def _word_run_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """Any of the names as a run of whole words in snake or camel case, any case
-    (``self._uow``, ``SqlAlchemyUnitOfWork``, ``orders_repos``), as the flow
-    rules match receivers and transaction contexts."""
+    (``self._uow``, ``SqlAlchemyUnitOfWork``, ``orders_repos``), as the flow rules
+    match receivers and transaction contexts; a plural of the last word counts."""
     parts = []
     for name in names:
         words = [w for w in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if w]
-        if not words:
-            continue
         last = words[-1]
         plural = f"{last[:-1]}ies" if last.endswith("y") else f"{last}s"
         body = "_*".join(f"(?i:{re.escape(w)})" for w in words[:-1])
         tail = f"(?i:{re.escape(last)}|{re.escape(plural)})"
         run = f"{body}_*{tail}" if body else tail
         parts.append(f"(?:(?<![A-Za-z])|(?=[A-Z])){run}(?![a-z])")
-    return "|".join(parts) if parts else r"(?!x)x"
+    return re.compile("|".join(parts))
 
 
-def _text_patterns(settings: Settings) -> dict[str, re.Pattern[str]]:
+def _text_patterns(settings: Settings) -> dict[str, _Words]:
     s = settings
-    patterns = {
-        "datetime": r"datetime",
-        "naive-call": _identifiers(_NAIVE_CALLS),
-        "record-method": _identifiers(s.record_methods),
-        "transaction": _word_runs(s.transaction_contexts) + r"|\bcommit\b",
-        "transport-method": _identifiers(s.transport_methods),
-        "publish-method": _identifiers({*s.aggregate_publish_methods, *s.transport_methods}),
-        "recorded-events": "|".join(_RECORDED),
-        "clear-method": _identifiers(s.clear_methods),
+    return {
+        "datetime": _Words(["datetime"], identifier=False),
+        "naive-call": _Words(_NAIVE_CALLS, prefix=r"\.\s*"),
+        "timestamp-keyword": _Words(["_at", "_on", *s.timestamp_fields], identifier=False),
+        "record-method": _Words(s.record_methods),
+        "transaction": _Words([*s.transaction_contexts, "commit"], identifier=False,
+                              word_runs=True),
+        "transport-method": _Words(s.transport_methods),
+        "publish-method": _Words({*s.aggregate_publish_methods, *s.transport_methods}),
+        "recorded-events": _Words(_RECORDED, identifier=False),
+        "clear-method": _Words(s.clear_methods),
         # a mark method that does not say "mark" (delete, remove) counts on an outbox only
-        "mark-method": _identifiers([m for m in s.outbox_mark_methods if "mark" in m] or ["mark"])
-        + ("|(?i:outbox)" if any("mark" not in m for m in s.outbox_mark_methods) else ""),
-        "write-method": _identifiers(s.repository_write_methods),
-        "repository": _word_runs(s.repository_receivers),
+        "mark-method": _Words([m for m in s.outbox_mark_methods if "mark" in m], identifier=False),
+        "outbox": _Words(["outbox"] if any("mark" not in m for m in s.outbox_mark_methods)
+                         else [], identifier=False),
+        "write-method": _Words(s.repository_write_methods),
+        "repository": _Words(s.repository_receivers, identifier=False, word_runs=True),
     }
-    return {key: re.compile(value) for key, value in patterns.items()}
 
 
 # -- reading class statements from an ast tree -----------------------------------------
@@ -327,7 +357,7 @@ class Gate:
         self.classes = _ClassNeed(frozenset(names), EVENTS in needs) if names or EVENTS in needs else None
         self.domain_import = DOMAIN_IMPORT in needs
         patterns = _text_patterns(settings)
-        self.texts: tuple[tuple[re.Pattern[str], ...], ...] = tuple(
+        self.texts: tuple[tuple[_Words, ...], ...] = tuple(
             tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple))
         self.event_bases = frozenset({*s.domain_event_bases, *s.integration_event_bases})
         self.event_modules = frozenset({*s.domain_event_modules, *s.integration_event_modules})
@@ -342,8 +372,9 @@ class Gate:
             return True
         if self.empty:
             return False
-        for patterns in self.texts:
-            if all(p.search(source) for p in patterns):
+        lower = source.lower() if self.texts else ""
+        for words in self.texts:
+            if all(w.found(source, lower) for w in words):
                 return True
         if self.domain_import and "import" in source and self.settings.is_domain_module(module):
             return True
