@@ -227,6 +227,21 @@ def test_syntax_libcst_rejects_gives_ddd000_naming_the_reason(name):
     assert findings(source, FILE, codes=["DDD101", "DDD104"]) == []  # DDD000 not selected: silence
 
 
+def test_errors_inside_libcst_become_ddd000(monkeypatch):
+    import libcst
+
+    # a lone surrogate (no file decodes to one; a caller could pass it): the native parser
+    # fails to encode it and raises a bare UnicodeEncodeError
+    assert messages("NAME = '\udc80'\n" + EVENT)[0].startswith(
+        "DDD000 libcst cannot parse this file: UnicodeEncodeError")
+
+    def too_deep(source):
+        raise RecursionError
+
+    monkeypatch.setattr(libcst, "parse_module", too_deep)
+    assert messages(EVENT) == ["DDD000 libcst cannot parse this file: it is nested too deeply"]
+
+
 @pytest.mark.parametrize("source", [
     "class Broken(:\n    x: list[int]\n",
     "print 'python 2'\n",
