@@ -7,8 +7,8 @@ import enum
 from dataclasses import dataclass
 
 from .expressions import last_part
-from .model import ClassView, External, Unknown
-from .settings import Settings, matches_any
+from .model import ClassView, External
+from .settings import Settings
 
 # Packages whose ``Event`` (and the like) is not a domain event.
 _NON_DOMAIN_PACKAGES = frozenset({

@@ -15,7 +15,7 @@ from ..dataclass_fields import Style, class_decorator, is_frozen
 from ..expressions import dotted, names_in
 from ..facts import ClassFact, FieldFact
 from ..model import ClassView
-from ..rules.immutability import _mutable_default, _mutable_name
+from ..rules.immutability import mutable_default, mutable_name
 from .plan import Plan, Unfixable
 
 Fix = Callable[[Plan, cst.CSTNode], str]
@@ -116,7 +116,7 @@ class _Annotation:
 
     def _kind(self, node: cst.BaseExpression) -> str | None:
         name = dotted(node)
-        return _mutable_name(self.view, name) if name else None
+        return mutable_name(self.view, name) if name else None
 
     def _name(self, node: cst.BaseExpression, kind: str, in_string: bool) -> cst.BaseExpression:
         replacement = _SEQUENCES.get(kind) or _SETS.get(kind)
@@ -149,7 +149,7 @@ class _Annotation:
         return node.with_changes(value=f"{node.prefix}{quote}{code}{quote}")
 
     def _kind_of(self, name: str) -> str | None:
-        return _mutable_name(self.view, name)
+        return mutable_name(self.view, name)
 
 
 def _names(text: str) -> list[str]:
@@ -170,7 +170,7 @@ def _factory(plan: Plan, view: ClassView, default: cst.BaseExpression | None) ->
     for arg in default.args:
         if arg.keyword and arg.keyword.value in ("default_factory", "factory"):
             name = dotted(arg.value)
-            kind = _mutable_name(view, name) if name else None
+            kind = mutable_name(view, name) if name else None
             if kind is None:
                 continue
             if kind not in _FACTORIES or "." in name:
@@ -183,14 +183,14 @@ def fix_mutable_field(plan: Plan, node: cst.CSTNode) -> str:
     view = plan.context.view(cls)
     if field.annotation is not None:
         new = _Annotation(plan, view).rewrite(field.annotation)
-        if any(_mutable_name(view, n) for n in names_in(new)):
+        if any(mutable_name(view, n) for n in names_in(new)):
             raise Unfixable("the annotation holds a container with no safe immutable replacement")
         if new is not field.annotation:
             plan.replace(field.annotation, lambda _, new=new: new)
     if isinstance(field.default, cst.List) and field.default.elements:
         raise Unfixable("a list default with items: write the tuple yourself")
-    if _mutable_default(view, field.default) not in (None, "list", "set"):
-        raise Unfixable(f"a {_mutable_default(view, field.default)} default has no safe immutable "
+    if mutable_default(view, field.default) not in (None, "list", "set"):
+        raise Unfixable(f"a {mutable_default(view, field.default)} default has no safe immutable "
                         "replacement; choose one yourself")
     _factory(plan, view, field.default)
     return "immutable container"

@@ -33,7 +33,7 @@ _DEFAULT_FACTORIES = {"list": "tuple", "set": "frozenset", "dict": "a frozen map
                       "bytearray": "bytes", "deque": "tuple", "defaultdict": "a frozen mapping"}
 
 
-def _mutable_name(view: ClassView, name: str) -> str | None:
+def mutable_name(view: ClassView, name: str) -> str | None:
     """The mutable container a dotted annotation name denotes, if any."""
     short = last_part(name)
     if short not in _MUTABLE:
@@ -46,11 +46,12 @@ def _mutable_name(view: ClassView, name: str) -> str | None:
         return short if qualified in (short, f"builtins.{short}") else None
     package = qualified.rpartition(".")[0]
     if home == "collections":
-        return short if package in ("collections", "typing", "typing_extensions") or qualified == short else None
+        in_collections = package in ("collections", "typing", "typing_extensions")
+        return short if in_collections or qualified == short else None
     return short if package in ("typing", "typing_extensions", "collections.abc", "") else None
 
 
-def _mutable_default(view: ClassView, default: cst.BaseExpression | None) -> str | None:
+def mutable_default(view: ClassView, default: cst.BaseExpression | None) -> str | None:
     if isinstance(default, (cst.List, cst.ListComp)):
         return "list"
     if isinstance(default, (cst.Dict, cst.DictComp)):
@@ -61,7 +62,7 @@ def _mutable_default(view: ClassView, default: cst.BaseExpression | None) -> str
         for arg in default.args:
             if arg.keyword and arg.keyword.value in ("default_factory", "factory"):
                 name = dotted(arg.value)
-                if name and _mutable_name(view, name):
+                if name and mutable_name(view, name):
                     return last_part(name)
     return None
 
@@ -226,8 +227,8 @@ class OrderPlaced(DomainEvent):
 def mutable_event_field(context: Context) -> Iterator[Finding]:
     for view, _ in context.events:
         for field in view.cls.fields:
-            found = next((m for m in map(lambda n: _mutable_name(view, n), names_in(field.annotation)) if m),
-                         None) or _mutable_default(view, field.default)
+            in_annotation = (mutable_name(view, n) for n in names_in(field.annotation))
+            found = next((m for m in in_annotation if m), None) or mutable_default(view, field.default)
             if found is None:
                 continue
             instead = _MUTABLE.get(found) or _DEFAULT_FACTORIES.get(found, "an immutable type")

@@ -27,7 +27,8 @@ def chain_field_names(view: ClassView) -> dict[str, list[str]]:
         init = owner.cls.method("__init__")
         for assignment in init.self_assignments if init else ():
             if assignment.attr:
-                found.setdefault(assignment.attr, [owner.facts.qualify(n) for n in names_in(assignment.annotation)])
+                names = [owner.facts.qualify(n) for n in names_in(assignment.annotation)]
+                found.setdefault(assignment.attr, names)
     return found
 
 
@@ -257,7 +258,8 @@ def naive_event_timestamp(context: Context) -> Iterator[Finding]:
                                           "naive timestamps; use a factory returning "
                                           "datetime.now(timezone.utc)")
         for arg in call.args:
-            if arg.keyword and is_timestamp_name(arg.keyword.value, settings) and isinstance(arg.value, cst.Call):
+            if (arg.keyword and is_timestamp_name(arg.keyword.value, settings)
+                    and isinstance(arg.value, cst.Call)):
                 inner = by_node.get(id(arg.value))
                 if inner is not None and inner.cls not in event_classes:
                     why = naive_call(facts, inner)
