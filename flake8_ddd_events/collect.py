@@ -155,17 +155,18 @@ _CHILDREN: dict[str, tuple[str, ...]] = {
 }
 
 _PLAIN = (None, None, ())  # a node with no hook and no child worth visiting
-_BaseVisitorFunctions = cst.CSTVisitor
 
 
 def _hook(visitor_type: type, name: str):
     """The visitor's own ``name`` method, or None when it is libcst's empty default."""
     method = getattr(visitor_type, name, None)
-    return None if method is None or method is getattr(_BaseVisitorFunctions, name, None) else method
+    return None if method is None or method is getattr(cst.CSTVisitor, name, None) else method
 
 
 def _plan(visitor_type: type, node_type: type):
-    """(visit, leave, steps) for one node type; steps None means: let libcst walk it."""
+    """(visit, leave, steps) for one node type: steps are its child fields with their
+    attribute hooks, LAST field first (the walk pushes them on a stack); None means: a
+    type the table does not know, which libcst walks itself."""
     name = node_type.__name__
     visit = _hook(visitor_type, f"visit_{name}")
     leave = _hook(visitor_type, f"leave_{name}")
@@ -175,7 +176,7 @@ def _plan(visitor_type: type, node_type: type):
             return (visit, leave, ()) if visit or leave else _PLAIN
         return visit, leave, None
     steps = tuple((field, _hook(visitor_type, f"visit_{name}_{field}"),
-                   _hook(visitor_type, f"leave_{name}_{field}")) for field in fields)
+                   _hook(visitor_type, f"leave_{name}_{field}")) for field in reversed(fields))
     if not visit and not leave and not steps:
         return _PLAIN
     return visit, leave, steps
@@ -201,7 +202,7 @@ def walk(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     while stack:
         item = pop()
         if type(item) is tuple:  # a pending leave_ or attribute hook
-            item[0](visitor, *item[1:])
+            item[0](visitor, item[1])
             continue
         plan = plans.get(type(item))
         if plan is None:
@@ -214,7 +215,7 @@ def walk(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
             push((leave, item))
         if visit is not None and visit(visitor, item) is False:
             continue
-        for field, visit_field, leave_field in reversed(steps):
+        for field, visit_field, leave_field in steps:
             if leave_field is not None:
                 push((leave_field, item))
             value = getattr(item, field)

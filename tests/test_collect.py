@@ -194,6 +194,21 @@ def test_a_false_visit_skips_the_children_but_still_leaves():
     assert log == ["A"]
 
 
+def test_a_node_type_the_table_does_not_know_is_walked_by_libcst():
+    class Custom(cst.Call):  # not a libcst type: no entry in the table
+        pass
+
+    tree = cst.parse_module("f(g(), h())\n")
+    call = tree.body[0].body[0].value
+    custom = Custom(func=call.func, args=call.args)
+    tree = tree.deep_replace(call, custom)
+    facts = collect.collect(tree, "m.py", "m", False)
+    old = ModuleFacts(path="m.py", module="m", is_package=False)
+    tree.visit(collect._Collector(old))
+    assert summary(facts) == summary(old)
+    assert [c.callee for c in facts.calls] == ["g", "h"]  # libcst dispatches visit_Custom
+
+
 def test_deep_nesting_does_not_exhaust_the_stack():
     source = "x = " + "(" * 150 + "f()" + ")" * 150 + "\n" + "y = " + " + ".join(["g()"] * 3000) + "\n"
     facts = collect.collect(cst.parse_module(source), "m.py", "m", False)
