@@ -26,26 +26,36 @@ class Report(NamedTuple):
 
 
 def check_source(source: str, filename: str, settings: Settings, codes: Collection[str],
-                 model=None, tree: ast.AST | None = None) -> Iterator[Report]:
+                 model=None, tree: ast.AST | None = None, share: bool = True) -> Iterator[Report]:
     """Every finding of the selected rules (``codes``) in one module, in order.
 
     ``tree`` is the module's ``ast`` (flake8's); it is parsed here when not given.
+    With ``share``, the module is parsed once for the checker and the project model:
+    the model's facts are reused when it has read this very file already, and the
+    checker's are handed to the model otherwise (both only when the file on disk holds
+    exactly ``source``; pass False for a buffer that is not a file, e.g. stdin).
     """
     from .parsing import Unparsable, parse_facts
     from .rule import Context
     from .rules import RULES
 
     module, is_package = module_path(filename, settings.source_roots)
-    try:
-        cst_tree, facts = parse_facts(source, filename, module, is_package)
-    except Unparsable as error:
-        if "DDD000" in codes:
-            yield Report(1, 0, "DDD000", f"DDD000 {error}")
-        return
     if model is None:
         from .model import ProjectModel
 
         model = ProjectModel(settings)
+    shared = model.take(filename, source, module, is_package) if share else None
+    if shared is not None:
+        cst_tree, facts = shared
+    else:
+        try:
+            cst_tree, facts = parse_facts(source, filename, module, is_package)
+        except Unparsable as error:
+            if "DDD000" in codes:
+                yield Report(1, 0, "DDD000", f"DDD000 {error}")
+            return
+        if share:
+            model.register(filename, source, facts)
     context = Context(facts, settings, model)
     found = []
     for rule in RULES:

@@ -335,35 +335,85 @@ class _ClassNeed:
     events: bool  # the event extras: names, correlation fields, frameworks, event modules
 
 
+class _Look:
+    """One module under the gate: what has been worked out of it so far, so that each
+    need is evaluated at most once and the ``ast`` work is shared between needs."""
+
+    __slots__ = ("tree", "source", "module", "is_package", "_lower", "_classes", "_aliases",
+                 "met")
+
+    def __init__(self, tree: ast.Module | None, source: str, module: str, is_package: bool) -> None:
+        self.tree = tree
+        self.source = source
+        self.module = module
+        self.is_package = is_package
+        self._lower: str | None = None
+        self._classes: list[ast.ClassDef] | None | bool = None  # False: the ast does not parse
+        self._aliases: dict[str, str] | None = None
+        self.met: dict = {}
+
+    @property
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.source.lower()
+        return self._lower
+
+    def classes(self) -> list[ast.ClassDef] | bool:
+        """The class statements (nested ones too); False when the source does not parse."""
+        if self._classes is None:
+            tree = self.tree
+            if tree is None:
+                try:
+                    tree = self.tree = ast.parse(self.source)
+                except (SyntaxError, ValueError, RecursionError):
+                    self._classes = False
+                    return False
+            self._classes = [n for n, _ in _statements(tree.body, True) if isinstance(n, ast.ClassDef)]
+        return self._classes
+
+    def aliases(self) -> dict[str, str]:
+        if self._aliases is None:
+            assert self.tree is not None
+            self._aliases = _aliases(self.tree, self.module, self.is_package)
+        return self._aliases
+
+
 class Gate:
-    """The union of the selected rules' needs, ready to test modules."""
+    """The selected rules' needs, ready to test modules: which of the selected codes
+    can have anything to say about a module (``codes_for``), or whether any can
+    (``passes``)."""
 
     def __init__(self, settings: Settings, codes: Collection[str]) -> None:
         self.settings = settings
-        needs: set = set()
-        self.always = False
-        for code in codes:
-            if code not in NEEDS:
-                self.always = True
-            needs.update(NEEDS.get(code, ()))
         s = settings
-        names: set[str] = set()
-        if EVENTS in needs:
-            names.update(s.domain_event_bases, s.integration_event_bases)
-        if AGGREGATES in needs:
-            names.update(s.aggregate_bases, s.entity_bases)
-        if HANDLERS in needs:
-            names.update(s.handler_bases)
-        self.classes = _ClassNeed(frozenset(names), EVENTS in needs) if names or EVENTS in needs else None
+        codes = frozenset(codes)
+        # A code missing from NEEDS is gated by nothing; a code with no needs of its own
+        # (DDD000) runs whenever the module is parsed for another rule.
+        self.always_codes = frozenset(c for c in codes if c not in NEEDS)
+        self.parsed_codes = frozenset(c for c in codes if c in NEEDS and not NEEDS[c])
+        self.always = bool(self.always_codes)
+        self.gated: tuple[tuple[str, tuple], ...] = tuple(
+            (code, NEEDS[code]) for code in sorted(codes) if NEEDS.get(code))
+        needs = {need for _, code_needs in self.gated for need in code_needs}
+        kinds = {
+            EVENTS: _ClassNeed(frozenset({*s.domain_event_bases, *s.integration_event_bases}), True),
+            AGGREGATES: _ClassNeed(frozenset({*s.aggregate_bases, *s.entity_bases}), False),
+            HANDLERS: _ClassNeed(frozenset(s.handler_bases), False),
+        }
+        self.class_needs = {kind: need for kind, need in kinds.items() if kind in needs}
         self.domain_import = DOMAIN_IMPORT in needs
         patterns = _text_patterns(settings)
-        self.texts: tuple[tuple[_Words, ...], ...] = tuple(
-            tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple))
+        self.text_needs: dict[tuple, tuple[_Words, ...]] = {
+            need: tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple)}
         self.event_bases = frozenset({*s.domain_event_bases, *s.integration_event_bases})
         self.event_modules = frozenset({*s.domain_event_modules, *s.integration_event_modules})
         self.correlation_fields = frozenset(s.correlation_fields)
         self.project = _ProjectIndex(settings)
-        self.empty = not (self.always or self.classes or self.domain_import or self.texts)
+        self.empty = not (self.always or self.gated)
+        # for ``passes``: the cheap needs first (text, then domain imports, then classes)
+        self._ordered = sorted(needs, key=lambda n: (0, n) if isinstance(n, tuple)
+                               else (1, ()) if n == DOMAIN_IMPORT else (2, (n,)))
+        self._results: dict[frozenset[str], frozenset[str]] = {}
 
     def passes(self, tree: ast.Module | None, source: str, module: str,
                is_package: bool = False) -> bool:
@@ -372,33 +422,51 @@ class Gate:
             return True
         if self.empty:
             return False
-        lower = source.lower() if self.texts else ""
-        for words in self.texts:
-            if all(w.found(source, lower) for w in words):
-                return True
-        if self.domain_import and "import" in source and self.settings.is_domain_module(module):
-            return True
-        if self.classes is None:
-            return False
-        if self.classes.events and not self.event_modules.isdisjoint(module.split(".")):
-            return True  # an event module: its data classes are events
-        if "class" not in source:
-            return False
-        if tree is None:
-            try:
-                tree = ast.parse(source)
-            except (SyntaxError, ValueError, RecursionError):
-                return True  # let the parser say why (DDD000)
-        return self._classes_may_match(tree, module, is_package)
+        look = _Look(tree, source, module, is_package)
+        return any(self._met(need, look) for need in self._ordered)
 
-    def _classes_may_match(self, tree: ast.Module, module: str, is_package: bool) -> bool:
-        need = self.classes
-        assert need is not None
+    def codes_for(self, tree: ast.Module | None, source: str, module: str,
+                  is_package: bool = False) -> frozenset[str]:
+        """The selected codes whose needs this module meets (each need evaluated at most
+        once), the undeclared codes, and DDD000 when any other code runs; empty when the
+        module need not be parsed at all."""
+        if self.empty:
+            return frozenset()
+        look = _Look(tree, source, module, is_package)
+        found = set(self.always_codes)
+        for code, needs in self.gated:
+            if any(self._met(need, look) for need in needs):
+                found.add(code)
+        if not found:
+            return frozenset()
+        found.update(self.parsed_codes)
+        result = frozenset(found)
+        return self._results.setdefault(result, result)  # one set object per combination
+
+    def _met(self, need, look: _Look) -> bool:
+        met = look.met.get(need)
+        if met is None:
+            met = look.met[need] = self._evaluate(need, look)
+        return met
+
+    def _evaluate(self, need, look: _Look) -> bool:
+        if isinstance(need, tuple):
+            return all(w.found(look.source, look.lower) for w in self.text_needs[need])
+        if need == DOMAIN_IMPORT:
+            return "import" in look.source and self.settings.is_domain_module(look.module)
+        kind = self.class_needs[need]
+        if kind.events and not self.event_modules.isdisjoint(look.module.split(".")):
+            return True  # an event module: its data classes are events
+        if "class" not in look.source:
+            return False
+        classes = look.classes()
+        if classes is False:
+            return True  # let the parser say why (DDD000)
+        return self._classes_may_match(classes, look, kind)
+
+    def _classes_may_match(self, classes: list[ast.ClassDef], look: _Look, need: _ClassNeed) -> bool:
         names = need.names
-        aliases: dict[str, str] | None = None
-        for node, _ in _statements(tree.body, True):
-            if not isinstance(node, ast.ClassDef):
-                continue
+        for node in classes:
             if need.events and self._event_extras(node):
                 return True
             for base in node.bases:
@@ -407,10 +475,8 @@ class Gate:
                     continue
                 if written.rpartition(".")[2] in names:
                     return True
-                if aliases is None:
-                    aliases = _aliases(tree, module, is_package)
                 head, dot, rest = written.partition(".")
-                target = aliases.get(head)
+                target = look.aliases().get(head)
                 if target is not None and self.project.qualified_may_match(
                         f"{target}{dot}{rest}", names, need.events):
                     return True
@@ -448,6 +514,15 @@ def may_hold_findings(source: str, module: str, settings: Settings,
     if codes is None:
         codes = frozenset(NEEDS)
     return gate_for(settings, frozenset(codes)).passes(tree, source, module, is_package)
+
+
+def codes_for(source: str, module: str, settings: Settings, codes: Collection[str] | None = None,
+              tree: ast.Module | None = None, is_package: bool = False) -> frozenset[str]:
+    """The selected codes (all when ``codes`` is None) that can have anything to say
+    about this source: the rules to run on it (empty: do not parse it)."""
+    if codes is None:
+        codes = frozenset(NEEDS)
+    return gate_for(settings, frozenset(codes)).codes_for(tree, source, module, is_package)
 
 
 def needs_of(code: str) -> tuple | None:

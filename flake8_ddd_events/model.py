@@ -55,6 +55,12 @@ MAX_MODULE_BYTES = 1_000_000
 MAX_RESOLUTION_DEPTH = 24
 MAX_STAR_MODULES = 16  # modules a star-import lookup may visit
 MAX_CHAIN = 100  # project classes an inheritance walk may visit
+# Sharing parses with the checker, bounded so that memory does not grow with the files
+# checked: the libcst trees of the last modules read (a module read for an import is
+# usually checked soon after, its package's files being linted together), and the facts
+# of the last modules checked (taken into the cache only when a module imports them).
+MAX_KEPT_TREES = 64
+MAX_RECENTLY_CHECKED = 16
 
 # Libraries whose classes add no event fields: a chain ending in them is complete.
 _LEAF_LIBRARIES = frozenset({
@@ -159,6 +165,11 @@ class ProjectModel:
             os.path.realpath(r) for r in settings.source_roots if os.path.isdir(r)))
         # real path -> ((mtime_ns, size), facts or None when the file is not read)
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
+        # real path -> the libcst tree of a module read here and not checked yet: the
+        # checker takes it (with the facts) instead of parsing the module again
+        self._trees: dict[str, object] = {}
+        # real path -> (key, facts) of the last modules checked, not read here (yet)
+        self._checked: dict[str, tuple[tuple[int, int], ModuleFacts]] = {}
 
     # -- modules ---------------------------------------------------------------
     def _candidates(self, module: str) -> Iterator[str]:
@@ -195,19 +206,89 @@ class ProjectModel:
             cached = self._modules.get(real)
             if cached is not None and cached[0] == key:
                 return cached[1] if cached[1] is not None else True
-            if cached is not None:  # edited since it was read: drop every derived view
-                for _, facts in self._modules.values():
-                    if facts is not None:
-                        facts.views.clear()
+            checked = self._checked.pop(real, None)
+            if checked is not None and checked[0] == key:  # checked just before: not read again
+                self._store(real, key, checked[1])
+                return checked[1]
             facts = self._read(real, stat.st_size)
-            self._modules[real] = (key, facts)
+            self._store(real, key, facts)
             return facts if facts is not None else True
         return False
+
+    def _store(self, real: str, key: tuple[int, int], facts: ModuleFacts | None) -> None:
+        if real in self._modules:  # edited since it was read: drop every derived view
+            for _, known in (*self._modules.values(), *self._checked.values()):
+                if known is not None:
+                    known.views.clear()
+        self._modules[real] = (key, facts)
+
+    # -- sharing parses with the checker ------------------------------------------
+    def _checked_file(self, filename: str, source: str, module: str,
+                      is_package: bool) -> tuple[str, tuple[int, int]] | None:
+        """(real path, key) of the file a checked source was read from, when the model
+        would read it as the same module and the file holds exactly this source."""
+        from .modules import module_path
+
+        real = os.path.realpath(filename)
+        if not self._inside_roots(real):
+            return None
+        try:
+            stat = os.stat(real)
+        except OSError:
+            return None
+        encoded = source.encode("utf-8")
+        if (not stat_module.S_ISREG(stat.st_mode) or stat.st_size != len(encoded)
+                or stat.st_size > MAX_MODULE_BYTES
+                or module_path(real, self.roots) != (module, is_package)):
+            return None
+        try:
+            with open(real, "rb") as handle:
+                if handle.read(MAX_MODULE_BYTES + 1) != encoded:
+                    return None
+        except OSError:
+            return None
+        return real, (stat.st_mtime_ns, stat.st_size)
+
+    def take(self, filename: str, source: str, module: str, is_package: bool):
+        """(libcst tree, facts) of a checked module this model has already read from the
+        same source, or None; the tree is handed over (kept only until then)."""
+        if not self._trees:
+            return None  # nothing to hand over: do not even look at the file
+        found = self._checked_file(filename, source, module, is_package)
+        if found is None:
+            return None
+        real, key = found
+        cached = self._modules.get(real)
+        tree = self._trees.pop(real, None)
+        if tree is None or cached is None or cached[0] != key or cached[1] is None:
+            return None
+        return tree, cached[1]
+
+    def register(self, filename: str, source: str, facts: ModuleFacts) -> None:
+        """Keep the facts of a checked module, parsed by the checker, so that a module
+        importing it soon after does not parse it again: only when the file on disk holds
+        exactly this source and the model would name it the same. The last
+        ``MAX_RECENTLY_CHECKED`` are kept; one enters the cache only when looked up, as if
+        read then."""
+        found = self._checked_file(filename, source, facts.module, facts.is_package)
+        if found is None:
+            return
+        real, key = found
+        cached = self._modules.get(real)
+        if cached is not None and cached[0] == key:
+            return  # read already (and its tree handed over, or never kept)
+        self._trees.pop(real, None)
+        facts.path = real  # as the model names the modules it reads
+        self._checked.pop(real, None)
+        self._checked[real] = (key, facts)
+        while len(self._checked) > MAX_RECENTLY_CHECKED:
+            del self._checked[next(iter(self._checked))]
 
     def _read(self, real: str, size: int) -> ModuleFacts | None:
         from .modules import module_path
         from .parsing import Unparsable, parse_facts
 
+        self._trees.pop(real, None)
         if size > MAX_MODULE_BYTES:
             return None
         module, is_package = module_path(real, self.roots)
@@ -217,9 +298,12 @@ class ProjectModel:
             if len(data) > MAX_MODULE_BYTES:
                 return None
             source = data.decode("utf-8-sig")
-            _, facts = parse_facts(source, real, module, is_package)
+            tree, facts = parse_facts(source, real, module, is_package)
         except (OSError, UnicodeDecodeError, Unparsable):
             return None
+        self._trees[real] = tree
+        while len(self._trees) > MAX_KEPT_TREES:
+            del self._trees[next(iter(self._trees))]
         return facts
 
     # -- classes ---------------------------------------------------------------

@@ -26,6 +26,7 @@ class Plugin:
     selected: ClassVar[frozenset[str] | None] = None  # None: every code
     model: ClassVar[Any] = None
     engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
+    stdin: ClassVar[bool] = False  # whether flake8 reads a buffer from stdin in this run
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -66,6 +67,9 @@ class Plugin:
         engine = cls.engine = DecisionEngine(options)
         cls.selected = frozenset(c for c in NEEDS if engine.decision_for(c) is Decision.Selected)
         cls.model = None
+        # a buffer read from stdin may differ from the file it is named after: its facts
+        # are never shared with the project model
+        cls.stdin = "-" in (getattr(options, "filenames", None) or ())
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from .gate import gate_for
@@ -82,7 +86,9 @@ class Plugin:
         source = "".join(self.lines)
         module, is_package = module_path(self.filename, settings.source_roots)
         tree = self.tree if isinstance(self.tree, ast.Module) else None
-        if not gate_for(settings, codes).passes(tree, source, module, is_package):
+        # only the rules whose needs this module meets run on it (empty: not parsed)
+        codes = gate_for(settings, codes).codes_for(tree, source, module, is_package)
+        if not codes:
             return
         from .checker import check_source
 
@@ -91,7 +97,8 @@ class Plugin:
             from .model import ProjectModel
 
             Plugin.model = ProjectModel(settings)
-        for report in check_source(source, self.filename, settings, codes, Plugin.model, tree):
+        for report in check_source(source, self.filename, settings, codes, Plugin.model, tree,
+                                   share=not Plugin.stdin):
             yield report.line, report.column, report.message, type(self)
 
 
@@ -99,7 +106,8 @@ _RULE_CODES: dict[frozenset[str], frozenset[str]] = {}
 
 
 def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
-    """The selected codes among every rule's (a rule not in gate.NEEDS included)."""
+    """The codes to run on a module: the gate's for it, and the selected codes of rules
+    not in gate.NEEDS."""
     codes = _RULE_CODES.get(gate_codes)
     if codes is None:
         from flake8.style_guide import Decision

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.gate import NEEDS, gate_for, may_hold_findings
+from flake8_ddd_events.gate import NEEDS, codes_for, gate_for, may_hold_findings
 from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.modules import module_path
 from flake8_ddd_events.plugin import all_codes
@@ -44,8 +44,11 @@ def test_gate_passes_every_example_with_findings(code, example):
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     model = ProjectModel(settings)
     reports = list(check_source(example.source, example.filename, settings, set(all_codes()), model))
+    module, is_package = module_path(example.filename, settings.source_roots)
+    run = codes_for(example.source, module, settings, None, ast.parse(example.source), is_package)
     for report in reports:
         assert passes(example.source, example.filename, settings, {report.code}), report
+        assert report.code in run, report
     if reports:
         assert passes(example.source, example.filename, settings)
 
@@ -58,8 +61,11 @@ def test_gate_passes_every_examples_module_with_findings(monkeypatch):
     for path in sorted(Path(".").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         reports = list(check_source(source, str(path), settings, set(all_codes()), model))
+        module, is_package = module_path(str(path), settings.source_roots)
+        run = codes_for(source, module, settings, None, ast.parse(source), is_package)
         for report in reports:
             assert passes(source, str(path), settings, {report.code}), (path, report)
+            assert report.code in run, (path, report)
             checked += 1
     assert checked >= 5
 
@@ -144,3 +150,83 @@ def test_importing_the_plugin_and_the_gate_does_not_import_libcst():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(EXAMPLES.parent)})
     assert out.stdout.strip() == "False", out.stderr
+
+
+FLOW_ONLY = """\
+from shop.kernel.base import Base
+
+
+class Service(Base):
+    def place(self, uow, producer):
+        with self.uow:
+            producer.send("orders.paid", {"id": 1})
+            self.uow.commit()
+"""
+
+
+def test_each_module_runs_only_the_rules_whose_needs_it_meets():
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    run = codes_for(FLOW_ONLY, "shop.app.services", settings, None, ast.parse(FLOW_ONLY))
+    assert run == {"DDD401", "DDD000"}
+    assert codes_for(FLOW_ONLY, "shop.app.services", settings, {"DDD101", "DDD301"}) == set()
+    # class needs are told apart by kind: an aggregate opens the aggregate rules only
+    aggregate = "from lib import AggregateRoot\n\nclass Order(AggregateRoot):\n    pass\n"
+    run = codes_for(aggregate, "shop.sales.domain.model", settings)
+    assert {"DDD301", "DDD302"} <= run
+    assert not run & {"DDD101", "DDD104", "DDD404", "DDD401"}
+    handler = "from lib import EventHandler\n\nclass OnPlaced(EventHandler):\n    pass\n"
+    run = codes_for(handler, "shop.sales.app.handlers", settings)
+    assert {"DDD404", "DDD405"} <= run and not run & {"DDD101", "DDD301"}
+    # undeclared codes always run; a source that does not parse runs every class rule
+    assert "DDD999" in codes_for("x = 1\n", "x", settings, {"DDD999", "DDD101"})
+    assert "DDD101" in codes_for("class (:\n", "x", settings, {"DDD101"})
+
+
+def test_each_need_is_evaluated_once_per_module(monkeypatch):
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    gate = gate_for(settings, frozenset(NEEDS))
+    evaluated = []
+    real = type(gate)._evaluate
+
+    def counting(self, need, look):
+        evaluated.append(need)
+        return real(self, need, look)
+
+    monkeypatch.setattr(type(gate), "_evaluate", counting)
+    gate.codes_for(ast.parse(FLOW_ONLY), FLOW_ONLY, "shop.app.services")
+    assert len(evaluated) == len(set(evaluated))
+    assert len(evaluated) == len({n for needs in NEEDS.values() for n in needs})
+
+
+def test_a_module_passing_only_a_flow_need_runs_only_that_rule(tmp_path, monkeypatch):
+    """No class is recognised and no imported module is read for a flow rule alone."""
+    import flake8_ddd_events.rule as rule_module
+    from flake8_ddd_events.plugin import Plugin
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shop" / "kernel").mkdir(parents=True)
+    (tmp_path / "shop" / "kernel" / "base.py").write_text("class Base:\n    pass\n")
+    path = tmp_path / "shop" / "app" / "services.py"
+    path.parent.mkdir(parents=True)
+    path.write_text(FLOW_ONLY)
+    recognised, read, ran = [], [], []
+    real_recognise, real_read = rule_module.recognise, ProjectModel._read
+    monkeypatch.setattr(rule_module, "recognise",
+                        lambda view, s: recognised.append(view) or real_recognise(view, s))
+    monkeypatch.setattr(ProjectModel, "_read",
+                        lambda self, real, size: read.append(real) or real_read(self, real, size))
+    real_run = rule_module.Rule.run
+
+    def counting(self, context):
+        ran.append(self.code)
+        return real_run(self, context)
+
+    monkeypatch.setattr(rule_module.Rule, "run", counting)
+    monkeypatch.setattr(Plugin, "settings", Settings.from_values({"ddd-source-roots": ["."]}))
+    monkeypatch.setattr(Plugin, "selected", None)
+    monkeypatch.setattr(Plugin, "model", None)
+    reports = list(Plugin(ast.parse(FLOW_ONLY), "shop/app/services.py",
+                          FLOW_ONLY.splitlines(keepends=True)).run())
+    assert [r[2].split()[0] for r in reports] == ["DDD401"]
+    assert ran == ["DDD401"]
+    assert recognised == [] and read == []

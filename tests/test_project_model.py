@@ -480,3 +480,107 @@ def test_metadata_rules_see_fields_across_modules_and_stay_silent_on_unknowns(tm
             order_id: str
         """)
     assert set(lint(source, "shop/sales/domain/model.py", root=tmp_path)) == expected_markers(source)
+
+
+# -- one parse per module: the checker and the model share it --------------------------------------
+
+SHARED = {
+    **KERNEL,
+    "shop/sales/domain/events.py": """\
+        from dataclasses import dataclass
+        from shop.kernel import DomainEvent
+
+        @dataclass(frozen=True)
+        class OrderPlaced(DomainEvent):
+            order_id: str
+        """,
+    "shop/sales/application/__init__.py": "",
+    "shop/sales/application/handlers.py": """\
+        from dataclasses import dataclass
+        from shop.sales.domain.events import OrderPlaced
+
+        @dataclass(frozen=True)
+        class OrderShipped(OrderPlaced):
+            items: list
+        """,
+}
+
+
+def check_file(path: Path, settings: Settings, model: ProjectModel, source: str | None = None,
+               share: bool = True) -> list:
+    source = path.read_text(encoding="utf-8") if source is None else source
+    return list(check_source(source, str(path), settings, set(all_codes()), model, share=share))
+
+
+def test_a_checked_module_is_not_parsed_again_when_imported(tmp_path, parses):
+    write(tmp_path, SHARED)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    events = tmp_path / "shop" / "sales" / "domain" / "events.py"
+    handlers = tmp_path / "shop" / "sales" / "application" / "handlers.py"
+    check_file(events, settings, model)
+    found = check_file(handlers, settings, model)
+    assert [Path(p).name for p in parses].count("events.py") == 2  # the checked one, the kernel's
+    assert len(parses) == len(set(parses))
+    assert "DDD104" in {r.code for r in found}  # the subclass of the shared event is an event
+    assert str(events) in model._modules  # registered under its real path, as if read
+
+
+def test_a_module_the_model_read_is_not_parsed_again_when_checked(tmp_path, parses):
+    write(tmp_path, SHARED)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    events = tmp_path / "shop" / "sales" / "domain" / "events.py"
+    handlers = tmp_path / "shop" / "sales" / "application" / "handlers.py"
+    check_file(handlers, settings, model)
+    fresh = check_file(events, settings, ProjectModel(settings))
+    del parses[:]
+    assert check_file(events, settings, model) == fresh  # the model's facts and tree, reused
+    assert parses == []
+    assert str(events) not in model._trees  # handed over, not kept
+    check_file(events, settings, model)  # checked again: parsed again (the tree is gone)
+    assert [Path(p).name for p in parses] == ["events.py"]
+
+
+def test_a_source_that_is_not_the_file_on_disk_is_never_shared(tmp_path, parses):
+    write(tmp_path, SHARED)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    events = tmp_path / "shop" / "sales" / "domain" / "events.py"
+    handlers = tmp_path / "shop" / "sales" / "application" / "handlers.py"
+    disk = events.read_text(encoding="utf-8")
+    edited = disk.replace("order_id", "order_no")  # an unsaved buffer of the same size
+    model = ProjectModel(settings)
+    check_file(events, settings, model, source=edited)
+    assert str(events) not in model._modules
+    check_file(handlers, settings, model)  # reads the file on disk itself
+    assert model.module("shop.sales.domain.events").classes["OrderPlaced"].fields[0].name == "order_id"
+    # and a module the model read is not reused for a different buffer, nor for stdin
+    del parses[:]
+    check_file(events, settings, model, source=edited)
+    check_file(events, settings, model, share=False)
+    assert [Path(p).name for p in parses] == ["events.py", "events.py"]
+    other = ProjectModel(settings)
+    check_file(events, settings, other, share=False)
+    assert str(events) not in other._modules
+
+
+def test_sharing_keeps_memory_bounded_by_the_modules_read(tmp_path, monkeypatch):
+    """Checked modules nobody imports never enter the cache; kept trees and recently
+    checked facts are bounded."""
+    monkeypatch.setattr(model_module, "MAX_RECENTLY_CHECKED", 3)
+    monkeypatch.setattr(model_module, "MAX_KEPT_TREES", 2)
+    files = {**SHARED}
+    for index in range(8):
+        files[f"shop/sales/domain/e{index}.py"] = SHARED["shop/sales/domain/events.py"]
+    write(tmp_path, files)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    for index in range(8):
+        check_file(tmp_path / "shop" / "sales" / "domain" / f"e{index}.py", settings, model)
+    assert len(model._checked) == 3
+    assert sorted(model._modules) == sorted(
+        str(tmp_path / "shop" / "kernel" / name) for name in ("__init__.py", "events.py"))
+    for index in range(8):  # read by the model (the last three were checked just before)
+        model.module(f"shop.sales.domain.e{index}")
+    assert len(model._trees) <= 2
+    assert len(model._modules) == 2 + 8
