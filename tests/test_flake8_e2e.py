@@ -82,13 +82,14 @@ def test_syntax_error_yields_nothing_from_the_plugin(tmp_path):
     assert [code for _, _, code in found] == ["E999"]
 
 
-def test_source_libcst_cannot_walk_yields_ddd000(tmp_path):
+def test_a_deep_string_concatenation_is_walked_not_ddd000(tmp_path):
+    # libcst parses 3000 implicitly concatenated strings into a deep chain; collect walks
+    # it with an explicit stack (it used to exhaust recursion and give DDD000)
     strings = "\n".join(f"    'part{i}'" for i in range(3000))
     (tmp_path / "events.py").write_text(f"from dataclasses import dataclass\nTEXT = (\n{strings}\n)\n")
     result = flake8(tmp_path, "--select", "DDD", ".")
     assert "Traceback" not in result.stdout + result.stderr
-    assert codes_at(result.stdout) == [("events.py", 1, "DDD000")]
-    assert "nested too deeply" in result.stdout
+    assert result.stdout == ""
 
 
 def test_bad_option_value_fails_at_start_naming_the_option(tmp_path):
