@@ -46,7 +46,7 @@ import stat as stat_module
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Union
+from typing import Callable, Iterator, Union
 
 from .facts import ClassFact, ModuleFacts
 from .settings import Settings
@@ -168,6 +168,9 @@ class ProjectModel:
         # real path -> the libcst tree of a module read here and not checked yet: the
         # checker takes it (with the facts) instead of parsing the module again
         self._trees: dict[str, object] = {}
+        # whether a module read here will be checked (its tree is worth keeping):
+        # (source, module, is_package) -> bool; None keeps every tree (bounded)
+        self.will_check: Callable[[str, str, bool], bool] | None = None
         # real path -> (key, facts) of the last modules checked, not read here (yet)
         self._checked: dict[str, tuple[tuple[int, int], ModuleFacts]] = {}
 
@@ -301,7 +304,8 @@ class ProjectModel:
             tree, facts = parse_facts(source, real, module, is_package)
         except (OSError, UnicodeDecodeError, Unparsable):
             return None
-        self._trees[real] = tree
+        if self.will_check is None or self.will_check(source, module, is_package):
+            self._trees[real] = tree
         while len(self._trees) > MAX_KEPT_TREES:
             del self._trees[next(iter(self._trees))]
         return facts

@@ -87,7 +87,8 @@ class Plugin:
         module, is_package = module_path(self.filename, settings.source_roots)
         tree = self.tree if isinstance(self.tree, ast.Module) else None
         # only the rules whose needs this module meets run on it (empty: not parsed)
-        codes = gate_for(settings, codes).codes_for(tree, source, module, is_package)
+        gate = gate_for(settings, codes)
+        codes = gate.codes_for(tree, source, module, is_package)
         if not codes:
             return
         from .checker import check_source
@@ -97,6 +98,10 @@ class Plugin:
             from .model import ProjectModel
 
             Plugin.model = ProjectModel(settings)
+            # the model keeps the libcst tree of a module it reads only if the gate would
+            # let the module through, for the checker to take when flake8 gets to it
+            Plugin.model.will_check = lambda text, name, package: gate.passes(
+                None, text, name, package)
         for report in check_source(source, self.filename, settings, codes, Plugin.model, tree,
                                    share=not Plugin.stdin):
             yield report.line, report.column, report.message, type(self)
