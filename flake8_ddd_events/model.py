@@ -61,6 +61,7 @@ MAX_CHAIN = 100  # project classes an inheritance walk may visit
 # of the last modules checked (taken into the cache only when a module imports them).
 MAX_KEPT_TREES = 64
 MAX_RECENTLY_CHECKED = 16
+MAX_KEPT_BYTES = 512_000  # of source, for each of the two: a big module's nodes weigh a lot
 
 # Libraries whose classes add no event fields: a chain ending in them is complete.
 _LEAF_LIBRARIES = frozenset({
@@ -167,7 +168,7 @@ class ProjectModel:
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
         # real path -> the libcst tree of a module read here and not checked yet: the
         # checker takes it (with the facts) instead of parsing the module again
-        self._trees: dict[str, object] = {}
+        self._trees: dict[str, tuple[int, object]] = {}  # (source size, tree)
         # whether a module read here will be checked (its tree is worth keeping):
         # (source, module, is_package) -> bool; None keeps every tree (bounded)
         self.will_check: Callable[[str, str, bool], bool] | None = None
@@ -262,7 +263,7 @@ class ProjectModel:
             return None
         real, key = found
         cached = self._modules.get(real)
-        tree = self._trees.pop(real, None)
+        tree = self._trees.pop(real, (0, None))[1]
         if tree is None or cached is None or cached[0] != key or cached[1] is None:
             return None
         return tree, cached[1]
@@ -284,7 +285,8 @@ class ProjectModel:
         facts.path = real  # as the model names the modules it reads
         self._checked.pop(real, None)
         self._checked[real] = (key, facts)
-        while len(self._checked) > MAX_RECENTLY_CHECKED:
+        while (len(self._checked) > MAX_RECENTLY_CHECKED
+               or sum(k[1] for k, _ in self._checked.values()) > MAX_KEPT_BYTES):
             del self._checked[next(iter(self._checked))]
 
     def _read(self, real: str, size: int) -> ModuleFacts | None:
@@ -305,8 +307,9 @@ class ProjectModel:
         except (OSError, UnicodeDecodeError, Unparsable):
             return None
         if self.will_check is None or self.will_check(source, module, is_package):
-            self._trees[real] = tree
-        while len(self._trees) > MAX_KEPT_TREES:
+            self._trees[real] = (len(data), tree)
+        while (len(self._trees) > MAX_KEPT_TREES
+               or sum(size for size, _ in self._trees.values()) > MAX_KEPT_BYTES):
             del self._trees[next(iter(self._trees))]
         return facts
 

@@ -590,3 +590,9 @@ def test_sharing_keeps_memory_bounded_by_the_modules_read(tmp_path, monkeypatch)
     for index in range(3):
         model.module(f"shop.sales.domain.e{index}")
     assert list(model._trees) == [str(tmp_path / "shop" / "sales" / "domain" / "e0.py")]
+    monkeypatch.setattr(model_module, "MAX_KEPT_BYTES", 10)  # a budget of source bytes too
+    model._checked.clear()
+    check_file(tmp_path / "shop" / "sales" / "domain" / "e1.py", settings, ProjectModel(settings))
+    checker_model = ProjectModel(settings)
+    check_file(tmp_path / "shop" / "sales" / "domain" / "e1.py", settings, checker_model)
+    assert checker_model._checked == {} and checker_model._trees == {}
