@@ -43,9 +43,10 @@ AGGREGATES = "aggregates"
 HANDLERS = "handlers"
 DOMAIN_IMPORT = "domain-import"
 # Text needs: names of settings-derived patterns that must all be found.
-NAIVE_TIMESTAMP = ("datetime", "naive-call", "timestamp-keyword")
+NAIVE_TIMESTAMP = ("datetime", "naive-keyword")
 RECORD_CALL = ("record-method",)
-PUBLISH_IN_TRANSACTION = ("transaction", "transport-method")
+PUBLISH_IN_TRANSACTION = ("transaction", "transport-method", "transport-receiver")
+PUBLISH_EVENT_IN_TRANSACTION = ("transaction", "publish-constructs")
 DISPATCH_AFTER_COMMIT = ("transaction", "recorded-events", "publish-method")
 CLEAR_BEFORE_DISPATCH = ("clear-method", "recorded-events", "publish-method")
 MARK_BEFORE_PUBLISH = ("mark-method", "transport-method")
@@ -64,7 +65,7 @@ NEEDS: dict[str, tuple] = {
     "DDD301": (AGGREGATES,),
     "DDD302": (AGGREGATES,),
     "DDD303": (RECORD_CALL,),
-    "DDD401": (PUBLISH_IN_TRANSACTION,),
+    "DDD401": (PUBLISH_IN_TRANSACTION, PUBLISH_EVENT_IN_TRANSACTION),
     "DDD402": (DISPATCH_AFTER_COMMIT,),
     "DDD403": (CLEAR_BEFORE_DISPATCH,),
     "DDD404": (HANDLERS,),
@@ -107,6 +108,20 @@ class _Words:
         return re.search(pattern, source) is not None
 
 
+class _Pattern:
+    """Whether a source matches a regex (for needs that are a shape, not a word)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+
+    def found(self, source: str, lower: str) -> bool:
+        return self.pattern.search(source) is not None
+
+
+def _alternatives(names: Collection[str]) -> str:
+    return "|".join(map(re.escape, sorted(n for n in set(names) if n)))
+
+
 def _variants(name: str) -> tuple[str, ...]:
     lowered = name.lower()
     return (lowered, lowered.replace("_", "")) if "_" in lowered else (lowered,)
@@ -133,12 +148,19 @@ def _text_patterns(settings: Settings) -> dict[str, _Words]:
     s = settings
     return {
         "datetime": _Words(["datetime"], identifier=False),
-        "naive-call": _Words(_NAIVE_CALLS, prefix=r"\.\s*"),
-        "timestamp-keyword": _Words(["_at", "_on", *s.timestamp_fields], identifier=False),
+        # a timestamp-like keyword whose value is a naive datetime call (DDD107 outside events)
+        "naive-keyword": _Pattern(
+            rf"(?<![\w])(?:\w*_(?:at|on)|{_alternatives(s.timestamp_fields)})\s*=(?!=)\s*"
+            rf"[\w.]+\.\s*(?:{_alternatives(_NAIVE_CALLS)})\s*\("),
         "record-method": _Words(s.record_methods),
         "transaction": _Words([*s.transaction_contexts, "commit"], identifier=False,
                               word_runs=True),
         "transport-method": _Words(s.transport_methods),
+        "transport-receiver": _Words(s.transport_receivers, identifier=False),
+        # a transport method whose argument constructs a class: ``bus.send(OrderShipped(...))``
+        "publish-constructs": _Pattern(
+            rf"\.\s*(?:{_alternatives(s.transport_methods)})\s*\(\s*(?:[^()]*?,\s*)?"
+            r"(?:\w+\s*=\s*)?[\w.]*\b[A-Z]\w*\s*\("),
         "publish-method": _Words({*s.aggregate_publish_methods, *s.transport_methods}),
         "recorded-events": _Words(_RECORDED, identifier=False),
         "clear-method": _Words(s.clear_methods),
