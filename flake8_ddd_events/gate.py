@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator
 
-from .modules import absolute_import
+from .modules import absolute_import, inside_roots, module_files, real_roots
 from .settings import Settings
 
 # -- what each rule needs ---------------------------------------------------------
@@ -256,7 +256,7 @@ class _ProjectIndex:
     MAX_DEPTH = 24
 
     def __init__(self, settings: Settings) -> None:
-        self.roots = tuple(os.path.realpath(r) for r in settings.source_roots if os.path.isdir(r))
+        self.roots = real_roots(settings.source_roots)
         self._modules: dict[str, tuple[tuple[int, int], _ModuleIndex | None]] = {}
         self._paths: dict[str, str | None] = {}
 
@@ -264,18 +264,9 @@ class _ProjectIndex:
         if module in self._paths:
             return self._paths[module]
         found = None
-        if module and all(part.isidentifier() for part in module.split(".")):
-            relative = module.replace(".", os.sep)
-            for root in self.roots:
-                for path in (os.path.join(root, relative + ".py"),
-                             os.path.join(root, relative, "__init__.py")):
-                    if os.path.isfile(path):
-                        real = os.path.realpath(path)
-                        inside = any(real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
-                        found = path if inside else None
-                        break
-                else:
-                    continue
+        for path in module_files(module, self.roots):
+            if os.path.isfile(path):
+                found = path if inside_roots(os.path.realpath(path), self.roots) else None
                 break
         self._paths[module] = found
         return found
@@ -550,4 +541,3 @@ def codes_for(source: str, module: str, settings: Settings, codes: Collection[st
 def needs_of(code: str) -> tuple | None:
     """What a rule needs of a module to pass the gate (None: not declared)."""
     return NEEDS.get(code)
-

@@ -49,6 +49,7 @@ from functools import cached_property
 from typing import Callable, Iterator, Union
 
 from .facts import ClassFact, ModuleFacts
+from .modules import inside_roots, module_files, module_path, real_roots
 from .settings import Settings
 
 MAX_MODULE_BYTES = 1_000_000
@@ -162,8 +163,7 @@ class ProjectModel:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.roots = tuple(dict.fromkeys(
-            os.path.realpath(r) for r in settings.source_roots if os.path.isdir(r)))
+        self.roots = real_roots(settings.source_roots)
         # real path -> ((mtime_ns, size), facts or None when the file is not read)
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
         # real path -> the libcst tree of a module read here and not checked yet: the
@@ -176,15 +176,6 @@ class ProjectModel:
         self._checked: dict[str, tuple[tuple[int, int], ModuleFacts]] = {}
 
     # -- modules ---------------------------------------------------------------
-    def _candidates(self, module: str) -> Iterator[str]:
-        relative = module.replace(".", os.sep)
-        for root in self.roots:
-            yield os.path.join(root, relative + ".py")
-            yield os.path.join(root, relative, "__init__.py")
-
-    def _inside_roots(self, real: str) -> bool:
-        return any(real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
-
     def module(self, module: str) -> ModuleFacts | None:
         """The facts of a project module, read at most once per version of the file;
         None when there is no such module under the roots or it is not read."""
@@ -194,9 +185,7 @@ class ProjectModel:
     def _lookup(self, module: str) -> ModuleFacts | bool:
         """The module's facts; True when the file exists but is not read (refused);
         False when no source root holds it."""
-        if not module or not all(part.isidentifier() for part in module.split(".")):
-            return False
-        for path in self._candidates(module):
+        for path in module_files(module, self.roots):
             try:
                 stat = os.stat(path)  # follows symlinks; a loop is an OSError
             except OSError:
@@ -204,7 +193,7 @@ class ProjectModel:
             real = os.path.realpath(path)
             if not stat_module.S_ISREG(stat.st_mode):
                 return True  # a FIFO, device or directory: opening it could block
-            if not self._inside_roots(real):
+            if not inside_roots(real, self.roots):
                 return True  # a symlink that leaves the roots
             key = (stat.st_mtime_ns, stat.st_size)
             cached = self._modules.get(real)
@@ -231,10 +220,9 @@ class ProjectModel:
                       is_package: bool) -> tuple[str, tuple[int, int]] | None:
         """(real path, key) of the file a checked source was read from, when the model
         would read it as the same module and the file holds exactly this source."""
-        from .modules import module_path
 
         real = os.path.realpath(filename)
-        if not self._inside_roots(real):
+        if not inside_roots(real, self.roots):
             return None
         try:
             stat = os.stat(real)
@@ -290,7 +278,6 @@ class ProjectModel:
             del self._checked[next(iter(self._checked))]
 
     def _read(self, real: str, size: int) -> ModuleFacts | None:
-        from .modules import module_path
         from .parsing import Unparsable, parse_facts
 
         self._trees.pop(real, None)

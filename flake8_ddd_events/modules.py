@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from typing import Iterable, Iterator
 
 
 def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
@@ -48,3 +48,24 @@ def absolute_import(module: str, is_package: bool, level: int, target: str) -> s
     if target:
         parts.append(target)
     return ".".join(parts)
+
+
+def real_roots(roots: Iterable[str]) -> tuple[str, ...]:
+    """The existing source roots as real paths, each once, in order."""
+    return tuple(dict.fromkeys(os.path.realpath(r) for r in roots if os.path.isdir(r)))
+
+
+def module_files(module: str, roots: Iterable[str]) -> Iterator[str]:
+    """Where a dotted module could live under the roots: ``a/b.py``, then
+    ``a/b/__init__.py``, root by root; nothing for a name that is not dotted identifiers."""
+    if not module or not all(part.isidentifier() for part in module.split(".")):
+        return
+    relative = module.replace(".", os.sep)
+    for root in roots:
+        yield os.path.join(root, relative + ".py")
+        yield os.path.join(root, relative, "__init__.py")
+
+
+def inside_roots(real: str, roots: Iterable[str]) -> bool:
+    """Whether a real path lies below one of the (real) roots."""
+    return any(real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
