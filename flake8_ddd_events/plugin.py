@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Iterator, Sequence
 from . import __version__
 from .settings import OPTIONS, Settings, SettingsError
 
+
 def all_codes() -> tuple[str, ...]:
     from .rules import RULES
 
@@ -27,6 +28,7 @@ class Plugin:
     model: ClassVar[Any] = None
     engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
     stdin: ClassVar[bool] = False  # whether flake8 reads a buffer from stdin in this run
+    undeclared: ClassVar[frozenset[str] | None] = None  # selected codes the gate does not know
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -67,6 +69,7 @@ class Plugin:
         engine = cls.engine = DecisionEngine(options)
         cls.selected = frozenset(c for c in NEEDS if engine.decision_for(c) is Decision.Selected)
         cls.model = None
+        cls.undeclared = None
         # a buffer read from stdin may differ from the file it is named after: its facts
         # are never shared with the project model
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
@@ -107,27 +110,19 @@ class Plugin:
             yield report.line, report.column, report.message, type(self)
 
 
-_RULE_CODES: dict[frozenset[str], frozenset[str]] = {}
-
-
 def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
     """The codes to run on a module: the gate's for it, and the selected codes of rules
-    not in gate.NEEDS."""
-    codes = _RULE_CODES.get(gate_codes)
-    if codes is None:
+    not in gate.NEEDS (found once per options, when the rules are first needed)."""
+    if Plugin.undeclared is None:
         from flake8.style_guide import Decision
 
+        from .gate import NEEDS
+
         engine = Plugin.engine
-        extra = {c for c in all_codes() if c not in _gate_codes()
-                 and (engine is None or engine.decision_for(c) is Decision.Selected)}
-        codes = _RULE_CODES[gate_codes] = gate_codes | extra
-    return codes
-
-
-def _gate_codes() -> frozenset[str]:
-    from .gate import NEEDS
-
-    return frozenset(NEEDS)
+        Plugin.undeclared = frozenset(
+            c for c in all_codes() if c not in NEEDS
+            and (engine is None or engine.decision_for(c) is Decision.Selected))
+    return gate_codes | Plugin.undeclared
 
 
 def _isolated(options: Any) -> bool:
