@@ -510,4 +510,5 @@ class _Collector(cst.CSTVisitor):
                 names.append(full)
                 if not target:
                     modules.append(full)
-        self.facts.imports.append(ImportFact(tuple(modules), node, tuple(names)))
+        self.facts.imports.append(ImportFact(tuple(modules), node, tuple(names),
+                                              isinstance(node.names, cst.ImportStar)))

@@ -6,7 +6,7 @@ computed for what is reported, and so that fixes can find what to change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import libcst as cst
@@ -29,7 +29,7 @@ class FieldFact:
     name: str
     annotation: cst.BaseExpression | None  # None for attrs' ``x = attr.ib()``
     default: cst.BaseExpression | None
-    node: cst.CSTNode  # the statement line, for positions
+    node: cst.CSTNode | None  # the statement line, for positions (None: compact facts)
 
     @property
     def has_default(self) -> bool:
@@ -48,7 +48,7 @@ class SelfAssignment:
 
     attr: str
     annotation: cst.BaseExpression | None
-    node: cst.CSTNode
+    node: cst.CSTNode | None  # None in compact facts
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class MethodFact:
     decorators: tuple[Decorator, ...]
     params: tuple[Param, ...]  # without the receiver (self/cls)
     self_assignments: tuple[SelfAssignment, ...]
-    node: cst.FunctionDef
+    node: cst.FunctionDef | None  # None in compact facts
 
     @property
     def decorator_names(self) -> frozenset[str]:
@@ -82,7 +82,7 @@ class ClassFact:
     inner_classes: tuple[str, ...]  # qualnames of classes nested directly inside
     parent: str | None  # qualname of the enclosing class, if any
     in_function: bool  # defined inside a function body
-    node: cst.ClassDef
+    node: cst.ClassDef | None  # None in compact facts
     # per base: whether its subscript holds a union (``A | B``, ``Union[A, B]``); then
     # base_args holds the union's members
     base_unions: tuple[bool, ...] = ()
@@ -129,8 +129,9 @@ class ImportFact:
     """An ``import``/``from … import`` statement, modules made absolute."""
 
     modules: tuple[str, ...]  # absolute dotted modules it imports from
-    node: cst.CSTNode
+    node: cst.CSTNode | None  # None in the compact facts other modules read
     names: tuple[str, ...] = ()  # ``from p import a``: "p.a" (a submodule or an attribute)
+    star: bool = False  # ``from p import *``
 
 
 @dataclass
@@ -154,3 +155,21 @@ class ModuleFacts:
         if target is None:
             return dotted
         return f"{target}{dot}{rest}"
+
+
+def compact(facts: ModuleFacts) -> ModuleFacts:
+    """What other modules read of a module, kept by the project model for the whole run:
+    its classes (bases, keywords, decorators, fields, methods' signatures) and imports,
+    without flow facts and without the statement nodes that hold whole bodies (those
+    are only needed to place findings in the module itself). Keeping few libcst nodes
+    alive keeps Python's garbage collector from walking whole trees on every pass."""
+    classes = {
+        qualname: replace(
+            cls, node=None,
+            fields=tuple(replace(f, node=None) for f in cls.fields),
+            methods=tuple(replace(m, node=None, self_assignments=tuple(
+                replace(a, node=None) for a in m.self_assignments)) for m in cls.methods))
+        for qualname, cls in facts.classes.items()}
+    return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
+                       imports=[replace(i, node=None) for i in facts.imports],
+                       aliases=facts.aliases)

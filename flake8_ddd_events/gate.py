@@ -52,6 +52,11 @@ CLEAR_BEFORE_DISPATCH = ("clear-method", "recorded-events", "publish-method")
 MARK_BEFORE_PUBLISH = ("mark-method", "transport-method")
 DELETE_BEFORE_PUBLISH = ("outbox", "transport-method")
 TWO_REPOSITORIES = ("transaction", "write-method", "repository")
+# Needs of the flow rules, which read one function at a time (the module body is one
+# too): every word must be found in the text of a single function.
+PER_FUNCTION = frozenset({
+    PUBLISH_IN_TRANSACTION, PUBLISH_EVENT_IN_TRANSACTION, DISPATCH_AFTER_COMMIT,
+    CLEAR_BEFORE_DISPATCH, MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH, TWO_REPOSITORIES})
 
 # A rule passes the gate when any one of its needs is met. A code missing here
 # is gated by nothing (the module is always parsed): tests/test_gate.py fails
@@ -76,6 +81,8 @@ NEEDS: dict[str, tuple] = {
 }
 
 _FRAMEWORKS = ("eventsourcing", "protean")
+# Bases that make a class data-shaped (recognition reads them from here too).
+DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
 _NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
 _RECORDED = ("events",)  # recorded_events, domain_events, events, collect_new_events, ...
 
@@ -189,76 +196,151 @@ def _dotted(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
-_BODIES = ("body", "orelse", "finalbody")
+_NEWLINES = re.compile(r"\r\n|\r|\n")  # line ends as ast numbers lines
+
+# the statement lists of each compound statement, in the order they are walked
+_BODIES: dict[type, tuple[str, ...]] = {
+    **{kind: ("body", "orelse") for kind in (ast.For, ast.AsyncFor, ast.While, ast.If)},
+    **{kind: ("body",) for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                    ast.With, ast.AsyncWith)},
+    ast.Try: ("body", "orelse", "finalbody", "handlers"),
+    **({ast.TryStar: ("body", "orelse", "finalbody", "handlers")}  # type: ignore[attr-defined]
+       if hasattr(ast, "TryStar") else {}),
+    ast.Match: ("cases",),
+    ast.ExceptHandler: ("body",),
+    ast.match_case: ("body",),
+}
 
 
-def _statements(body: list[ast.stmt], top: bool) -> Iterator[tuple[ast.stmt, bool]]:
-    """Every statement, nested ones too, with whether it is at module level."""
+def _class_body(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a class body, in its ``if``/``try`` blocks too, not in its
+    methods or nested classes."""
     for node in body:
-        yield node, top
-        for name in _BODIES:
-            inner = getattr(node, name, None)
-            if inner:
-                yield from _statements(inner, False)
-        for handler in getattr(node, "handlers", ()):
-            yield from _statements(handler.body, False)
-        for case in getattr(node, "cases", ()):
-            yield from _statements(case.body, False)
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for part in _BODIES.get(type(node), ()):
+                yield from _class_body(getattr(node, part))
+
+
+def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Every statement, nested ones too, each before the statements inside it."""
+    found: list = []
+    stack = [iter(body)]
+    while stack:
+        for node in stack[-1]:
+            parts = _BODIES.get(type(node))
+            if parts is None:
+                found.append(node)
+                continue
+            if not isinstance(node, (ast.ExceptHandler, ast.match_case)):
+                found.append(node)
+            inner = [child for part in parts for child in getattr(node, part)]
+            stack.append(iter(inner))
+            break
+        else:
+            stack.pop()
+    return found
+
+
+@dataclass(frozen=True)
+class _ClassHead:
+    """A class statement as the gate sees it."""
+
+    bases: tuple[str, ...]  # dotted as written ("" for an expression)
+    marked: bool  # a correlation field or a Protean ``@<domain>.event``: an event by itself
+    data: bool  # top-level, decorated or with fields: an event in an event module
 
 
 @dataclass
 class _ModuleIndex:
-    """What the gate knows of a project module: its classes' written bases and its imports."""
+    """What the gate knows of a module: its classes (every statement defining each
+    qualified name) and what its imports bind."""
 
-    classes: dict[str, tuple[str, ...]]  # qualname -> dotted bases as written
+    module: str
+    classes: dict[str, list[_ClassHead]]
     aliases: dict[str, str]  # local name -> absolute dotted name
+    stars: tuple[str, ...]  # absolute modules it star-imports from
 
 
-def _aliases(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    aliases: dict[str, str] = {}
-    for node, _ in _statements(tree.body, True):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    head = alias.name.partition(".")[0]
-                    aliases.setdefault(head, head)
-        elif isinstance(node, ast.ImportFrom):
-            base = absolute_import(module, is_package, node.level, node.module or "")
-            for alias in node.names:
-                if alias.name != "*":
-                    aliases[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
-    return aliases
+def _index(tree: ast.Module, module: str, is_package: bool,
+           correlation_fields: frozenset[str]) -> _ModuleIndex:
+    index = _ModuleIndex(module, {}, {}, ())
+    stars: list[str] = []
 
-
-def _index(tree: ast.Module, module: str, is_package: bool) -> _ModuleIndex:
-    classes: dict[str, tuple[str, ...]] = {}
-
-    def walk(body: list[ast.stmt], prefix: str) -> None:
+    def walk(body: list, prefix: str, nested: bool) -> None:
+        """In source order, as the imports bind at run time (the later binding wins)."""
         for node in body:
             if isinstance(node, ast.ClassDef):
                 qualname = f"{prefix}{node.name}"
-                classes.setdefault(qualname, tuple(_dotted(b) for b in node.bases))
-                walk(node.body, f"{qualname}.")
+                index.classes.setdefault(qualname, []).append(_ClassHead(
+                    tuple(_dotted(b) for b in node.bases), _marked(node, correlation_fields),
+                    not nested and _has_data(node)))
+                walk(node.body, f"{qualname}.", True)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                walk(node.body, "", True)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        index.aliases[alias.asname] = alias.name
+                    else:
+                        head = alias.name.partition(".")[0]
+                        index.aliases.setdefault(head, head)
+            elif isinstance(node, ast.ImportFrom):
+                base = absolute_import(module, is_package, node.level, node.module or "")
+                for alias in node.names:
+                    if alias.name == "*":
+                        stars.append(base)
+                    else:
+                        index.aliases[alias.asname or alias.name] = (
+                            f"{base}.{alias.name}" if base else alias.name)
+            else:
+                for part in _BODIES.get(type(node), ()):
+                    walk(getattr(node, part), prefix, nested)
 
-    walk(tree.body, "")
-    return _ModuleIndex(classes, _aliases(tree, module, is_package))
+    walk(tree.body, "", False)
+    index.stars = tuple(stars)
+    return index
+
+
+def _has_data(node: ast.ClassDef) -> bool:
+    """Decorated or with fields of its own: maybe a data class (by its bases too)."""
+    return bool(node.decorator_list) or any(
+        (isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name))
+        or (isinstance(s, ast.Assign) and isinstance(s.value, ast.Call))  # attrs: x = attr.ib()
+        for s in _class_body(node.body))
+
+
+def _marked(node: ast.ClassDef, correlation_fields: frozenset[str]) -> bool:
+    """A class that is an event by a mark of its own: a correlation field (with a data
+    shape, an integration event) or Protean's ``@<domain>.event``."""
+    for decorator in node.decorator_list:
+        written = _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        if written.endswith(".event") and written.count(".") == 1:
+            return True
+    return any(isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+               and s.target.id in correlation_fields for s in node.body)
 
 
 class _ProjectIndex:
     """Project modules read with ``ast`` (never imported), cached by path, size and mtime.
 
-    Answers one question: can the chain of bases of a project class reach one
-    of a set of configured names? Anything unreadable answers yes.
+    Answers one question: can the chain of bases of a class reach one of a set of
+    names? Local, imported and star-imported bases are followed; with ``events``, a
+    class that is an event by a mark of its own or by its module's name counts too.
+    Anything unreadable answers yes.
     """
 
     MAX_DEPTH = 24
 
     def __init__(self, settings: Settings) -> None:
         self.roots = real_roots(settings.source_roots)
+        self.correlation_fields = frozenset(settings.correlation_fields)
+        self.event_modules = frozenset({*settings.domain_event_modules,
+                                        *settings.integration_event_modules})
         self._modules: dict[str, tuple[tuple[int, int], _ModuleIndex | None]] = {}
         self._paths: dict[str, str | None] = {}
+        self._answers: dict[tuple[str, frozenset[str], bool], bool] = {}
+        self._cuts = 0  # searches cut short by a cycle, so far
 
     def _path(self, module: str) -> str | None:
         if module in self._paths:
@@ -274,6 +356,9 @@ class _ProjectIndex:
     def is_project_module(self, module: str) -> bool:
         return self._path(module) is not None
 
+    def index(self, tree: ast.Module, module: str, is_package: bool) -> _ModuleIndex:
+        return _index(tree, module, is_package, self.correlation_fields)
+
     def module(self, module: str) -> _ModuleIndex | None | bool:
         """The module's index; None when it is not a project module; True when unreadable."""
         path = self._path(module)
@@ -286,21 +371,37 @@ class _ProjectIndex:
         key = (stat.st_mtime_ns, stat.st_size)
         cached = self._modules.get(path)
         if cached is None or cached[0] != key:
+            if cached is not None:
+                self._answers.clear()  # the file changed: chains through it may differ
             try:
                 with open(path, "rb") as handle:
                     tree = ast.parse(handle.read(), path)
-                index = _index(tree, module, path.endswith("__init__.py"))
+                index = self.index(tree, module, path.endswith("__init__.py"))
             except (OSError, SyntaxError, ValueError, RecursionError):
                 index = None
             cached = self._modules[path] = (key, index)
         return cached[1] if cached[1] is not None else True
 
-    def qualified_may_match(self, qualified: str, names: frozenset[str], frameworks: bool,
-                            depth: int = 0) -> bool:
-        """Whether the class at an absolute dotted name can have one of ``names`` in its chain."""
+    def qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
+                            seen: set | None = None, depth: int = 0) -> bool:
+        """Whether the class at an absolute dotted name can have one of ``names`` in its
+        chain. Answers are kept (many modules ask about the same classes), unless a
+        cycle cut the search short."""
+        key = (qualified, names, events)
+        answer = self._answers.get(key)
+        if answer is not None:
+            return answer
         if depth > self.MAX_DEPTH:
             return True
-        if frameworks and qualified.partition(".")[0] in _FRAMEWORKS:
+        cuts = self._cuts
+        answer = self._qualified_may_match(qualified, names, events, seen or set(), depth)
+        if answer or cuts == self._cuts:
+            self._answers[key] = answer
+        return answer
+
+    def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
+                             seen: set, depth: int) -> bool:
+        if events and qualified.partition(".")[0] in _FRAMEWORKS:
             return True
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
@@ -309,35 +410,47 @@ class _ProjectIndex:
                 continue
             if index is True:
                 return True
-            return self._local_may_match(index, ".".join(parts[split:]), names, frameworks,
-                                         depth + 1)
+            return self.written_may_match(index, ".".join(parts[split:]), names, events,
+                                          seen, depth + 1, defined=True)
         return False
 
-    def _local_may_match(self, index: _ModuleIndex, name: str, names: frozenset[str],
-                         frameworks: bool, depth: int) -> bool:
+    def written_may_match(self, index: _ModuleIndex, written: str, names: frozenset[str],
+                          events: bool, seen: set | None = None, depth: int = 0,
+                          defined: bool = False) -> bool:
+        """Whether the class a dotted name written in a module refers to can have one of
+        ``names`` in its chain; ``defined``: the name is looked up as defined in (or
+        imported into) that module, so the written name itself is not a base's name.
+        A class met again on the way adds nothing (a cycle)."""
         if depth > self.MAX_DEPTH:
             return True
-        bases = index.classes.get(name)
-        if bases is None:
-            head, dot, rest = name.partition(".")
-            target = index.aliases.get(head)
-            if target is None:
-                return False
-            return self.qualified_may_match(f"{target}{dot}{rest}", names, frameworks, depth + 1)
-        for base in bases:
-            if not base:
-                continue
-            if base.rpartition(".")[2] in names:
+        if not defined and written.rpartition(".")[2] in names:
+            return True
+        seen = set() if seen is None else seen
+        key = (index.module, written, names, events)
+        if key in seen:
+            self._cuts += 1
+            return False
+        seen.add(key)
+        heads = index.classes.get(written)
+        if heads:
+            if events and any(h.marked for h in heads):
                 return True
-            head, dot, rest = base.partition(".")
-            if head in index.classes:
-                if self._local_may_match(index, base, names, frameworks, depth + 1):
-                    return True
-            elif head in index.aliases:
-                target = f"{index.aliases[head]}{dot}{rest}"
-                if self.qualified_may_match(target, names, frameworks, depth + 1):
-                    return True
-        return False
+            if events and not self.event_modules.isdisjoint(index.module.split(".")) and any(
+                    h.data or any(self.written_may_match(index, b, DATA_BASES, False, seen,
+                                                         depth + 1) for b in h.bases if b)
+                    for h in heads):
+                return True  # a data class in an event module is an event
+            return any(self.written_may_match(index, base, names, events, seen, depth + 1)
+                       for head in heads for base in head.bases if base)
+        head, dot, rest = written.partition(".")
+        if head in index.classes:
+            return False  # an attribute of a local class
+        target = index.aliases.get(head)
+        if target is not None:
+            return self.qualified_may_match(f"{target}{dot}{rest}", names, events, seen,
+                                            depth + 1)
+        return any(self.qualified_may_match(f"{star}.{written}", names, events, seen, depth + 1)
+                   for star in index.stars)
 
 
 # -- the gate ---------------------------------------------------------------------------
@@ -352,8 +465,8 @@ class _Look:
     """One module under the gate: what has been worked out of it so far, so that each
     need is evaluated at most once and the ``ast`` work is shared between needs."""
 
-    __slots__ = ("tree", "source", "module", "is_package", "_lower", "_classes", "_aliases",
-                 "met")
+    __slots__ = ("tree", "source", "module", "is_package", "_lower", "_classes", "_index",
+                 "_functions", "met")
 
     def __init__(self, tree: ast.Module | None, source: str, module: str, is_package: bool) -> None:
         self.tree = tree
@@ -362,7 +475,8 @@ class _Look:
         self.is_package = is_package
         self._lower: str | None = None
         self._classes: list[ast.ClassDef] | None | bool = None  # False: the ast does not parse
-        self._aliases: dict[str, str] | None = None
+        self._index: _ModuleIndex | None = None
+        self._functions: list[tuple[str, list[ast.AST]]] | None = None
         self.met: dict = {}
 
     @property
@@ -381,14 +495,66 @@ class _Look:
                 except (SyntaxError, ValueError, RecursionError):
                     self._classes = False
                     return False
-            self._classes = [n for n, _ in _statements(tree.body, True) if isinstance(n, ast.ClassDef)]
+            self._classes = [n for n in _statements(tree.body) if isinstance(n, ast.ClassDef)]
         return self._classes
 
-    def aliases(self) -> dict[str, str]:
-        if self._aliases is None:
+    def index(self, project: _ProjectIndex) -> _ModuleIndex:
+        if self._index is None:
             assert self.tree is not None
-            self._aliases = _aliases(self.tree, self.module, self.is_package)
-        return self._aliases
+            self._index = project.index(self.tree, self.module, self.is_package)
+        return self._index
+
+    def functions(self) -> list[tuple[str, list[ast.AST]]]:
+        """The text of each function as the flow rules group calls, with its nodes: by
+        name (a superset of their grouping by qualified name; a property and its setter
+        share one), from its first decorator to its end, nested functions included; and
+        the lines of the calls and ``with`` items outside functions as one more (not the
+        module's data and docstrings). The whole source when it does not parse."""
+        if self._functions is None:
+            if self.classes() is False:
+                self._functions = [(self.source, [])]
+                return self._functions
+            assert self.tree is not None
+            lines = self.lines()
+            groups: dict[str, list[ast.AST]] = {}
+            for node in _statements(self.tree.body):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    groups.setdefault(node.name, []).append(node)
+            self._functions = [
+                (_text(lines, [(min([n.lineno, *(d.lineno for d in n.decorator_list)]),
+                                n.end_lineno) for n in nodes]), nodes)  # type: ignore[attr-defined]
+                for nodes in groups.values()]
+            self._functions.append((_text(lines, _call_lines(self.tree.body, False)), []))
+        return self._functions
+
+    def lines(self) -> list[str]:
+        return _NEWLINES.split(self.source)
+
+
+def _text(lines: list[str], spans: list[tuple[int, int]]) -> str:
+    return "\n".join(line for start, end in spans for line in lines[start - 1:end])
+
+
+def _call_lines(nodes: list, into_functions: bool) -> list[tuple[int, int]]:
+    """The line spans of the calls and ``with`` items in ``nodes``, in functions too
+    or not."""
+    found = []
+    stack: list[ast.AST] = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not into_functions:
+            continue
+        if isinstance(node, ast.Call):
+            found.append((node.lineno, node.end_lineno))
+        elif isinstance(node, ast.withitem):
+            found.append((node.context_expr.lineno, node.context_expr.end_lineno))
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(found)  # type: ignore[arg-type]
+
+
+def _all_found(words: tuple[_Words, ...], text: str) -> bool:
+    lower = text.lower()
+    return all(w.found(text, lower) for w in words)
 
 
 class Gate:
@@ -464,12 +630,16 @@ class Gate:
 
     def _evaluate(self, need, look: _Look) -> bool:
         if isinstance(need, tuple):
-            return all(w.found(look.source, look.lower) for w in self.text_needs[need])
+            words = self.text_needs[need]
+            if not all(w.found(look.source, look.lower) for w in words):
+                return False
+            return need not in PER_FUNCTION or any(
+                _all_found(words, text) and (not nodes or _all_found(
+                    words, _text(look.lines(), _call_lines(nodes, True))))
+                for text, nodes in look.functions())
         if need == DOMAIN_IMPORT:
             return "import" in look.source and self.settings.is_domain_module(look.module)
         kind = self.class_needs[need]
-        if kind.events and not self.event_modules.isdisjoint(look.module.split(".")):
-            return True  # an event module: its data classes are events
         if "class" not in look.source:
             return False
         classes = look.classes()
@@ -478,34 +648,35 @@ class Gate:
         return self._classes_may_match(classes, look, kind)
 
     def _classes_may_match(self, classes: list[ast.ClassDef], look: _Look, need: _ClassNeed) -> bool:
-        names = need.names
+        index = look.index(self.project)
+        event_module = need.events and not self.event_modules.isdisjoint(look.module.split("."))
         for node in classes:
-            if need.events and self._event_extras(node):
+            if need.events and (_marked(node, self.correlation_fields)
+                                or (node.name in self.event_bases
+                                    and self._may_be_marker_or_data(node, index))):
                 return True
+            if event_module and self._may_be_data(node, index):
+                return True  # a data class in an event module is an event
             for base in node.bases:
                 written = _dotted(base)
-                if not written:
-                    continue
-                if written.rpartition(".")[2] in names:
-                    return True
-                head, dot, rest = written.partition(".")
-                target = look.aliases().get(head)
-                if target is not None and self.project.qualified_may_match(
-                        f"{target}{dot}{rest}", names, need.events):
+                if written and self.project.written_may_match(index, written, need.names,
+                                                              need.events):
                     return True
         return False
 
-    def _event_extras(self, node: ast.ClassDef) -> bool:
-        if node.name in self.event_bases:
-            return True
-        for decorator in node.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            written = _dotted(target)
-            if written.endswith(".event") and written.count(".") == 1:
-                return True  # Protean: @<domain>.event(...)
-        fields = [s.target.id for s in node.body
-                  if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
-        return not self.correlation_fields.isdisjoint(fields)
+    def _may_be_data(self, node: ast.ClassDef, index: _ModuleIndex) -> bool:
+        """Whether recognition may find the class data-shaped: decorated, with fields,
+        or with a data base (pydantic, NamedTuple, …) along its chain."""
+        return _has_data(node) or any(
+            self.project.written_may_match(index, written, DATA_BASES, False)
+            for written in map(_dotted, node.bases) if written)
+
+    def _may_be_marker_or_data(self, node: ast.ClassDef, index: _ModuleIndex) -> bool:
+        """For a class named like a configured event base: whether recognition may take it
+        for a marker (no ``__init__`` of its own) or data-shaped base."""
+        has_init = any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                       and s.name == "__init__" for s in node.body)
+        return not has_init or self._may_be_data(node, index)
 
 
 def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:

@@ -31,7 +31,8 @@ parse. A project module that exists but is not read resolves to ``Unknown``
 (not to an external class). Import cycles end at ``MAX_RESOLUTION_DEPTH``
 and in the seen-sets of the star and chain walks.
 
-Memory: the cache holds one ``ModuleFacts`` per module read (with the
+Memory: the cache holds one compact ``ModuleFacts`` per module read (classes and
+imports without flow facts or statement nodes, see ``facts.compact``; with the
 ``ClassView``s made for its classes in ``ModuleFacts.views``), so it grows
 with the modules read, not with the files checked. A module whose file
 changed (mtime or size) is re-read when next looked up, and every derived
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, Union
 
-from .facts import ClassFact, ModuleFacts
+from .facts import ClassFact, ModuleFacts, compact
 from .modules import inside_roots, module_files, module_path, real_roots
 from .settings import Settings
 
@@ -166,9 +167,9 @@ class ProjectModel:
         self.roots = real_roots(settings.source_roots)
         # real path -> ((mtime_ns, size), facts or None when the file is not read)
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
-        # real path -> the libcst tree of a module read here and not checked yet: the
-        # checker takes it (with the facts) instead of parsing the module again
-        self._trees: dict[str, tuple[int, object]] = {}  # (source size, tree)
+        # real path -> the libcst tree and full facts of a module read here and not checked
+        # yet: the checker takes them instead of parsing the module again
+        self._trees: dict[str, tuple[int, object, ModuleFacts]] = {}  # (source size, …)
         # whether a module read here will be checked (its tree is worth keeping):
         # (source, module, is_package) -> bool; None keeps every tree (bounded)
         self.will_check: Callable[[str, str, bool], bool] | None = None
@@ -242,8 +243,8 @@ class ProjectModel:
         return real, (stat.st_mtime_ns, stat.st_size)
 
     def take(self, filename: str, source: str, module: str, is_package: bool):
-        """(libcst tree, facts) of a checked module this model has already read from the
-        same source, or None; the tree is handed over (kept only until then)."""
+        """(libcst tree, full facts) of a checked module this model has already read from
+        the same source, or None; both are handed over (kept only until then)."""
         if not self._trees:
             return None  # nothing to hand over: do not even look at the file
         found = self._checked_file(filename, source, module, is_package)
@@ -251,10 +252,10 @@ class ProjectModel:
             return None
         real, key = found
         cached = self._modules.get(real)
-        tree = self._trees.pop(real, (0, None))[1]
-        if tree is None or cached is None or cached[0] != key or cached[1] is None:
+        kept = self._trees.pop(real, None)
+        if kept is None or cached is None or cached[0] != key or cached[1] is None:
             return None
-        return tree, cached[1]
+        return kept[1], kept[2]
 
     def register(self, filename: str, source: str, facts: ModuleFacts) -> None:
         """Keep the facts of a checked module, parsed by the checker, so that a module
@@ -270,9 +271,10 @@ class ProjectModel:
         if cached is not None and cached[0] == key:
             return  # read already (and its tree handed over, or never kept)
         self._trees.pop(real, None)
-        facts.path = real  # as the model names the modules it reads
+        kept = compact(facts)
+        kept.path = real  # as the model names the modules it reads
         self._checked.pop(real, None)
-        self._checked[real] = (key, facts)
+        self._checked[real] = (key, kept)
         while (len(self._checked) > MAX_RECENTLY_CHECKED
                or sum(k[1] for k, _ in self._checked.values()) > MAX_KEPT_BYTES):
             del self._checked[next(iter(self._checked))]
@@ -294,11 +296,11 @@ class ProjectModel:
         except (OSError, UnicodeDecodeError, Unparsable):
             return None
         if self.will_check is None or self.will_check(source, module, is_package):
-            self._trees[real] = (len(data), tree)
+            self._trees[real] = (len(data), tree, facts)
         while (len(self._trees) > MAX_KEPT_TREES
-               or sum(size for size, _ in self._trees.values()) > MAX_KEPT_BYTES):
+               or sum(kept[0] for kept in self._trees.values()) > MAX_KEPT_BYTES):
             del self._trees[next(iter(self._trees))]
-        return facts
+        return compact(facts)
 
     # -- classes ---------------------------------------------------------------
     def view(self, facts: ModuleFacts, cls: ClassFact) -> ClassView:
@@ -368,7 +370,4 @@ class ProjectModel:
 
 def _star_sources(facts: ModuleFacts) -> list[str]:
     """The absolute modules ``facts`` star-imports from, in source order."""
-    import libcst as cst
-
-    return [i.modules[0] for i in facts.imports
-            if isinstance(i.node, cst.ImportFrom) and isinstance(i.node.names, cst.ImportStar)]
+    return [i.modules[0] for i in facts.imports if i.star]

@@ -7,6 +7,7 @@ import enum
 from dataclasses import dataclass
 
 from .expressions import last_part
+from .gate import DATA_BASES
 from .model import ClassView, External
 from .settings import Settings
 
@@ -20,7 +21,6 @@ _NON_DOMAIN_PACKAGES = frozenset({
 })
 _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
 _ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
-_DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
 _EVENTSOURCING_EVENTS = frozenset({"Event", "Created", "DomainEvent", "AggregateEvent",
                                    "AggregateCreated"})
 _NEVER_EVENT_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "Protocol",
@@ -102,7 +102,7 @@ def is_data_shaped(view: ClassView) -> bool:
     """dataclass, attrs, pydantic, NamedTuple, msgspec Struct, or a body of annotated fields."""
     if is_dataclass_like(view):
         return True
-    if any(last_part(w) in _DATA_BASES for w, _ in view.ancestors()):
+    if any(last_part(w) in DATA_BASES for w, _ in view.ancestors()):
         return True
     return bool(view.cls.fields) and all(m.name.startswith("__") or m.decorator_names & {"property"}
                                          for m in view.cls.methods)
