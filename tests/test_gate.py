@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.gate import NEEDS, codes_for, gate_for, may_hold_findings
+from flake8_ddd_events.gate import (EVENTS, NEEDS, PER_FUNCTION, codes_for, gate_for,
+                                    may_hold_findings)
 from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.modules import module_path
 from flake8_ddd_events.plugin import all_codes
@@ -255,3 +256,234 @@ def test_flow_needs_follow_the_shapes_the_rules_report(tmp_path, monkeypatch):
     smtp_like = ("def run(conn):\n    conn.commit()\n    conn.send(b'QUIT')\n"
                  "    log(created_at=clock.now)\n")
     assert not passes(smtp_like, "mail/client.py", settings, {"DDD401", "DDD107"})
+
+
+# -- soundness and precision of the class following and the per-function flow needs --------
+
+FLOW_CODES = frozenset(code for code, needs in NEEDS.items() if needs and set(needs) <= PER_FUNCTION)
+EVENT_CODES = frozenset(code for code, needs in NEEDS.items() if EVENTS in needs)
+APPLICATION = "shop/sales/application/services.py"
+
+
+def project(tmp_path, monkeypatch, files: dict[str, str]) -> Settings:
+    monkeypatch.chdir(tmp_path)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return Settings.from_values({"ddd-source-roots": ["."]})
+
+
+def reported_and_passed(source: str, filename: str, settings: Settings) -> set[str]:
+    """The codes the checker reports on a module, each of them asserted to pass the gate."""
+    reported = {r.code for r in check_source(source, filename, settings, set(all_codes()),
+                                             ProjectModel(settings))}
+    module, is_package = module_path(filename, settings.source_roots)
+    run = codes_for(source, module, settings, None, ast.parse(source), is_package)
+    assert reported <= run, reported - run
+    for code in reported:
+        assert passes(source, filename, settings, {code}), code
+    return reported
+
+
+def closed_and_silent(source: str, filename: str, settings: Settings, codes) -> None:
+    module, is_package = module_path(filename, settings.source_roots)
+    assert not codes_for(source, module, settings, None, ast.parse(source), is_package) & codes
+    assert not passes(source, filename, settings, codes)
+    assert not list(check_source(source, filename, settings, set(all_codes()),
+                                 ProjectModel(settings)))
+
+
+KERNEL = """\
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    pass
+
+
+class ShopEvent(DomainEvent):
+    pass
+"""
+
+
+def test_a_base_from_a_star_import_is_followed(tmp_path, monkeypatch):
+    settings = project(tmp_path, monkeypatch, {"shop/kernel.py": KERNEL})
+    orders = ("from dataclasses import dataclass\nfrom shop.kernel import *\n\n\n"
+              "@dataclass\nclass OrderPlaced(ShopEvent):\n    items: list\n")
+    assert {"DDD101", "DDD104"} <= reported_and_passed(orders, "shop/orders.py", settings)
+
+
+def test_a_data_class_imported_from_an_event_module_is_an_event_base(tmp_path, monkeypatch):
+    events = ("from dataclasses import dataclass\n\n\n"
+              "@dataclass(frozen=True)\nclass Base:\n    event_id: str\n")
+    settings = project(tmp_path, monkeypatch, {"shop/events.py": events})
+    orders = ("from dataclasses import dataclass\nfrom shop.events import Base\n\n\n"
+              "@dataclass\nclass OrderPlaced(Base):\n    items: list\n")
+    assert "DDD104" in reported_and_passed(orders, "shop/orders.py", settings)
+
+
+def test_a_base_marked_by_a_correlation_field_in_another_module_is_followed(tmp_path, monkeypatch):
+    message = ("from dataclasses import dataclass\n\n\n"
+               "@dataclass(frozen=True)\nclass Message:\n    correlation_id: str\n")
+    settings = project(tmp_path, monkeypatch, {"shop/kernel/messages.py": message})
+    notify = ("from dataclasses import dataclass\nfrom shop.kernel.messages import Message\n\n\n"
+              "@dataclass\nclass OrderShipped(Message):\n    items: list\n")
+    assert {"DDD104", "DDD202"} <= reported_and_passed(notify, "shop/app/notify.py", settings)
+
+
+def test_a_transaction_and_a_publish_in_one_function_pass_the_flow_gate():
+    source = "def pay(uow, producer):\n    with uow:\n        producer.send('orders.paid', b'1')\n"
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
+
+
+def test_a_property_and_its_setter_are_one_function_to_the_flow_gate():
+    source = """\
+class Order:
+    @property
+    def state(self):
+        self.producer.send("orders.state", b"1")
+        return self._state
+
+    @state.setter
+    def state(self, value):
+        self._state = value
+        self.session.commit()
+"""
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
+
+
+def test_calls_outside_any_function_are_one_flow():
+    source = "with uow:\n    producer.send('orders.paid', b'1')\n"
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
+
+
+def test_a_call_in_a_decorator_belongs_to_the_decorated_function():
+    source = """\
+@publishes(kafka_producer.send("orders.paid", b"1"))
+def pay_order(session, order):
+    order.pay()
+    session.commit()
+"""
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
+
+
+def test_flow_words_in_docstrings_and_string_data_do_not_open_the_flow_gate():
+    source = '''\
+"""Commits the transaction, then publishes the recorded events with the producer."""
+
+HELP = {
+    "commit": "the unit of work commits the transaction",
+    "publish": "publish the events: producer.send(topic, payload)",
+    "dispatch": "dispatch the recorded events after the commit",
+}
+
+
+def main(out):
+    """Send the events to the broker and publish them after the transaction commits."""
+    out.write(HELP["commit"])
+'''
+    for word in ("transaction", "commit", "publish", "dispatch", "send", "producer", "events"):
+        assert word in source
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    closed_and_silent(source, APPLICATION, settings, FLOW_CODES)
+
+
+def test_a_transaction_and_a_publish_in_two_functions_do_not_open_the_flow_gate():
+    save = "def save(uow, order):\n    with uow:\n        uow.orders.add(order)\n        uow.commit()\n"
+    notify = "def notify(producer, order):\n    producer.send('orders', order.id)\n"
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    closed_and_silent(f"{save}\n\n{notify}", APPLICATION, settings, {"DDD401"})
+    together = save.replace("uow.commit()", "producer.send('orders', order.id)")
+    assert reported_and_passed(together, APPLICATION, settings) == {"DDD401"}
+
+
+def test_a_class_named_event_with_an_init_and_no_data_shape_does_not_open_the_event_gate():
+    source = """\
+class Event:
+    def __init__(self):
+        self._cond = Condition(Lock())
+        self._flag = False
+
+    def is_set(self):
+        return self._flag
+"""
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    closed_and_silent(source, "lib/sync.py", settings, EVENT_CODES)
+    assert passes("class Event:\n    pass\n", "lib/sync.py", settings, EVENT_CODES)
+
+
+def test_plain_classes_in_an_event_module_do_not_open_the_event_gate():
+    source = """\
+class Listener:
+    __slots__ = ()
+
+    def notify(self, event):
+        return event
+
+
+class Registry(object):
+    __slots__ = ()
+
+    def register(self, listener):
+        pass
+
+
+class Hub(Registry):
+    __slots__ = ()
+"""
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    closed_and_silent(source, "pkg/events.py", settings, EVENT_CODES)
+    data = "from dataclasses import dataclass\n\n\n@dataclass\nclass OrderPlaced:\n    id: str\n"
+    assert "DDD101" in reported_and_passed(f"{data}\n\n{source}", "pkg/events.py", settings)
+
+
+def test_a_cycle_between_function_local_classes_ends_and_does_not_open_the_gate():
+    source = """\
+def test_a():
+    class A(C):
+        x: int
+    return A
+
+
+def test_b():
+    class C(A):
+        y: int
+    return C
+"""
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    closed_and_silent(source, "tests/test_cycle.py", settings, frozenset(NEEDS))
+    assert passes(source.replace("class C(A)", "class C(A, DomainEvent)"), "tests/test_cycle.py",
+                  settings, EVENT_CODES)
+
+
+# Known soundness holes (the checker reports, the gate closes): strict, so a fix shows up.
+
+@pytest.mark.xfail(strict=True, reason="a function-local class indexed under the same name "
+                   "hides the import: written_may_match finds its heads and never follows aliases")
+def test_a_function_local_class_does_not_hide_an_imported_base_of_the_same_name(
+        tmp_path, monkeypatch):
+    settings = project(tmp_path, monkeypatch, {"shop/kernel.py": KERNEL})
+    orders = ("from dataclasses import dataclass\nfrom shop.kernel import ShopEvent\n\n\n"
+              "def helper():\n    class ShopEvent:\n        pass\n    return ShopEvent\n\n\n"
+              "@dataclass\nclass OrderPlaced(ShopEvent):\n    items: list\n")
+    assert "DDD104" in reported_and_passed(orders, "shop/orders.py", settings)
+
+
+@pytest.mark.xfail(strict=True, reason="publish-constructs needs a capitalised class called "
+                   "with no parenthesised argument before it")
+@pytest.mark.parametrize("call", [
+    "notifier.send(topic_for(order_id), OrderShippedV1(order_id=order_id, correlation_id='c'))",
+    "notifier.send(order_shipped_v1(order_id=order_id, correlation_id='c'))",
+])
+def test_an_integration_event_built_in_any_argument_opens_the_flow_gate(call):
+    name = "order_shipped_v1" if "order_shipped" in call else "OrderShippedV1"
+    source = (f"from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\nclass {name}:\n"
+              "    order_id: str\n    correlation_id: str\n\n\n"
+              f"def ship(uow, notifier, order_id):\n    with uow.transaction():\n        {call}\n")
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    assert "DDD401" in reported_and_passed(source, APPLICATION, settings)
