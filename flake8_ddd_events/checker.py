@@ -180,7 +180,7 @@ class _AstPlacer:
             self._calls = {}
             tree = self.tree()
             if tree is not None:
-                ast_calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+                ast_calls = sorted(_ast_calls(tree),
                                    key=lambda n: (n.lineno, n.col_offset,
                                                   -(n.end_lineno or 0), -(n.end_col_offset or 0)))
                 cst_calls = self.facts.calls
@@ -212,6 +212,25 @@ class _AstPlacer:
                     if value is not None:
                         self._args[id(arg.value)] = value
         return self._args
+
+
+def _ast_calls(tree: ast.AST) -> list[ast.Call]:
+    """Every call in the tree (``ast.walk`` does the same, slower)."""
+    calls = []
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is ast.Call:
+            calls.append(node)
+        for value in node.__dict__.values():
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+    return calls
 
 
 def _same_kind(cst_node, ast_node) -> bool:

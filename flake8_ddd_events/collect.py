@@ -193,12 +193,22 @@ _TOKENS = frozenset(
 _PLANS: dict[type, dict[type, tuple]] = {}
 
 
+def _subclasses(base: type) -> set[type]:
+    found = {base}
+    for sub in base.__subclasses__():
+        found |= _subclasses(sub)
+    return found
+
+
+_NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
+
+
 def walk(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """Call ``visitor``'s hooks as ``tree.visit(visitor)`` would, without rebuilding nodes."""
     plans = _PLANS.setdefault(type(visitor), {})
     stack: list = [tree]
     push, pop = stack.append, stack.pop
-    node_base = cst.CSTNode
+    sequences = (tuple, list)
     while stack:
         item = pop()
         if type(item) is tuple:  # a pending leave_ or attribute hook
@@ -219,10 +229,12 @@ def walk(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
             if leave_field is not None:
                 push((leave_field, item))
             value = getattr(item, field)
-            if isinstance(value, node_base):
-                push(value)
-            elif isinstance(value, (tuple, list)):
+            if type(value) in sequences:
                 stack.extend(reversed(value))
+            elif type(value) in _NODE_TYPES or (  # isinstance on libcst's abstract
+                    value is not None and type(value) is not cst.MaybeSentinel  # bases is
+                    and isinstance(value, cst.CSTNode)):  # slow: known types first
+                push(value)
             if visit_field is not None:
                 push((visit_field, item))
 

@@ -47,8 +47,23 @@ def names_in(node: cst.BaseExpression | None) -> list[str]:
             if inner is not None:
                 stack.append(inner)
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(_parts(current)))
     return found
+
+
+def _parts(node: cst.CSTNode) -> list:
+    """The children of an annotation's node in source order, the common shapes read
+    directly (libcst's ``children`` visits every field, whitespace too)."""
+    kind = type(node)
+    if kind is cst.Subscript:
+        return [node.value, *(element.slice for element in node.slice)]
+    if kind is cst.Index:
+        return [node.value]
+    if kind is cst.BinaryOperation:
+        return [node.left, node.right]
+    if kind is cst.Tuple or kind is cst.List:
+        return [element.value for element in node.elements]
+    return list(node.children)
 
 
 def _parse_forward_reference(node: cst.SimpleString) -> cst.BaseExpression | None:

@@ -31,7 +31,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Collection, Iterator
+from typing import Collection, Iterator, NamedTuple
 
 from .modules import absolute_import, inside_roots, module_files, real_roots
 from .settings import Settings
@@ -125,6 +125,30 @@ class _Pattern:
         return self.pattern.search(source) is not None
 
 
+class _ConstructingCall:
+    """A call of one of some methods (or functions) with an argument that is itself a
+    call, ``bus.send(topic, OrderShipped(...))``: a shape of the calls of one function
+    (``found_in``); the module's text says nothing of it, so ``found`` is always true."""
+
+    def __init__(self, methods: Collection[str]) -> None:
+        self.methods = frozenset(methods)
+
+    def found(self, source: str, lower: str) -> bool:
+        return True
+
+    def found_in(self, calls: list[ast.AST]) -> bool:
+        for call in calls:
+            if not isinstance(call, ast.Call):
+                continue
+            func = call.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in self.methods and any(
+                    isinstance(a.value if isinstance(a, (ast.Starred, ast.keyword)) else a,
+                               ast.Call) for a in (*call.args, *call.keywords)):
+                return True
+        return False
+
+
 def _alternatives(names: Collection[str]) -> str:
     return "|".join(map(re.escape, sorted(n for n in set(names) if n)))
 
@@ -165,9 +189,7 @@ def _text_patterns(settings: Settings) -> dict[str, _Words]:
         "transport-method": _Words(s.transport_methods),
         "transport-receiver": _Words(s.transport_receivers, identifier=False),
         # a transport method whose argument constructs a class: ``bus.send(OrderShipped(...))``
-        "publish-constructs": _Pattern(
-            rf"\.\s*(?:{_alternatives(s.transport_methods)})\s*\(\s*(?:[^()]*?,\s*)?"
-            r"(?:\w+\s*=\s*)?[\w.]*\b[A-Z]\w*\s*\("),
+        "publish-constructs": _ConstructingCall(s.transport_methods),
         "publish-method": _Words({*s.aggregate_publish_methods, *s.transport_methods}),
         "recorded-events": _Words(_RECORDED, identifier=False),
         "clear-method": _Words(s.clear_methods),
@@ -242,9 +264,9 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
     return found
 
 
-@dataclass(frozen=True)
-class _ClassHead:
-    """A class statement as the gate sees it."""
+class _ClassHead(NamedTuple):
+    """A class statement as the gate sees it (a tuple of atoms: the cyclic garbage
+    collector stops tracking it, and the cached indexes of many modules cost it nothing)."""
 
     bases: tuple[str, ...]  # dotted as written ("" for an expression)
     marked: bool  # a correlation field or a Protean ``@<domain>.event``: an event by itself
@@ -257,7 +279,7 @@ class _ModuleIndex:
     qualified name) and what its imports bind."""
 
     module: str
-    classes: dict[str, list[_ClassHead]]
+    classes: dict[str, tuple[_ClassHead, ...]]
     aliases: dict[str, str]  # local name -> absolute dotted name
     stars: tuple[str, ...]  # absolute modules it star-imports from
 
@@ -272,7 +294,7 @@ def _index(tree: ast.Module, module: str, is_package: bool,
         for node in body:
             if isinstance(node, ast.ClassDef):
                 qualname = f"{prefix}{node.name}"
-                index.classes.setdefault(qualname, []).append(_ClassHead(
+                index.classes[qualname] = (*index.classes.get(qualname, ()), _ClassHead(
                     tuple(_dotted(b) for b in node.bases), _marked(node, correlation_fields),
                     not nested and _has_data(node)))
                 walk(node.body, f"{qualname}.", True)
@@ -431,20 +453,21 @@ class _ProjectIndex:
             self._cuts += 1
             return False
         seen.add(key)
-        heads = index.classes.get(written)
-        if heads:
-            if events and any(h.marked for h in heads):
-                return True
-            if events and not self.event_modules.isdisjoint(index.module.split(".")) and any(
-                    h.data or any(self.written_may_match(index, b, DATA_BASES, False, seen,
-                                                         depth + 1) for b in h.bases if b)
-                    for h in heads):
-                return True  # a data class in an event module is an event
-            return any(self.written_may_match(index, base, names, events, seen, depth + 1)
-                       for head in heads for base in head.bases if base)
+        # every binding the name may have at run time counts: a class of that name
+        # anywhere in the module (one in a function does not hide an import), an import
+        # or a star import
+        heads = index.classes.get(written, ())
+        if events and any(h.marked for h in heads):
+            return True
+        if events and heads and not self.event_modules.isdisjoint(index.module.split(".")) \
+                and any(h.data or any(self.written_may_match(index, b, DATA_BASES, False, seen,
+                                                             depth + 1) for b in h.bases if b)
+                        for h in heads):
+            return True  # a data class in an event module is an event
+        if any(self.written_may_match(index, base, names, events, seen, depth + 1)
+               for head in heads for base in head.bases if base):
+            return True
         head, dot, rest = written.partition(".")
-        if head in index.classes:
-            return False  # an attribute of a local class
         target = index.aliases.get(head)
         if target is not None:
             return self.qualified_may_match(f"{target}{dot}{rest}", names, events, seen,
@@ -466,7 +489,7 @@ class _Look:
     need is evaluated at most once and the ``ast`` work is shared between needs."""
 
     __slots__ = ("tree", "source", "module", "is_package", "_lower", "_classes", "_index",
-                 "_functions", "met")
+                 "_functions", "_calls", "_lines", "met")
 
     def __init__(self, tree: ast.Module | None, source: str, module: str, is_package: bool) -> None:
         self.tree = tree
@@ -477,6 +500,8 @@ class _Look:
         self._classes: list[ast.ClassDef] | None | bool = None  # False: the ast does not parse
         self._index: _ModuleIndex | None = None
         self._functions: list[tuple[str, list[ast.AST]]] | None = None
+        self._calls: dict[int, tuple[str, list[ast.AST]]] = {}
+        self._lines: list[str] | None = None
         self.met: dict = {}
 
     @property
@@ -524,32 +549,57 @@ class _Look:
                 (_text(lines, [(min([n.lineno, *(d.lineno for d in n.decorator_list)]),
                                 n.end_lineno) for n in nodes]), nodes)  # type: ignore[attr-defined]
                 for nodes in groups.values()]
-            self._functions.append((_text(lines, _call_lines(self.tree.body, False)), []))
+            self._functions.append((_text(lines, _spans(_calls(self.tree.body, False))), []))
         return self._functions
 
+    def calls(self, group: int) -> tuple[str, list[ast.AST]]:
+        """The calls and ``with`` items of one group of ``functions()`` and their lines."""
+        found = self._calls.get(group)
+        if found is None:
+            nodes = self.functions()[group][1]
+            if nodes:
+                calls = _calls(nodes, True)
+            else:  # outside functions (or the source does not parse: no shape is known)
+                calls = _calls(self.tree.body, False) if self.tree is not None else []
+            found = self._calls[group] = (_text(self.lines(), _spans(calls)), calls)
+        return found
+
     def lines(self) -> list[str]:
-        return _NEWLINES.split(self.source)
+        if self._lines is None:
+            self._lines = _NEWLINES.split(self.source)
+        return self._lines
 
 
 def _text(lines: list[str], spans: list[tuple[int, int]]) -> str:
     return "\n".join(line for start, end in spans for line in lines[start - 1:end])
 
 
-def _call_lines(nodes: list, into_functions: bool) -> list[tuple[int, int]]:
-    """The line spans of the calls and ``with`` items in ``nodes``, in functions too
-    or not."""
+def _calls(nodes: list, into_functions: bool) -> list[ast.AST]:
+    """The calls and ``with`` items in ``nodes``, in functions too or not."""
     found = []
     stack: list[ast.AST] = list(nodes)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not into_functions:
             continue
-        if isinstance(node, ast.Call):
-            found.append((node.lineno, node.end_lineno))
-        elif isinstance(node, ast.withitem):
-            found.append((node.context_expr.lineno, node.context_expr.end_lineno))
+        if isinstance(node, (ast.Call, ast.withitem)):
+            found.append(node)
         stack.extend(ast.iter_child_nodes(node))
-    return sorted(found)  # type: ignore[arg-type]
+    return found
+
+
+def _spans(calls: list[ast.AST]) -> list[tuple[int, int]]:
+    """Their lines, in order."""
+    return sorted((n.lineno, n.end_lineno) if isinstance(n, ast.Call)  # type: ignore[misc]
+                  else (n.context_expr.lineno, n.context_expr.end_lineno)  # type: ignore[attr-defined]
+                  for n in calls)
+
+
+def _group_meets(words: tuple, calls_text: str, calls: list[ast.AST], nodes: list) -> bool:
+    """Whether the calls of one function group meet every word and shape of a need (the
+    group outside functions has its calls' text only, already tested)."""
+    return ((not nodes or _all_found(words, calls_text))
+            and all(w.found_in(calls) for w in words if isinstance(w, _ConstructingCall)))
 
 
 def _all_found(words: tuple[_Words, ...], text: str) -> bool:
@@ -634,9 +684,8 @@ class Gate:
             if not all(w.found(look.source, look.lower) for w in words):
                 return False
             return need not in PER_FUNCTION or any(
-                _all_found(words, text) and (not nodes or _all_found(
-                    words, _text(look.lines(), _call_lines(nodes, True))))
-                for text, nodes in look.functions())
+                _all_found(words, text) and _group_meets(words, *look.calls(i), nodes)
+                for i, (text, nodes) in enumerate(look.functions()))
         if need == DOMAIN_IMPORT:
             return "import" in look.source and self.settings.is_domain_module(look.module)
         kind = self.class_needs[need]

@@ -461,10 +461,6 @@ def test_b():
                   settings, EVENT_CODES)
 
 
-# Known soundness holes (the checker reports, the gate closes): strict, so a fix shows up.
-
-@pytest.mark.xfail(strict=True, reason="a function-local class indexed under the same name "
-                   "hides the import: written_may_match finds its heads and never follows aliases")
 def test_a_function_local_class_does_not_hide_an_imported_base_of_the_same_name(
         tmp_path, monkeypatch):
     settings = project(tmp_path, monkeypatch, {"shop/kernel.py": KERNEL})
@@ -474,8 +470,6 @@ def test_a_function_local_class_does_not_hide_an_imported_base_of_the_same_name(
     assert "DDD104" in reported_and_passed(orders, "shop/orders.py", settings)
 
 
-@pytest.mark.xfail(strict=True, reason="publish-constructs needs a capitalised class called "
-                   "with no parenthesised argument before it")
 @pytest.mark.parametrize("call", [
     "notifier.send(topic_for(order_id), OrderShippedV1(order_id=order_id, correlation_id='c'))",
     "notifier.send(order_shipped_v1(order_id=order_id, correlation_id='c'))",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from ..rule import Context, Example, Finding, rule
@@ -34,7 +35,8 @@ def _prefixes(module: str) -> Iterator[str]:
             yield ".".join(unversioned[:end])
 
 
-def forbidden_glob(module: str, globs: Iterable[str]) -> str | None:
+@lru_cache(maxsize=4096)  # the same modules are imported by many files
+def forbidden_glob(module: str, globs: tuple[str, ...]) -> str | None:
     """The first glob that forbids importing ``module``, or None."""
     if not module:
         return None
