@@ -242,7 +242,8 @@ def walk(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
 def _decorator(node: cst.Decorator) -> Decorator:
     expr = node.decorator
     if isinstance(expr, cst.Call):
-        return Decorator(dotted(expr.func), True, keywords_of(expr), node)
+        return Decorator(dotted(expr.func), True, keywords_of(expr), node,
+                         any(arg.star == "**" for arg in expr.args))
     return Decorator(dotted(expr), False, {}, node)
 
 

@@ -110,8 +110,7 @@ def _frozen_is_dynamic(view: ClassView) -> bool:
     values = [view.cls.keywords.get("frozen")]
     if found is not None:
         values.append(found[1].keywords.get("frozen"))
-        call = found[1].node.decorator
-        if any(arg.star == "**" for arg in getattr(call, "args", ())):
+        if found[1].unpacks:
             return True
     return any(v is not None and not is_true(v) and not is_false(v) for v in values)
 

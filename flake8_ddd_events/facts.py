@@ -19,7 +19,8 @@ class Decorator:
     name: str  # dotted as written, "" when not a plain dotted name
     called: bool
     keywords: Mapping[str, cst.BaseExpression]
-    node: cst.Decorator
+    node: cst.Decorator | None  # None in compact facts
+    unpacks: bool = False  # called with a ``**mapping`` argument
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,10 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
     alive keeps Python's garbage collector from walking whole trees on every pass."""
     classes = {
         qualname: replace(
-            cls, node=None,
+            cls, node=None, decorators=tuple(replace(d, node=None) for d in cls.decorators),
             fields=tuple(replace(f, node=None) for f in cls.fields),
-            methods=tuple(replace(m, node=None, self_assignments=tuple(
+            methods=tuple(replace(m, node=None, decorators=tuple(
+                replace(d, node=None) for d in m.decorators), self_assignments=tuple(
                 replace(a, node=None) for a in m.self_assignments)) for m in cls.methods))
         for qualname, cls in facts.classes.items()}
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
