@@ -42,16 +42,17 @@ EVENTS = "events"
 AGGREGATES = "aggregates"
 HANDLERS = "handlers"
 DOMAIN_IMPORT = "domain-import"
-# Text needs: names of settings-derived patterns that must all be found.
+# Text needs: names of settings-derived patterns that must all be found, the rarer and
+# cheaper first (a module's answer for each pattern is kept, so shared ones cost once).
 NAIVE_TIMESTAMP = ("datetime", "naive-keyword")
 RECORD_CALL = ("record-method",)
-PUBLISH_IN_TRANSACTION = ("transaction", "transport-method", "transport-receiver")
-PUBLISH_EVENT_IN_TRANSACTION = ("transaction", "publish-constructs")
-DISPATCH_AFTER_COMMIT = ("transaction", "recorded-events", "publish-method")
+PUBLISH_IN_TRANSACTION = ("transport-receiver", "transport-method", "transaction")
+PUBLISH_EVENT_IN_TRANSACTION = ("transport-method", "transaction", "publish-constructs")
+DISPATCH_AFTER_COMMIT = ("recorded-events", "publish-method", "transaction")
 CLEAR_BEFORE_DISPATCH = ("clear-method", "recorded-events", "publish-method")
 MARK_BEFORE_PUBLISH = ("mark-method", "transport-method")
 DELETE_BEFORE_PUBLISH = ("outbox", "transport-method")
-TWO_REPOSITORIES = ("transaction", "write-method", "repository")
+TWO_REPOSITORIES = ("repository", "transaction", "write-method")
 # Needs of the flow rules, which read one function at a time (the module body is one
 # too): every word must be found in the text of a single function.
 PER_FUNCTION = frozenset({
@@ -115,14 +116,21 @@ class _Words:
         return re.search(pattern, source) is not None
 
 
-class _Pattern:
-    """Whether a source matches a regex (for needs that are a shape, not a word)."""
+class _KeywordCall:
+    """Whether a source holds a call (``.now(``) given as the value of a keyword
+    (``occurred_on=datetime.now()``): the calls are found first, then the text before
+    each one is matched (a pattern that starts with the keyword would be tried at every
+    character of the module)."""
 
-    def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(pattern)
+    BEFORE = 400  # characters before the call where the keyword and receiver are looked for
+
+    def __init__(self, call: str, before: str) -> None:
+        self.call = re.compile(call)
+        self.before = re.compile(before)
 
     def found(self, source: str, lower: str) -> bool:
-        return self.pattern.search(source) is not None
+        return any(self.before.search(source, max(0, m.start() - self.BEFORE), m.start())
+                   for m in self.call.finditer(source))
 
 
 class _ConstructingCall:
@@ -180,9 +188,10 @@ def _text_patterns(settings: Settings) -> dict[str, _Words]:
     return {
         "datetime": _Words(["datetime"], identifier=False),
         # a timestamp-like keyword whose value is a naive datetime call (DDD107 outside events)
-        "naive-keyword": _Pattern(
+        "naive-keyword": _KeywordCall(
+            rf"\.\s*(?:{_alternatives(_NAIVE_CALLS)})\s*\(",
             rf"(?<![\w])(?:\w*_(?:at|on)|{_alternatives(s.timestamp_fields)})\s*=(?!=)\s*"
-            rf"[\w.]+\.\s*(?:{_alternatives(_NAIVE_CALLS)})\s*\("),
+            r"[\w.]+\Z"),
         "record-method": _Words(s.record_methods),
         "transaction": _Words([*s.transaction_contexts, "commit"], identifier=False,
                               word_runs=True),
@@ -270,7 +279,7 @@ class _ClassHead(NamedTuple):
 
     bases: tuple[str, ...]  # dotted as written ("" for an expression)
     marked: bool  # a correlation field or a Protean ``@<domain>.event``: an event by itself
-    data: bool  # top-level, decorated or with fields: an event in an event module
+    data: bool  # in an event module, top-level, decorated or with fields: an event
 
 
 @dataclass
@@ -284,9 +293,11 @@ class _ModuleIndex:
     stars: tuple[str, ...]  # absolute modules it star-imports from
 
 
-def _index(tree: ast.Module, module: str, is_package: bool,
-           correlation_fields: frozenset[str]) -> _ModuleIndex:
+def _index(tree: ast.Module, module: str, is_package: bool, correlation_fields: frozenset[str],
+           event_module: bool, nodes: list[ast.ClassDef] | None = None) -> _ModuleIndex:
+    """The module's index; ``nodes`` receives its class statements, nested ones too."""
     index = _ModuleIndex(module, {}, {}, ())
+    classes: dict[str, list[_ClassHead]] = {}
     stars: list[str] = []
 
     def walk(body: list, prefix: str, nested: bool) -> None:
@@ -294,9 +305,11 @@ def _index(tree: ast.Module, module: str, is_package: bool,
         for node in body:
             if isinstance(node, ast.ClassDef):
                 qualname = f"{prefix}{node.name}"
-                index.classes[qualname] = (*index.classes.get(qualname, ()), _ClassHead(
+                if nodes is not None:
+                    nodes.append(node)
+                classes.setdefault(qualname, []).append(_ClassHead(
                     tuple(_dotted(b) for b in node.bases), _marked(node, correlation_fields),
-                    not nested and _has_data(node)))
+                    event_module and not nested and _has_data(node)))
                 walk(node.body, f"{qualname}.", True)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 walk(node.body, "", True)
@@ -320,6 +333,7 @@ def _index(tree: ast.Module, module: str, is_package: bool,
                     walk(getattr(node, part), prefix, nested)
 
     walk(tree.body, "", False)
+    index.classes = {name: tuple(heads) for name, heads in classes.items()}
     index.stars = tuple(stars)
     return index
 
@@ -378,8 +392,10 @@ class _ProjectIndex:
     def is_project_module(self, module: str) -> bool:
         return self._path(module) is not None
 
-    def index(self, tree: ast.Module, module: str, is_package: bool) -> _ModuleIndex:
-        return _index(tree, module, is_package, self.correlation_fields)
+    def index(self, tree: ast.Module, module: str, is_package: bool,
+              nodes: list[ast.ClassDef] | None = None) -> _ModuleIndex:
+        return _index(tree, module, is_package, self.correlation_fields,
+                      not self.event_modules.isdisjoint(module.split(".")), nodes)
 
     def module(self, module: str) -> _ModuleIndex | None | bool:
         """The module's index; None when it is not a project module; True when unreadable."""
@@ -510,23 +526,26 @@ class _Look:
             self._lower = self.source.lower()
         return self._lower
 
-    def classes(self) -> list[ast.ClassDef] | bool:
+    def parses(self) -> bool:
+        if self.tree is None and self._classes is None:
+            try:
+                self.tree = ast.parse(self.source)
+            except (SyntaxError, ValueError, RecursionError):
+                self._classes = False
+        return self._classes is not False
+
+    def classes(self, project: _ProjectIndex) -> list[ast.ClassDef] | bool:
         """The class statements (nested ones too); False when the source does not parse."""
-        if self._classes is None:
-            tree = self.tree
-            if tree is None:
-                try:
-                    tree = self.tree = ast.parse(self.source)
-                except (SyntaxError, ValueError, RecursionError):
-                    self._classes = False
-                    return False
-            self._classes = [n for n in _statements(tree.body) if isinstance(n, ast.ClassDef)]
-        return self._classes
+        if self._classes is None and self.parses():
+            self.index(project)
+        return self._classes  # type: ignore[return-value]
 
     def index(self, project: _ProjectIndex) -> _ModuleIndex:
+        """The module's own index (read with its class statements, in one walk)."""
         if self._index is None:
             assert self.tree is not None
-            self._index = project.index(self.tree, self.module, self.is_package)
+            self._classes = []
+            self._index = project.index(self.tree, self.module, self.is_package, self._classes)
         return self._index
 
     def functions(self) -> list[tuple[str, list[ast.AST]]]:
@@ -536,7 +555,7 @@ class _Look:
         the lines of the calls and ``with`` items outside functions as one more (not the
         module's data and docstrings). The whole source when it does not parse."""
         if self._functions is None:
-            if self.classes() is False:
+            if not self.parses():
                 self._functions = [(self.source, [])]
                 return self._functions
             assert self.tree is not None
@@ -551,6 +570,13 @@ class _Look:
                 for nodes in groups.values()]
             self._functions.append((_text(lines, _spans(_calls(self.tree.body, False))), []))
         return self._functions
+
+    def has(self, words) -> bool:
+        """Whether the whole source holds ``words`` (one pattern), kept per module."""
+        found = self.met.get(words)
+        if found is None:
+            found = self.met[words] = words.found(self.source, self.lower)
+        return found
 
     def calls(self, group: int) -> tuple[str, list[ast.AST]]:
         """The calls and ``with`` items of one group of ``functions()`` and their lines."""
@@ -681,7 +707,7 @@ class Gate:
     def _evaluate(self, need, look: _Look) -> bool:
         if isinstance(need, tuple):
             words = self.text_needs[need]
-            if not all(w.found(look.source, look.lower) for w in words):
+            if not all(look.has(w) for w in words):
                 return False
             return need not in PER_FUNCTION or any(
                 _all_found(words, text) and _group_meets(words, *look.calls(i), nodes)
@@ -691,7 +717,7 @@ class Gate:
         kind = self.class_needs[need]
         if "class" not in look.source:
             return False
-        classes = look.classes()
+        classes = look.classes(self.project)
         if classes is False:
             return True  # let the parser say why (DDD000)
         return self._classes_may_match(classes, look, kind)
@@ -700,10 +726,9 @@ class Gate:
         index = look.index(self.project)
         event_module = need.events and not self.event_modules.isdisjoint(look.module.split("."))
         for node in classes:
-            if need.events and (_marked(node, self.correlation_fields)
-                                or (node.name in self.event_bases
-                                    and self._may_be_marker_or_data(node, index))):
-                return True
+            if need.events and (_marked(node, self.correlation_fields) or (
+                    node.name in self.event_bases and self._may_be_data(node, index))):
+                return True  # a marker base (no data shape) has nothing to report on itself
             if event_module and self._may_be_data(node, index):
                 return True  # a data class in an event module is an event
             for base in node.bases:
@@ -719,13 +744,6 @@ class Gate:
         return _has_data(node) or any(
             self.project.written_may_match(index, written, DATA_BASES, False)
             for written in map(_dotted, node.bases) if written)
-
-    def _may_be_marker_or_data(self, node: ast.ClassDef, index: _ModuleIndex) -> bool:
-        """For a class named like a configured event base: whether recognition may take it
-        for a marker (no ``__init__`` of its own) or data-shaped base."""
-        has_init = any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-                       and s.name == "__init__" for s in node.body)
-        return not has_init or self._may_be_data(node, index)
 
 
 def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:
