@@ -58,10 +58,15 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
             model.register(filename, source, facts)
     context = Context(facts, settings, model)
     found = []
-    for rule in RULES:
-        if rule.code in codes:
-            for finding in rule.run(context):
-                found.append((finding.node, rule.code, finding.message))
+    try:
+        for rule in RULES:
+            if rule.code in codes:
+                for finding in rule.run(context):
+                    found.append((finding.node, rule.code, finding.message))
+    finally:
+        # the views refer back to the facts: without this cycle the module's facts and
+        # libcst tree are freed by reference counting, not left to the cyclic GC
+        facts.views.clear()
     if not found:
         return
     try:

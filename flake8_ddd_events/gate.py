@@ -295,47 +295,48 @@ class _ModuleIndex:
 
 def _index(tree: ast.Module, module: str, is_package: bool, correlation_fields: frozenset[str],
            event_module: bool, nodes: list[ast.ClassDef] | None = None) -> _ModuleIndex:
-    """The module's index; ``nodes`` receives its class statements, nested ones too."""
-    index = _ModuleIndex(module, {}, {}, ())
+    """The module's index; ``nodes`` receives its class statements, nested ones too.
+    Statements are read in source order, as imports bind at run time (the later wins)."""
+    aliases: dict[str, str] = {}
     classes: dict[str, list[_ClassHead]] = {}
     stars: list[str] = []
-
-    def walk(body: list, prefix: str, nested: bool) -> None:
-        """In source order, as the imports bind at run time (the later binding wins)."""
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                qualname = f"{prefix}{node.name}"
-                if nodes is not None:
-                    nodes.append(node)
-                classes.setdefault(qualname, []).append(_ClassHead(
-                    tuple(_dotted(b) for b in node.bases), _marked(node, correlation_fields),
-                    event_module and not nested and _has_data(node)))
-                walk(node.body, f"{qualname}.", True)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                walk(node.body, "", True)
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        index.aliases[alias.asname] = alias.name
-                    else:
-                        head = alias.name.partition(".")[0]
-                        index.aliases.setdefault(head, head)
-            elif isinstance(node, ast.ImportFrom):
-                base = absolute_import(module, is_package, node.level, node.module or "")
-                for alias in node.names:
-                    if alias.name == "*":
-                        stars.append(base)
-                    else:
-                        index.aliases[alias.asname or alias.name] = (
-                            f"{base}.{alias.name}" if base else alias.name)
-            else:
-                for part in _BODIES.get(type(node), ()):
-                    walk(getattr(node, part), prefix, nested)
-
-    walk(tree.body, "", False)
-    index.classes = {name: tuple(heads) for name, heads in classes.items()}
-    index.stars = tuple(stars)
-    return index
+    stack = [(iter(tree.body), "", False)]  # (statements, qualname prefix, nested)
+    while stack:
+        body, prefix, nested = stack[-1]
+        node = next(body, None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, ast.ClassDef):
+            qualname = f"{prefix}{node.name}"
+            if nodes is not None:
+                nodes.append(node)
+            classes.setdefault(qualname, []).append(_ClassHead(
+                tuple(_dotted(b) for b in node.bases), _marked(node, correlation_fields),
+                event_module and not nested and _has_data(node)))
+            stack.append((iter(node.body), f"{qualname}.", True))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.append((iter(node.body), "", True))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.partition(".")[0]
+                    aliases.setdefault(head, head)
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_import(module, is_package, node.level, node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    stars.append(base)
+                else:
+                    aliases[alias.asname or alias.name] = (f"{base}.{alias.name}" if base
+                                                          else alias.name)
+        else:
+            parts = _BODIES.get(type(node), ())
+            stack.append((iter([inner for part in parts for inner in getattr(node, part)]),
+                          prefix, nested))
+    return _ModuleIndex(module, {name: tuple(heads) for name, heads in classes.items()},
+                        aliases, tuple(stars))
 
 
 def _has_data(node: ast.ClassDef) -> bool:

@@ -133,10 +133,16 @@ class ClassView:
                     queue.append(resolved)
                 yield written, resolved
 
-    @cached_property
+    @property
     def mro(self) -> tuple[ClassView, ...]:
         """The project classes of the chain, self first, in C3-like order."""
-        return tuple(_linearize(self, set(), 0))
+        return (self, *self._ancestry)
+
+    @cached_property
+    def _ancestry(self) -> tuple[ClassView, ...]:
+        # kept without self: a view holding itself would be a reference cycle, and its
+        # module's facts and tree would wait for the cyclic GC instead of being freed
+        return tuple(_linearize(self, set(), 0))[1:]
 
     @cached_property
     def chain_known(self) -> bool:
@@ -165,6 +171,8 @@ class ProjectModel:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.roots = real_roots(settings.source_roots)
+        # module -> the real path of its file, True when refused, False when none
+        self._places: dict[str, str | bool] = {}
         # real path -> ((mtime_ns, size), facts or None when the file is not read)
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
         # real path -> the libcst tree and full facts of a module read here and not checked
@@ -183,31 +191,49 @@ class ProjectModel:
         found = self._lookup(module)
         return found if isinstance(found, ModuleFacts) else None
 
-    def _lookup(self, module: str) -> ModuleFacts | bool:
-        """The module's facts; True when the file exists but is not read (refused);
-        False when no source root holds it."""
+    def _where(self, module: str) -> str | bool:
+        """The real path of the module's file (found once per run); True when the file
+        exists but is refused; False when no source root holds it."""
+        found = self._places.get(module)
+        if found is None:
+            found = self._places[module] = self._find(module)
+        return found
+
+    def _find(self, module: str) -> str | bool:
         for path in module_files(module, self.roots):
             try:
                 stat = os.stat(path)  # follows symlinks; a loop is an OSError
             except OSError:
                 continue
-            real = os.path.realpath(path)
             if not stat_module.S_ISREG(stat.st_mode):
                 return True  # a FIFO, device or directory: opening it could block
+            real = os.path.realpath(path)
             if not inside_roots(real, self.roots):
                 return True  # a symlink that leaves the roots
-            key = (stat.st_mtime_ns, stat.st_size)
-            cached = self._modules.get(real)
-            if cached is not None and cached[0] == key:
-                return cached[1] if cached[1] is not None else True
-            checked = self._checked.pop(real, None)
-            if checked is not None and checked[0] == key:  # checked just before: not read again
-                self._store(real, key, checked[1])
-                return checked[1]
-            facts = self._read(real, stat.st_size)
-            self._store(real, key, facts)
-            return facts if facts is not None else True
+            return real
         return False
+
+    def _lookup(self, module: str) -> ModuleFacts | bool:
+        """The module's facts; True when the file exists but is not read (refused);
+        False when no source root holds it."""
+        real = self._where(module)
+        if real is True or real is False:
+            return real
+        try:
+            stat = os.stat(real)
+        except OSError:
+            return True  # removed since it was found
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._modules.get(real)
+        if cached is not None and cached[0] == key:
+            return cached[1] if cached[1] is not None else True
+        checked = self._checked.pop(real, None)
+        if checked is not None and checked[0] == key:  # checked just before: not read again
+            self._store(real, key, checked[1])
+            return checked[1]
+        facts = self._read(real, stat.st_size)
+        self._store(real, key, facts)
+        return facts if facts is not None else True
 
     def _store(self, real: str, key: tuple[int, int], facts: ModuleFacts | None) -> None:
         if real in self._modules:  # edited since it was read: drop every derived view
