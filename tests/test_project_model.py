@@ -596,3 +596,59 @@ def test_sharing_keeps_memory_bounded_by_the_modules_read(tmp_path, monkeypatch)
     checker_model = ProjectModel(settings)
     check_file(tmp_path / "shop" / "sales" / "domain" / "e1.py", settings, checker_model)
     assert checker_model._checked == {} and checker_model._trees == {}
+
+
+def test_a_checked_module_is_freed_by_reference_counting(tmp_path):
+    """No reference cycle keeps a checked module's libcst nodes alive once it is checked:
+    the cyclic garbage collector (paused here, as during the plugin's run) is not needed."""
+    import gc
+
+    import libcst as cst
+
+    write(tmp_path, KERNEL)
+    source = textwrap.dedent("""\
+        from dataclasses import dataclass
+        from shop.kernel import DomainEvent
+
+        @dataclass
+        class OrderPlaced(DomainEvent):
+            lines: list
+
+        @dataclass
+        class OrderShipped(OrderPlaced):
+            carrier: str
+        """)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    path = tmp_path / "shop" / "sales" / "domain" / "events.py"
+    list(check_source(source, str(path), settings, set(all_codes()), model))  # reads the kernel
+
+    def class_nodes() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is cst.ClassDef)
+
+    gc.collect()
+    before = class_nodes()
+    gc.disable()
+    try:
+        reports = list(check_source(source, str(path), settings, set(all_codes()), model))
+        assert {r.code for r in reports} >= {"DDD101", "DDD104"}  # the rules did look
+        assert class_nodes() == before
+    finally:
+        gc.enable()
+
+
+def test_the_model_keeps_compact_facts_of_the_modules_it_read(tmp_path):
+    """Classes, their fields and imports, without flow facts or statement nodes."""
+    write(tmp_path, KERNEL)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    facts = model.module("shop.kernel.events")
+    assert facts is not None and facts.classes
+    assert facts.calls == [] and facts.withs == []
+    for cls in facts.classes.values():
+        assert cls.node is None
+        assert all(f.node is None for f in cls.fields)
+        assert all(m.node is None and all(d.node is None for d in m.decorators)
+                   for m in cls.methods)
+        assert all(d.node is None for d in cls.decorators)
+    assert all(i.node is None for i in facts.imports)
