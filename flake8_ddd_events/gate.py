@@ -108,7 +108,7 @@ class _Words:
         if not self.identifier:
             present = tuple(n for n in self.names if any(v in lower for v in _variants(n)))
             return bool(present) and (not self.word_runs
-                                      or _word_run_pattern(present).search(source) is not None)
+                                      or _word_run_found(present, source, lower))
         present = [n for n in self.needles if n in source]
         if not present:
             return False
@@ -164,6 +164,29 @@ def _alternatives(names: Collection[str]) -> str:
 def _variants(name: str) -> tuple[str, ...]:
     lowered = name.lower()
     return (lowered, lowered.replace("_", "")) if "_" in lowered else (lowered,)
+
+
+_MAX_WINDOWS = 2000
+
+
+def _word_run_found(names: tuple[str, ...], source: str, lower: str) -> bool:
+    """Whether one of the names is in the source as a run of words: the pattern is tried
+    only where a variant of a name was found (a run starts where its variant does), or
+    over the whole source when its lower case does not keep the offsets (non-ASCII)."""
+    pattern = _word_run_pattern(names)
+    if not source.isascii():
+        return pattern.search(source) is not None
+    tried = 0
+    for variant in {v for name in names for v in _variants(name)}:
+        at = lower.find(variant)
+        while at != -1:
+            tried += 1
+            if tried > _MAX_WINDOWS:
+                return pattern.search(source) is not None
+            if pattern.match(source, at, at + len(variant) + 3):
+                return True
+            at = lower.find(variant, at + 1)
+    return False
 
 
 @lru_cache(maxsize=256)
@@ -295,48 +318,64 @@ class _ModuleIndex:
 
 def _index(tree: ast.Module, module: str, is_package: bool, correlation_fields: frozenset[str],
            event_module: bool, nodes: list[ast.ClassDef] | None = None) -> _ModuleIndex:
-    """The module's index; ``nodes`` receives its class statements, nested ones too.
-    Statements are read in source order, as imports bind at run time (the later wins)."""
-    aliases: dict[str, str] = {}
-    classes: dict[str, list[_ClassHead]] = {}
-    stars: list[str] = []
-    stack = [(iter(tree.body), "", False)]  # (statements, qualname prefix, nested)
-    while stack:
-        body, prefix, nested = stack[-1]
-        node = next(body, None)
-        if node is None:
-            stack.pop()
-        elif isinstance(node, ast.ClassDef):
-            qualname = f"{prefix}{node.name}"
-            if nodes is not None:
-                nodes.append(node)
-            classes.setdefault(qualname, []).append(_ClassHead(
-                tuple(_dotted(b) for b in node.bases), _marked(node, correlation_fields),
-                event_module and not nested and _has_data(node)))
-            stack.append((iter(node.body), f"{qualname}.", True))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            stack.append((iter(node.body), "", True))
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    head = alias.name.partition(".")[0]
-                    aliases.setdefault(head, head)
-        elif isinstance(node, ast.ImportFrom):
-            base = absolute_import(module, is_package, node.level, node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    stars.append(base)
-                else:
-                    aliases[alias.asname or alias.name] = (f"{base}.{alias.name}" if base
-                                                          else alias.name)
-        else:
-            parts = _BODIES.get(type(node), ())
-            stack.append((iter([inner for part in parts for inner in getattr(node, part)]),
-                          prefix, nested))
-    return _ModuleIndex(module, {name: tuple(heads) for name, heads in classes.items()},
-                        aliases, tuple(stars))
+    """The module's index; ``nodes`` receives its class statements, nested ones too."""
+    builder = _IndexBuilder(module, is_package, correlation_fields, event_module, nodes)
+    builder.walk(tree.body, "", False)
+    return _ModuleIndex(module, {name: tuple(heads) for name, heads in builder.classes.items()},
+                        builder.aliases, tuple(builder.stars))
+
+
+class _IndexBuilder:
+    """One walk over a module's statements (not its expressions), in source order, as
+    imports bind at run time (the later binding wins)."""
+
+    __slots__ = ("module", "is_package", "correlation_fields", "event_module", "nodes",
+                 "classes", "aliases", "stars")
+
+    def __init__(self, module: str, is_package: bool, correlation_fields: frozenset[str],
+                 event_module: bool, nodes: list[ast.ClassDef] | None) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.correlation_fields = correlation_fields
+        self.event_module = event_module
+        self.nodes = nodes
+        self.classes: dict[str, list[_ClassHead]] = {}
+        self.aliases: dict[str, str] = {}
+        self.stars: list[str] = []
+
+    def walk(self, body: list, prefix: str, nested: bool) -> None:
+        for node in body:
+            kind = type(node)
+            if kind is ast.ClassDef:
+                qualname = f"{prefix}{node.name}"
+                if self.nodes is not None:
+                    self.nodes.append(node)
+                self.classes.setdefault(qualname, []).append(_ClassHead(
+                    tuple(_dotted(b) for b in node.bases),
+                    _marked(node, self.correlation_fields),
+                    self.event_module and not nested and _has_data(node)))
+                self.walk(node.body, f"{qualname}.", True)
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self.walk(node.body, "", True)
+            elif kind is ast.Import:
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        head = alias.name.partition(".")[0]
+                        self.aliases.setdefault(head, head)
+            elif kind is ast.ImportFrom:
+                base = absolute_import(self.module, self.is_package, node.level,
+                                       node.module or "")
+                for alias in node.names:
+                    if alias.name == "*":
+                        self.stars.append(base)
+                    else:
+                        self.aliases[alias.asname or alias.name] = (
+                            f"{base}.{alias.name}" if base else alias.name)
+            else:
+                for part in _BODIES.get(kind, ()):
+                    self.walk(getattr(node, part), prefix, nested)
 
 
 def _has_data(node: ast.ClassDef) -> bool:

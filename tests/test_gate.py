@@ -10,11 +10,13 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.gate import (EVENTS, NEEDS, PER_FUNCTION, codes_for, gate_for,
-                                    may_hold_findings)
+from flake8_ddd_events.gate import (EVENTS, NEEDS, PER_FUNCTION, _word_run_found,
+                                    _word_run_pattern, codes_for, gate_for, may_hold_findings)
 from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.modules import module_path
 from flake8_ddd_events.plugin import all_codes
@@ -485,3 +487,14 @@ def test_an_integration_event_built_in_any_argument_opens_the_flow_gate(call):
               f"def ship(uow, notifier, order_id):\n    with uow.transaction():\n        {call}\n")
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     assert "DDD401" in reported_and_passed(source, APPLICATION, settings)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(st.lists(st.sampled_from(
+    ["uow", "Uow", "UOW", "unit", "Unit", "_of_", "Of", "work", "Work", "s", "_", ".", " ",
+     "repo", "Repo", "sitory", "ies", "Sql", "alchemy", "x", "(", ")", "é", "\n"]), max_size=12))
+def test_the_windowed_word_run_search_finds_whatever_the_whole_search_finds(parts):
+    names = ("unit_of_work", "uow", "repo", "repository")
+    text = "".join(parts)
+    if _word_run_pattern(names).search(text):
+        assert _word_run_found(names, text, text.lower())
