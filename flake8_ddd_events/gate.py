@@ -10,18 +10,24 @@ What the needs look at:
 
 - ``EVENTS`` / ``AGGREGATES`` / ``HANDLERS``: the class statements of flake8's
   own ``ast`` tree (already parsed, free): a base whose last dotted name is a
-  configured base of that kind, or a base imported from a project module whose
-  chain of bases (read with ``ast``, cached per module) reaches one; for events
-  also a class named like a configured event base, a correlation field, a
-  Protean ``@<domain>.event`` decorator, an eventsourcing/Protean base; and any
-  module named like an event module (``events``, ``contracts``, or inside such
-  a package).
-- text needs: words that the rule's calls must contain, e.g. a transaction
-  word or ``commit`` *and* a transport method for DDD401. Matched as
-  identifiers (``\\bpublish\\b``), receivers and transaction names as runs of
-  words in any case (``SqlAlchemyUnitOfWork`` holds ``unit_of_work``) because
-  the rules match them so.
+  configured base of that kind, or a base followed (local, imported or
+  star-imported; into project modules read with ``ast``, cached per module) to
+  one. For events also: a class that is an event by a mark of its own (a
+  correlation field, Protean's ``@<domain>.event``), met on the way too; a data
+  class in a module named like an event module (``events``, ``contracts``), or
+  inheriting from one; a class named like a configured event base that has a
+  data shape (a marker base has nothing to report on itself).
+- text needs: words that the rule's calls must contain, e.g. a transport
+  receiver, a transport method and a transaction word (or ``commit``) for
+  DDD401. Matched as identifiers (``\\bpublish\\b``), receivers and
+  transaction names as runs of words in any case (``SqlAlchemyUnitOfWork``
+  holds ``unit_of_work``) because the rules match them so. The flow rules read
+  one function at a time, so their needs (``PER_FUNCTION``) must be met by the
+  calls and ``with`` items of one function (or of the code outside functions).
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
+
+The gate is a superset of the rules: it may let through a module where no rule
+reports, never the reverse (``tests/test_gate.py``).
 """
 
 from __future__ import annotations
