@@ -334,14 +334,11 @@ def test_a_base_marked_by_a_correlation_field_in_another_module_is_followed(tmp_
     assert {"DDD104", "DDD202"} <= reported_and_passed(notify, "shop/app/notify.py", settings)
 
 
-def test_a_transaction_and_a_publish_in_one_function_pass_the_flow_gate():
-    source = "def pay(uow, producer):\n    with uow:\n        producer.send('orders.paid', b'1')\n"
-    settings = Settings.from_values({"ddd-source-roots": ["."]})
-    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
-
-
-def test_a_property_and_its_setter_are_one_function_to_the_flow_gate():
-    source = """\
+@pytest.mark.parametrize("source", [
+    pytest.param("def pay(uow, producer):\n    with uow:\n        producer.send('orders.paid', b'1')\n",
+                 id="one-function"),
+    # the rules group calls by qualified name: a property and its setter are one flow
+    pytest.param("""\
 class Order:
     @property
     def state(self):
@@ -352,24 +349,17 @@ class Order:
     def state(self, value):
         self._state = value
         self.session.commit()
-"""
-    settings = Settings.from_values({"ddd-source-roots": ["."]})
-    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
-
-
-def test_calls_outside_any_function_are_one_flow():
-    source = "with uow:\n    producer.send('orders.paid', b'1')\n"
-    settings = Settings.from_values({"ddd-source-roots": ["."]})
-    assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
-
-
-def test_a_call_in_a_decorator_belongs_to_the_decorated_function():
-    source = """\
+""", id="property-and-setter"),
+    pytest.param("with uow:\n    producer.send('orders.paid', b'1')\n", id="outside-functions"),
+    # a decorator's calls belong to the decorated function
+    pytest.param("""\
 @publishes(kafka_producer.send("orders.paid", b"1"))
 def pay_order(session, order):
     order.pay()
     session.commit()
-"""
+""", id="decorator"),
+])
+def test_a_flow_the_rules_read_as_one_passes_the_flow_gate(source):
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     assert reported_and_passed(source, APPLICATION, settings) == {"DDD401"}
 
