@@ -443,21 +443,6 @@ class _ProjectIndex:
         return _index(tree, module, is_package, self.correlation_fields,
                       not self.event_modules.isdisjoint(module.split(".")), nodes)
 
-    def offer(self, filename: str, module: str, index: _ModuleIndex, source: str) -> None:
-        """Keep the index of a checked module (made from flake8's tree) for the modules
-        that import it, when its file is the module's and holds as many bytes as the
-        source: it is not parsed again."""
-        path = self._path(module)
-        if path is None or path in self._modules:
-            return
-        try:
-            stat, checked = os.stat(path), os.stat(filename)
-        except OSError:
-            return
-        if ((stat.st_dev, stat.st_ino) == (checked.st_dev, checked.st_ino)
-                and stat.st_size == len(source.encode("utf-8", "surrogatepass"))):
-            self._modules[path] = ((stat.st_mtime_ns, stat.st_size), index)
-
     def module(self, module: str) -> _ModuleIndex | None | bool:
         """The module's index; None when it is not a project module; True when unreadable."""
         path = self._path(module)
@@ -601,11 +586,6 @@ class _Look:
             self.index(project)
         return self._classes  # type: ignore[return-value]
 
-    @property
-    def indexed(self) -> _ModuleIndex | None:
-        """The module's index if one was made."""
-        return self._index
-
     def index(self, project: _ProjectIndex) -> _ModuleIndex:
         """The module's own index (read with its class statements, in one walk)."""
         if self._index is None:
@@ -747,11 +727,10 @@ class Gate:
         return any(self._met(need, look) for need in self._ordered)
 
     def codes_for(self, tree: ast.Module | None, source: str, module: str,
-                  is_package: bool = False, filename: str | None = None) -> frozenset[str]:
+                  is_package: bool = False) -> frozenset[str]:
         """The selected codes whose needs this module meets (each need evaluated at most
         once), the undeclared codes, and DDD000 when any other code runs; empty when the
-        module need not be parsed at all. ``filename``: the file ``source`` was read from,
-        whose index (when one was made) then serves modules that import it later."""
+        module need not be parsed at all."""
         if self.empty:
             return frozenset()
         look = _Look(tree, source, module, is_package)
@@ -759,8 +738,6 @@ class Gate:
         for code, needs in self.gated:
             if any(self._met(need, look) for need in needs):
                 found.add(code)
-        if filename is not None and look.indexed is not None:
-            self.project.offer(filename, module, look.indexed, source)
         if not found:
             return frozenset()
         found.update(self.parsed_codes)

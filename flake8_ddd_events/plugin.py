@@ -105,8 +105,7 @@ class Plugin:
         tree = self.tree if isinstance(self.tree, ast.Module) else None
         # only the rules whose needs this module meets run on it (empty: not parsed)
         gate = gate_for(settings, codes)
-        codes = gate.codes_for(tree, source, module, is_package,
-                               None if Plugin.stdin else self.filename)
+        codes = gate.codes_for(tree, source, module, is_package)
         if not codes:
             return
         from .checker import check_source

@@ -14,7 +14,6 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from flake8_ddd_events import gate as gate_module
 from flake8_ddd_events.checker import check_source
 from flake8_ddd_events.gate import (EVENTS, NEEDS, PER_FUNCTION, _word_run_found,
                                     _word_run_pattern, codes_for, gate_for, may_hold_findings)
@@ -489,30 +488,3 @@ def test_the_windowed_word_run_search_finds_whatever_the_whole_search_finds(part
     text = "".join(parts)
     if _word_run_pattern(names).search(text):
         assert _word_run_found(names, text, text.lower())
-
-
-def test_the_index_of_a_checked_module_serves_the_modules_that_import_it(tmp_path, monkeypatch):
-    """flake8 hands the gate each module's tree: a module checked earlier is not read from
-    disk again when a later one follows a base into it; a buffer that is not the file's
-    content (stdin) is not taken for it."""
-    kernel = "class DomainEvent:\n    pass\n\n\nclass ShopEvent(DomainEvent):\n    pass\n"
-    orders = "from shop.kernel import ShopEvent\n\n\nclass OrderPlaced(ShopEvent):\n    pass\n"
-    settings = project(tmp_path, monkeypatch, {"shop/kernel.py": kernel, "shop/orders.py": orders})
-    opened = []
-    real_open = open
-    monkeypatch.setattr("flake8_ddd_events.gate.open", lambda path, *a, **k: (
-        opened.append(str(path)), real_open(path, *a, **k))[1], raising=False)
-
-    def codes(filename: str, source: str, offered: bool) -> frozenset[str]:
-        gate = gate_for(settings, frozenset(EVENT_CODES))
-        module, package = module_path(filename, settings.source_roots)
-        return gate.codes_for(ast.parse(source), source, module, package,
-                              filename if offered else None)
-
-    codes("shop/kernel.py", kernel, offered=True)
-    assert codes("shop/orders.py", orders, offered=True) == EVENT_CODES
-    assert opened == []
-    gate_module._gate_for.cache_clear()  # a new run
-    codes("shop/kernel.py", kernel + "\n# edited in the editor\n", offered=True)  # not the file
-    assert codes("shop/orders.py", orders, offered=True) == EVENT_CODES
-    assert [os.path.basename(p) for p in opened] == ["kernel.py"]
