@@ -99,26 +99,20 @@ class _Words:
     then, for identifiers, a regex over the few names found."""
 
     def __init__(self, names: Collection[str], *, identifier: bool = True,
-                 prefix: str = "", word_runs: bool = False) -> None:
+                 word_runs: bool = False) -> None:
         self.identifier = identifier
-        self.prefix = prefix
         self.word_runs = word_runs
         self.names = tuple(sorted(n for n in set(names) if n))
-        if identifier:
-            self.needles = tuple(sorted(set(names)))
-        else:  # any case, underscores optional: "unit_of_work" also finds "UnitOfWork"
-            variants = {v for n in names for v in (n.lower(), n.lower().replace("_", ""))}
-            self.needles = tuple(sorted(v for v in variants if v))
 
     def found(self, source: str, lower: str) -> bool:
-        if not self.identifier:
+        if not self.identifier:  # any case, underscores optional (``_variants``)
             present = tuple(n for n in self.names if any(v in lower for v in _variants(n)))
             return bool(present) and (not self.word_runs
                                       or _word_run_found(present, source, lower))
-        present = [n for n in self.needles if n in source]
+        present = [n for n in self.names if n in source]
         if not present:
             return False
-        pattern = self.prefix + r"\b(?:" + "|".join(map(re.escape, present)) + r")\b"
+        pattern = r"\b(?:" + "|".join(map(re.escape, present)) + r")\b"
         return re.search(pattern, source) is not None
 
 
@@ -435,9 +429,6 @@ class _ProjectIndex:
         self._paths[module] = found
         return found
 
-    def is_project_module(self, module: str) -> bool:
-        return self._path(module) is not None
-
     def index(self, tree: ast.Module, module: str, is_package: bool,
               nodes: list[ast.ClassDef] | None = None) -> _ModuleIndex:
         return _index(tree, module, is_package, self.correlation_fields,
@@ -614,7 +605,10 @@ class _Look:
                 (_text(lines, [(min([n.lineno, *(d.lineno for d in n.decorator_list)]),
                                 n.end_lineno) for n in nodes]), nodes)  # type: ignore[attr-defined]
                 for nodes in groups.values()]
-            self._functions.append((_text(lines, _spans(_calls(self.tree.body, False))), []))
+            outside = _calls(self.tree.body, False)
+            text = _text(lines, _spans(outside))
+            self._calls[len(self._functions)] = (text, outside)
+            self._functions.append((text, []))
         return self._functions
 
     def has(self, words) -> bool:
@@ -627,12 +621,9 @@ class _Look:
     def calls(self, group: int) -> tuple[str, list[ast.AST]]:
         """The calls and ``with`` items of one group of ``functions()`` and their lines."""
         found = self._calls.get(group)
-        if found is None:
+        if found is None:  # a function group (outside functions: made with the groups)
             nodes = self.functions()[group][1]
-            if nodes:
-                calls = _calls(nodes, True)
-            else:  # outside functions (or the source does not parse: no shape is known)
-                calls = _calls(self.tree.body, False) if self.tree is not None else []
+            calls = _calls(nodes, True) if nodes else []  # none when it does not parse
             found = self._calls[group] = (_text(self.lines(), _spans(calls)), calls)
         return found
 
@@ -702,7 +693,6 @@ class Gate:
             HANDLERS: _ClassNeed(frozenset(s.handler_bases), False),
         }
         self.class_needs = {kind: need for kind, need in kinds.items() if kind in needs}
-        self.domain_import = DOMAIN_IMPORT in needs
         patterns = _text_patterns(settings)
         self.text_needs: dict[tuple, tuple[_Words, ...]] = {
             need: tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple)}

@@ -243,12 +243,10 @@ class ProjectModel:
         self._modules[real] = (key, facts)
 
     # -- sharing parses with the checker ------------------------------------------
-    def _checked_file(self, filename: str, source: str, module: str,
-                      is_package: bool) -> tuple[str, tuple[int, int]] | None:
-        """(real path, key) of the file a checked source was read from, when the model
-        would read it as the same module and the file holds exactly this source."""
-
-        real = os.path.realpath(filename)
+    def _checked_file(self, real: str, source: str, module: str,
+                      is_package: bool) -> tuple[int, int] | None:
+        """The key of the file (its real path) a checked source was read from, when the
+        model would read it as the same module and the file holds exactly this source."""
         if not inside_roots(real, self.roots):
             return None
         try:
@@ -266,20 +264,20 @@ class ProjectModel:
                     return None
         except OSError:
             return None
-        return real, (stat.st_mtime_ns, stat.st_size)
+        return stat.st_mtime_ns, stat.st_size
 
     def take(self, filename: str, source: str, module: str, is_package: bool):
         """(libcst tree, full facts) of a checked module this model has already read from
         the same source, or None; both are handed over (kept only until then)."""
         if not self._trees:
             return None  # nothing to hand over: do not even look at the file
-        found = self._checked_file(filename, source, module, is_package)
-        if found is None:
+        real = os.path.realpath(filename)
+        if real not in self._trees:
             return None
-        real, key = found
+        kept = self._trees.pop(real)
+        key = self._checked_file(real, source, module, is_package)
         cached = self._modules.get(real)
-        kept = self._trees.pop(real, None)
-        if kept is None or cached is None or cached[0] != key or cached[1] is None:
+        if key is None or cached is None or cached[0] != key or cached[1] is None:
             return None
         return kept[1], kept[2]
 
@@ -289,10 +287,10 @@ class ProjectModel:
         exactly this source and the model would name it the same. The last
         ``MAX_RECENTLY_CHECKED`` are kept; one enters the cache only when looked up, as if
         read then."""
-        found = self._checked_file(filename, source, facts.module, facts.is_package)
-        if found is None:
+        real = os.path.realpath(filename)
+        key = self._checked_file(real, source, facts.module, facts.is_package)
+        if key is None:
             return
-        real, key = found
         cached = self._modules.get(real)
         if cached is not None and cached[0] == key:
             return  # read already (and its tree handed over, or never kept)
