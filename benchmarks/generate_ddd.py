@@ -134,7 +134,7 @@ def application_module(rng: random.Random, ctx: int, index: int, classes: int) -
     domain = f"gen.ctx{ctx}.domain.model{index}"
     out = [f'"""Application services {index} of bounded context {ctx}."""', "",
            "from __future__ import annotations", "",
-           f"from gen.kernel import DomainEventHandler, IntegrationEventHandler",
+           "from gen.kernel import DomainEventHandler, IntegrationEventHandler",
            f"import {domain} as model", ""]
     for k in range(classes):
         out += ["", f"class Handler{k}(DomainEventHandler[model.DomainEvent]):"]

@@ -415,7 +415,8 @@ class _Collector(cst.CSTVisitor):
         return None
 
     def _record_self(self, target: cst.BaseExpression, annotation, node: cst.CSTNode) -> None:
-        targets = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        unpacked = isinstance(target, (cst.Tuple, cst.List))
+        targets = [e.value for e in target.elements] if unpacked else [target]
         for item in targets:
             attr = self._self_attr(item)
             if attr is not None:
@@ -514,14 +515,15 @@ class _Collector(cst.CSTVisitor):
         base = absolute_import(self.facts.module, self.facts.is_package, level, target)
         modules = [base]
         names = []
-        if not isinstance(node.names, cst.ImportStar):
+        star = isinstance(node.names, cst.ImportStar)
+        if not star:
             for alias in node.names:
                 name = dotted(alias.name)
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                renamed = alias.asname and isinstance(alias.asname.name, cst.Name)
+                local = alias.asname.name.value if renamed else name
                 full = f"{base}.{name}" if base else name
                 self.facts.aliases[local] = full
                 names.append(full)
                 if not target:
                     modules.append(full)
-        self.facts.imports.append(ImportFact(tuple(modules), node, tuple(names),
-                                              isinstance(node.names, cst.ImportStar)))
+        self.facts.imports.append(ImportFact(tuple(modules), node, tuple(names), star))
