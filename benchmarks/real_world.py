@@ -1,0 +1,170 @@
+"""Run flake8 --select DDD on the development corpus: real open-source DDD code.
+
+    python benchmarks/real_world.py SNAPSHOTS [--only NAME] [--quiet] [--json OUT]
+
+``SNAPSHOTS`` is the folder that holds the repositories' git snapshots, one per
+repository, as ``owner+name/repo`` (the layout of the workplace's ``fetch``) or
+``owner/name`` or ``owner+name``, each a git directory (bare or not). For each
+repository the pinned commit's sources and packaging files are archived into a
+temporary folder (``git archive``; nothing of theirs is kept or copied into this
+repository), flake8 runs there with only this plugin's codes selected, and the
+script prints the findings per repository and per code, then every finding
+(``--quiet``: only the counts). It also counts the files and the event classes
+the plugin recognises there (domain and integration, concrete and bases), so
+that a change in recognition shows up next to the findings.
+
+Not part of the test suite: the suite must pass without the snapshots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+# (owner/name, commit, event style) as named in the issue that introduced the corpus
+CORPUS = (
+    ("Run1e/STRIKER", "09aba5b2d5cc", "dataclass-frozen"),
+    ("Migorithm/business_transaction_in_msa", "40745de13847", "dataclass-mutable"),
+    ("JYC11/fastapi-bug-tracker", "caec45f1cb7d", "dataclass-mutable"),
+    ("subgate-microservice/subgate", "666dde43dfa0", "pydantic"),
+    ("MicroTeam-4-0-no-monoliticos/entrega-final", "67006b4e1b4d", "dataclass-mutable, plain-class"),
+    ("filipsnastins/transactional-messaging-patterns-with-aws-dynamodb-streams-sns-sqs-lambda",
+     "f1047db7ff8c", "dataclass-mutable"),
+    ("javierparadadev/python-ddd-example", "8625e876052a", "plain-class"),
+    ("LettuceTurnipTheBeets/python-eventsourcing-tutorial", "2c2a997b9e85",
+     "framework (eventsourcing)"),
+    ("vadikko2/scada-api", "77163fad7372", "pydantic, framework (python-cqrs, vendored)"),
+    ("Forgot-0/vpn_tg_bot", "f5a4028a5e35", "dataclass-frozen"),
+)
+
+# what a check reads: Python sources and the files that configure packaging and flake8
+_KEPT_SUFFIXES = (".py", ".pyi", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini", ".flake8")
+
+_COUNT_EVENTS = """\
+import json, os, sys
+from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.model import ProjectModel
+from flake8_ddd_events.modules import module_path
+from flake8_ddd_events.parsing import Unparsable, parse_facts
+from flake8_ddd_events.recognition import recognise
+try:
+    from flake8_ddd_events.plugin import is_checked_module
+except ImportError:  # before test modules were recognised
+    is_checked_module = lambda settings, module, path: True
+settings = Settings.from_values()
+model = ProjectModel(settings)
+counts = {"files": 0, "domain events": 0, "integration events": 0, "event bases": 0}
+for path in sys.argv[1:]:
+    counts["files"] += 1
+    module, package = module_path(path, settings.source_roots)
+    if not is_checked_module(settings, module, path):
+        continue
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read().decode("utf-8-sig")
+        facts = parse_facts(source, path, module, package)[1]
+    except (UnicodeDecodeError, Unparsable):
+        continue
+    for cls in facts.classes.values():
+        found = recognise(model.view(facts, cls), settings)
+        if found.is_event:
+            key = "event bases" if found.is_base else found.kind.value + "s"
+            counts[key] += 1
+print(json.dumps(counts))
+"""
+
+
+def snapshot_dir(root: str, repo: str) -> str | None:
+    owner, name = repo.split("/")
+    for candidate in (os.path.join(root, f"{owner}+{name}", "repo"), os.path.join(root, owner, name),
+                      os.path.join(root, f"{owner}+{name}")):
+        if os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+def archive(git_dir: str, commit: str, target: str) -> None:
+    """The commit's sources and packaging files, written under ``target``."""
+    names = subprocess.run(["git", "--git-dir", _git_dir(git_dir), "ls-tree", "-r", "--name-only",
+                            "-z", commit], check=True, capture_output=True).stdout.split(b"\0")
+    kept = [n.decode() for n in names if n and n.decode(errors="replace").endswith(_KEPT_SUFFIXES)]
+    tar = subprocess.run(["git", "--git-dir", _git_dir(git_dir), "archive", "--format=tar", commit,
+                          "--", *kept], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", target], input=tar, check=True)
+
+
+def _git_dir(path: str) -> str:
+    dot_git = os.path.join(path, ".git")
+    return dot_git if os.path.exists(dot_git) else path
+
+
+def flake8(folder: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD", "-j", "1", "."],
+                            cwd=folder, capture_output=True, text=True)
+    if result.returncode not in (0, 1) or "Traceback" in result.stderr:
+        raise SystemExit(f"flake8 failed in {folder} ({result.returncode}):\n{result.stderr[-3000:]}")
+    return sorted(line.removeprefix("./") for line in result.stdout.splitlines() if line.strip())
+
+
+def event_counts(folder: str) -> dict[str, int]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        files += [os.path.relpath(os.path.join(dirpath, f), folder)
+                  for f in sorted(filenames) if f.endswith(".py")]
+    result = subprocess.run([sys.executable, "-c", _COUNT_EVENTS, *files], cwd=folder,
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def code_of(line: str) -> str:
+    return line.split(": ", 1)[1].split(" ", 1)[0] if ": " in line else "?"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("snapshots", help="folder holding the repositories' snapshots")
+    parser.add_argument("--only", help="only the repositories whose name contains this")
+    parser.add_argument("--quiet", action="store_true", help="counts only, not every finding")
+    parser.add_argument("--json", help="also write the findings to this file")
+    args = parser.parse_args()
+    totals: collections.Counter[str] = collections.Counter()
+    everything = {}
+    for repo, commit, style in CORPUS:
+        if args.only and args.only.lower() not in repo.lower():
+            continue
+        git_dir = snapshot_dir(args.snapshots, repo)
+        if git_dir is None:
+            print(f"## {repo}: no snapshot under {args.snapshots}\n")
+            continue
+        with tempfile.TemporaryDirectory(prefix="ddd-real-world-") as folder:
+            archive(git_dir, commit, folder)
+            findings = flake8(folder)
+            counts = event_counts(folder)
+        per_code = collections.Counter(code_of(f) for f in findings)
+        totals.update(per_code)
+        everything[repo] = findings
+        summary = ", ".join(f"{c} {n}" for c, n in sorted(per_code.items())) or "none"
+        events = ", ".join(f"{n} {k}" for k, n in counts.items() if k != "files")
+        print(f"## {repo} @ {commit} ({style})")
+        print(f"{counts['files']} files; {events}")
+        print(f"{len(findings)} findings: {summary}")
+        if not args.quiet:
+            for finding in findings:
+                print(f"  {finding}")
+        print()
+    print(f"## all: {sum(totals.values())} findings: "
+          + (", ".join(f"{c} {n}" for c, n in sorted(totals.items())) or "none"))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(everything, handle, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
