@@ -52,17 +52,13 @@ from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.modules import module_path
 from flake8_ddd_events.parsing import Unparsable, parse_facts
 from flake8_ddd_events.recognition import recognise
-try:
-    from flake8_ddd_events.plugin import is_checked_module
-except ImportError:  # before test modules were recognised
-    is_checked_module = lambda settings, module, path: True
 settings = Settings.from_values()
 model = ProjectModel(settings)
 counts = {"files": 0, "domain events": 0, "integration events": 0, "event bases": 0}
 for path in sys.argv[1:]:
     counts["files"] += 1
     module, package = module_path(path, settings.source_roots)
-    if not is_checked_module(settings, module, path):
+    if settings.is_test_module(module):
         continue
     try:
         with open(path, "rb") as handle:

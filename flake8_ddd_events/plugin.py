@@ -102,6 +102,8 @@ class Plugin:
             return
         source = "".join(self.lines)
         module, is_package = module_path(self.filename, settings.source_roots)
+        if settings.is_test_module(module):
+            return  # test code: its classes are test doubles, its flows fixtures
         tree = self.tree if isinstance(self.tree, ast.Module) else None
         # only the rules whose needs this module meets run on it (empty: not parsed)
         gate = gate_for(settings, codes)

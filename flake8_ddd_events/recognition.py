@@ -172,6 +172,8 @@ def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
 
 
 def _recognise(view: ClassView, settings: Settings) -> Recognition:
+    if settings.is_test_module(view.facts.module):
+        return Recognition(Kind.OTHER)  # a test double, whatever it inherits
     # an aggregate base may itself be an entity (AggregateRoot(Entity)): no exclusion here
     if chain_matches(view, settings.aggregate_bases, settings, excluded=()):
         return Recognition(Kind.AGGREGATE)

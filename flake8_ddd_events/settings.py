@@ -88,6 +88,14 @@ class Option:
         return self.parse in (_names, _nonempty_names, _paths)
 
 
+# test folders and files: ``tests``/``test`` as a package or an underscore-separated word of
+# one (``integration_tests``, ``old_tests_v1``), ``test_*.py``, ``*_test.py``, ``conftest.py``
+TEST_MODULES = tuple(
+    glob for word in ("test", "tests")
+    for glob in (word, f"{word}.*", f"*.{word}", f"*.{word}.*", f"{word}_*", f"*.{word}_*",
+                 f"*_{word}", f"*_{word}.*", f"*_{word}_*")) + ("conftest", "*.conftest")
+
+
 def _default_roots() -> tuple[str, ...]:
     return (".", "src") if os.path.isdir("src") else (".",)
 
@@ -110,7 +118,8 @@ OPTIONS: tuple[Option, ...] = (
            "globs over dotted module paths that make up the domain layer"),
     Option("ddd-timestamp-fields", ("occurred_on", "occurred_at", "timestamp"), _nonempty_names,
            "field names that hold an event's timestamp"),
-    Option("ddd-event-id-fields", ("id", "event_id"), _nonempty_names,
+    Option("ddd-event-id-fields", ("id", "event_id", "event_uuid", "uuid", "message_id"),
+           _nonempty_names,
            "field names that hold an event's id"),
     Option("ddd-version-fields", ("event_version", "schema_version", "version"), _nonempty_names,
            "field names that hold an integration event's schema version"),
@@ -153,6 +162,12 @@ OPTIONS: tuple[Option, ...] = (
            "receiver name parts that denote a repository"),
     Option("ddd-repository-write-methods", ("save", "add", "update", "put"), _names,
            "repository methods that write an aggregate"),
+    Option("ddd-command-bases", ("Command", "Query", "BaseCommand", "BaseQuery"), _names,
+           "base classes of commands and queries: messages that are never events"),
+    Option("ddd-command-modules", ("commands", "queries"), _names,
+           "module or package names whose classes are commands or queries, never events"),
+    Option("ddd-test-modules", TEST_MODULES, _names,
+           "globs over dotted module paths of test code: no rule reports there"),
     Option("ddd-source-roots", None, _paths,
            "folders that hold top-level packages (default: '.' and 'src' when it exists)"),
     Option("ddd-target-python", None, _python_version,
@@ -189,6 +204,9 @@ class Settings:
     forbidden_domain_imports: tuple[str, ...]
     repository_receivers: tuple[str, ...]
     repository_write_methods: tuple[str, ...]
+    command_bases: tuple[str, ...]
+    command_modules: tuple[str, ...]
+    test_modules: tuple[str, ...]
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None
 
@@ -212,7 +230,12 @@ class Settings:
         return cls(**parsed)
 
     def is_domain_module(self, module: str) -> bool:
-        return matches_any(module, self.domain_modules)
+        return matches_any(module, self.domain_modules) and not self.is_test_module(module)
+
+    def is_test_module(self, module: str) -> bool:
+        """Test code (option ``ddd-test-modules``): no rule reports there, and its classes
+        are test doubles, never events, aggregates or handlers."""
+        return matches_any(module, self.test_modules)
 
 
 def matches_any(dotted: str, globs: Iterable[str]) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flake8_ddd_events.cli import main
-from flake8_ddd_events.commands.fix import python_files
+from flake8_ddd_events.files import python_files
 
 MUTABLE = '''\
 from dataclasses import dataclass, field

@@ -6,10 +6,10 @@ import argparse
 import ast
 import difflib
 import io
-import os
 import sys
 import tokenize
-from typing import Iterator
+
+from ..files import python_files
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
@@ -26,11 +26,6 @@ exit status:
   2  an error: a file that cannot be read or parsed (reported and skipped),
      or a bad option
 """
-
-SKIPPED_DIRECTORIES = frozenset({
-    ".git", ".hg", ".svn", ".bzr", "CVS", ".venv", "venv", ".tox", ".nox", ".eggs", "__pycache__",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist", "site-packages",
-})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,18 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-python", metavar="X.Y",
                         help="oldest Python the code runs on (kw_only=True needs 3.10); default: "
                              "ddd-target-python, else requires-python of pyproject.toml, else 3.10")
-
-
-def python_files(paths: list[str]) -> Iterator[str]:
-    """The named files, and every *.py file under the named directories (sorted)."""
-    for path in paths:
-        if not os.path.isdir(path):
-            yield path
-            continue
-        for root, directories, files in os.walk(path):
-            directories[:] = sorted(d for d in directories if d not in SKIPPED_DIRECTORIES
-                                    and not d.endswith((".egg-info", ".egg")))
-            yield from (os.path.join(root, f) for f in sorted(files) if f.endswith(".py"))
 
 
 def _read(path: str) -> tuple[str, str]:
