@@ -1,4 +1,5 @@
-"""Which files a ``ddd-events`` command reads: exactly the files flake8 would check.
+"""Files: which ones a ``ddd-events`` command reads (exactly the files flake8 would
+check), and how a Python source file is read (as Python reads it).
 
 flake8's own machinery decides: its option parser reads ``exclude``,
 ``extend-exclude`` and ``filename`` from the ``[flake8]`` section it finds (setup.cfg,
@@ -10,6 +11,9 @@ plugins in that section are left to the plugins (``config.load_settings`` reads 
 from __future__ import annotations
 
 import argparse
+import errno
+import io
+import tokenize
 from typing import Iterator, Sequence
 
 
@@ -56,3 +60,20 @@ def python_files(paths: Sequence[str], *, exclude: str | None = None,
                                            filename_patterns=options.filename, exclude=excluded))
 
     return files()
+
+
+def read_source(path: str, max_bytes: int | None = None) -> tuple[str, str]:
+    """A Python source file's text, decoded as Python decodes it (a UTF-8 BOM, else the
+    PEP 263 coding cookie, else UTF-8), and that encoding: ``utf-8-sig`` after a BOM, so
+    that encoding the text gives the file back. Raises OSError (EFBIG when the file holds
+    more than ``max_bytes``), or UnicodeError when the declaration names no codec,
+    contradicts the BOM, or the bytes are not in the declared encoding."""
+    with open(path, "rb") as handle:
+        data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise OSError(errno.EFBIG, f"more than {max_bytes} bytes", path)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise UnicodeError(f"{path}: {error.msg}") from None
+    return data.decode(encoding), encoding

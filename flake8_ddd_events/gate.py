@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
+from .files import read_source
 from .modules import absolute_import, inside_roots, module_files, real_roots
 from .settings import Settings
 
@@ -449,8 +450,7 @@ class _ProjectIndex:
             if cached is not None:
                 self._answers.clear()  # the file changed: chains through it may differ
             try:
-                with open(path, "rb") as handle:
-                    tree = ast.parse(handle.read(), path)
+                tree = ast.parse(read_source(path)[0], path)
                 index = self.index(tree, module, path.endswith("__init__.py"))
             except (OSError, SyntaxError, ValueError, RecursionError):
                 index = None

@@ -6,11 +6,9 @@ import argparse
 import ast
 import configparser
 import difflib
-import io
 import sys
-import tokenize
 
-from ..files import python_files
+from ..files import python_files, read_source
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
@@ -53,13 +51,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "ddd-target-python, else requires-python of pyproject.toml, else 3.10")
 
 
-def _read(path: str) -> tuple[str, str]:
-    with open(path, "rb") as file:
-        data = file.read()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding), encoding
-
-
 def run(args: argparse.Namespace) -> int:
     from flake8.exceptions import ExecutionError
 
@@ -87,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     errors = changed_files = fixes = 0
     for path in paths:
         try:
-            source, encoding = _read(path)
+            source, encoding = read_source(path)
             ast.parse(source, path)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
             print(f"{path}: skipped: {_reason(error)}", file=sys.stderr)
