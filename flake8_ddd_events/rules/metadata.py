@@ -10,6 +10,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ..dataclass_fields import declared_fields
 from ..expressions import dotted, last_part, names_in
 from ..facts import CallFact, ModuleFacts
 from ..model import ClassView
@@ -22,13 +23,8 @@ def chain_field_names(view: ClassView) -> dict[str, list[str]]:
     set in ``__init__``), by name, with the dotted names of its annotation."""
     found: dict[str, list[str]] = {}
     for owner in view.mro:
-        for field in owner.cls.fields:
+        for field in declared_fields(owner):
             found.setdefault(field.name, [owner.facts.qualify(n) for n in names_in(field.annotation)])
-        init = owner.cls.method("__init__")
-        for assignment in init.self_assignments if init else ():
-            if assignment.attr:
-                names = [owner.facts.qualify(n) for n in names_in(assignment.annotation)]
-                found.setdefault(assignment.attr, names)
     return found
 
 
