@@ -293,6 +293,12 @@ def _inherited_event_kind(view: ClassView, settings: Settings) -> Kind | None:
 
 
 def _is_marker_or_data(view: ClassView) -> bool:
+    """A class named like a configured event base is one when it is a marker, data-shaped,
+    or abstract (``class DomainEvent(ABC)`` with an ``__init__``): meant to be inherited.
+    ``threading.Event``-like classes (state and methods, nothing abstract) are not."""
     cls = view.cls
     is_marker = not cls.fields and not cls.method("__init__")
-    return (is_marker and not any(m.self_assignments for m in cls.methods)) or is_data_shaped(view)
+    is_abstract = "ABC" in {last_part(w) for w in cls.base_names} or any(
+        "abstractmethod" in m.decorator_names for m in cls.methods)
+    return (is_marker and not any(m.self_assignments for m in cls.methods)) \
+        or is_abstract or is_data_shaped(view)
