@@ -430,7 +430,7 @@ class _Collector(cst.CSTVisitor):
             attr = self._self_attr(item)
             if attr is not None:
                 self._function().self_assignments.append(
-                    SelfAssignment(attr, annotation, node, binds, bound))
+                    SelfAssignment(attr, annotation, node, bound, binds))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         owner = self._class()

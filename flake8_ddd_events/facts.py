@@ -50,8 +50,8 @@ class SelfAssignment:
     attr: str
     annotation: cst.BaseExpression | None
     node: cst.CSTNode | None  # None in compact facts
-    binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
     value: cst.BaseExpression | None = None  # what it binds, when known (not unpacked)
+    binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
 
 
 @dataclass(frozen=True)

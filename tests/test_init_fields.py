@@ -144,6 +144,19 @@ def test_a_timestamp_typed_by_its_parameter(tmp_path):
     assert codes(source, tmp_path, "DDD105") == []
 
 
+def test_an_id_and_a_timestamp_set_in_init_are_recognised_by_shape(tmp_path):
+    source = """
+
+        class OrderPaid(DomainEvent):
+            def __init__(self, order_id: str):
+                self.order_id = order_id
+                self.ident = str(uuid4())
+                self.recorded = datetime.now(timezone.utc)
+    """
+    assert codes(source, tmp_path, "DDD105") == codes(source, tmp_path, "DDD106") == []
+    assert codes(source.replace("str(uuid4())", "order_id"), tmp_path, "DDD106") == [9]
+
+
 def test_fields_set_in_a_base_init_count_for_the_subclass(tmp_path):
     source = """
 
