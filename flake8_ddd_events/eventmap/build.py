@@ -59,9 +59,10 @@ REGISTRY_METHODS = frozenset({"register", "subscribe", "add_handler", "register_
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 
-def display_path(path: str) -> str:
-    """The path as the map shows it: relative to the current directory, with slashes."""
-    relative = os.path.relpath(path)
+def display_path(path: str, base: str | None = None) -> str:
+    """The path as the map shows it: relative to ``base`` (default: the current
+    directory), with slashes."""
+    relative = os.path.relpath(path, base)
     return (path if relative.startswith("..") else relative).replace(os.sep, "/")
 
 
@@ -72,17 +73,19 @@ def read_source(path: str) -> str:
     return data.decode(encoding)
 
 
-def build_map(paths: Iterable[str], settings: Settings,
-              model: ProjectModel | None = None) -> tuple[graph.EventMap, list[str]]:
-    """The event map of the Python files under ``paths``, and the files skipped (with why)."""
-    builder = _Builder(settings, model or ProjectModel(settings))
+def build_map(paths: Iterable[str], settings: Settings, model: ProjectModel | None = None,
+              base: str | None = None) -> tuple[graph.EventMap, list[str]]:
+    """The event map of the Python files under ``paths``, and the files skipped (with why);
+    file names are shown relative to ``base`` (default: the current directory)."""
+    builder = _Builder(settings, model or ProjectModel(settings), base)
     for path in python_files(list(paths)):
         builder.read(path)
     return builder.finish(), builder.skipped
 
 
 class _Builder:
-    def __init__(self, settings: Settings, model: ProjectModel) -> None:
+    def __init__(self, settings: Settings, model: ProjectModel, base: str | None) -> None:
+        self.base = base
         self.settings = settings
         self.model = model
         self.nodes: dict[str, graph.Node] = {}  # defined by a class statement read here
@@ -99,9 +102,9 @@ class _Builder:
             tree, facts = parse_facts(source, path, module, is_package)
         except (OSError, UnicodeDecodeError, SyntaxError, Unparsable) as error:
             reason = error.strerror if isinstance(error, OSError) else str(error)
-            self.skipped.append(f"{display_path(path)}: skipped: {reason}")
+            self.skipped.append(f"{display_path(path, self.base)}: skipped: {reason}")
             return
-        _Module(self, facts, tree, display_path(path)).run()
+        _Module(self, facts, tree, display_path(path, self.base)).run()
 
     def define(self, node: graph.Node) -> None:
         self.nodes.setdefault(node.id, node)
@@ -178,7 +181,7 @@ class _Module:
             self.builder.define(node)
         else:
             node = graph.Node(node_id, kind, view.cls.qualname, view.facts.module,
-                              display_path(view.facts.path), None)
+                              display_path(view.facts.path, self.builder.base), None)
             self.builder.reference(node)
         return node
 

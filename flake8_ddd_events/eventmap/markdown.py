@@ -55,8 +55,9 @@ def overview(event_map: graph.EventMap, heading: str = "#", links: bool = False)
     return lines
 
 
-def context_section(event_map: graph.EventMap, name: str, heading: str) -> list[str]:
-    """One context: its diagram (with its neighbours) and its tables."""
+def context_section(event_map: graph.EventMap, name: str, heading: str,
+                    findings: bool = True) -> list[str]:
+    """One context: its diagram (with its neighbours), its tables and its findings."""
     around = event_map.around(name)
     sub = heading + "#"
     lines = [f"{heading} {name}", ""]
@@ -91,8 +92,7 @@ def context_section(event_map: graph.EventMap, name: str, heading: str) -> list[
     if rows:
         lines += [f"{sub} Handlers", ""]
         lines += _table(("handler", "handles", "defined in"), rows)
-    lines += findings_section(around, sub)
-    return lines
+    return lines + (findings_section(around, sub) if findings else [])
 
 
 def findings_section(event_map: graph.EventMap, heading: str) -> list[str]:
@@ -103,15 +103,17 @@ def findings_section(event_map: graph.EventMap, heading: str) -> list[str]:
         (f"`{f.file}:{f.line}`", f.code, f.message) for f in event_map.findings])
 
 
-def render(event_map: graph.EventMap, level: str = "classes", findings: bool = True) -> str:
-    """One page: the overview, a section per context, the findings."""
-    lines = overview(event_map)
+def render(event_map: graph.EventMap, level: str = "classes", findings: bool = True,
+           heading: str = "#") -> str:
+    """One page: the overview, a section per context, the findings (``heading``: the
+    overview's heading level, the sections one below)."""
+    lines = overview(event_map, heading)
     if level != "contexts":
         for context in event_map.contexts:
             if event_map.focus in (None, context.name):
-                lines += context_section(event_map, context.name, "##")
+                lines += context_section(event_map, context.name, heading + "#", findings=False)
     if findings:
-        lines += findings_section(event_map, "##")
+        lines += findings_section(event_map, heading + "#")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
