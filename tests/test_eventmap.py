@@ -189,7 +189,7 @@ def test_large_graph_with_reserved_names_is_valid_mermaid_and_stable(tmp_path):
     names += [f"ctx{i}" for i in range(21)]
     for index, context in enumerate(names):
         other = names[(index + 1) % len(names)]
-        files[f"{context}/domain/events.py"] = f"""\
+        files[f"{context}/domain/events.py"] = """\
             from kernel import DomainEvent, IntegrationEvent, AggregateRoot
             class end(DomainEvent):
                 x: int

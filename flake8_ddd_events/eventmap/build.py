@@ -122,7 +122,7 @@ class _Builder:
         contexts = tuple(graph.Context(names[p], p) for p in sorted(names, key=names.get))
         edges = tuple(sorted(self.edges))
         unlinked = graph.EventMap(contexts, tuple(placed), edges)
-        return replace(unlinked, links=_links(unlinked), findings=find(unlinked), nodes_by_id={})
+        return replace(unlinked, links=_links(unlinked), findings=find(unlinked))
 
 
 def _links(event_map: graph.EventMap) -> tuple[graph.Link, ...]:
@@ -154,6 +154,8 @@ class _Module:
         self.context = RuleContext(facts, builder.settings, builder.model)
         self._positions = None
         self.handled: dict[str, list[str]] = {}  # handler class qualname -> event ids
+        self.calls_by_node = {id(c.node): c for c in facts.calls}
+        self._recording: dict[str | None, set[str]] = {}
         inline = {id(a.value) for c in facts.calls for a in c.args}
         # per function, the event classes it constructs that are not passed on directly
         self.local_events: dict[str | None, list[ClassView]] = {}
@@ -233,7 +235,7 @@ class _Module:
         for arg in call.args:
             value = arg.value
             if isinstance(value, cst.Call):
-                built = self.construction_of(value, call)
+                built = self.construction_of(value)
                 found.extend([built] if built is not None else [])
             elif isinstance(value, (cst.Name, cst.Attribute)):
                 name = dotted(value)
@@ -246,8 +248,8 @@ class _Module:
                     found.extend(self.local_events.get(call.function, ()))
         return list({id(v): v for v in found}.values())
 
-    def construction_of(self, node: cst.Call, around: CallFact) -> ClassView | None:
-        inner = next((c for c in self.facts.calls if c.node is node), None)
+    def construction_of(self, node: cst.Call) -> ClassView | None:
+        inner = self.calls_by_node.get(id(node))
         return self.construction(inner) if inner is not None else None
 
     # -- who acts ----------------------------------------------------------------------
@@ -275,11 +277,17 @@ class _Module:
         return self.builder.nodes[node_id]
 
     def recording_methods(self, call: CallFact) -> set[str]:
-        """``ddd-record-methods`` and the aliases of the classes around the call."""
+        """``ddd-record-methods`` and the aliases of the class around the call."""
+        found = self._recording.get(call.cls)
+        if found is None:
+            found = self._recording[call.cls] = self._recording_methods(call.cls)
+        return found
+
+    def _recording_methods(self, qualname: str | None) -> set[str]:
         names = set(self.settings.record_methods)
-        if not call.cls or call.cls not in self.facts.classes:
+        if not qualname or qualname not in self.facts.classes:
             return names
-        view = self.context.view(self.facts.classes[call.cls])
+        view = self.context.view(self.facts.classes[qualname])
         for owner in view.mro:
             names |= {k for k, v in owner.cls.assignments.items()
                       if last_part(dotted(v)) in self.settings.record_methods}

@@ -81,10 +81,20 @@ class EventMap:
     links: tuple[Link, ...] = ()
     findings: tuple[Finding, ...] = ()
     focus: str | None = None  # the context drawn with its neighbours (``--context``)
-    nodes_by_id: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
+    # indexes, made from the fields above (so ``dataclasses.replace`` makes them anew)
+    nodes_by_id: dict[str, Node] = field(init=False, compare=False, repr=False)
+    _into: dict[str, list[Edge]] = field(init=False, compare=False, repr=False)
+    _out_of: dict[str, list[Edge]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.nodes_by_id.update((n.id, n) for n in self.nodes)
+        into: dict[str, list[Edge]] = {}
+        out_of: dict[str, list[Edge]] = {}
+        for edge in self.edges:
+            into.setdefault(edge.target, []).append(edge)
+            out_of.setdefault(edge.source, []).append(edge)
+        object.__setattr__(self, "nodes_by_id", {n.id: n for n in self.nodes})
+        object.__setattr__(self, "_into", into)
+        object.__setattr__(self, "_out_of", out_of)
 
     def node(self, node_id: str) -> Node:
         return self.nodes_by_id[node_id]
@@ -93,10 +103,10 @@ class EventMap:
         return [n for n in self.nodes if n.context == name]
 
     def edges_to(self, node_id: str, *kinds: str) -> list[Edge]:
-        return [e for e in self.edges if e.target == node_id and e.kind in kinds]
+        return [e for e in self._into.get(node_id, ()) if e.kind in kinds]
 
     def edges_from(self, node_id: str, *kinds: str) -> list[Edge]:
-        return [e for e in self.edges if e.source == node_id and e.kind in kinds]
+        return [e for e in self._out_of.get(node_id, ()) if e.kind in kinds]
 
     def around(self, name: str) -> EventMap:
         """The context ``name`` and its neighbours: the nodes one edge away, the links
@@ -109,5 +119,4 @@ class EventMap:
             self, contexts=tuple(c for c in self.contexts if c.name in neighbours),
             nodes=tuple(n for n in self.nodes if n.id in kept), edges=edges,
             links=tuple(k for k in self.links if name in (k.source, k.target)),
-            findings=tuple(f for f in self.findings if f.subject in inside), focus=name,
-            nodes_by_id={})
+            findings=tuple(f for f in self.findings if f.subject in inside), focus=name)
