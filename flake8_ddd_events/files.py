@@ -75,5 +75,5 @@ def read_source(path: str, max_bytes: int | None = None) -> tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise UnicodeError(f"{path}: {error.msg}") from None
+        raise UnicodeError(error.msg) from None
     return data.decode(encoding), encoding

@@ -201,6 +201,9 @@ def test_syntax_errors_are_reported_and_skipped_with_status_2(project, capsys):
     assert broken.read_text() == "class (:\n"
     assert "shop/domain/broken.py: skipped: syntax error at line 1" in capsys.readouterr().err
     assert main(["fix", "missing.py"]) == 2
+    write(project, "shop/domain/declared.py", "# -*- coding: nonesuch -*-\n")
+    assert main(["fix", "shop/domain/declared.py"]) == 2
+    assert "shop/domain/declared.py: skipped: unknown encoding: nonesuch" in capsys.readouterr().err
 
 
 def test_select_and_ignore(project):
