@@ -818,3 +818,20 @@ def test_a_projects_own_base_version_of_a_configured_base_counts(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/application/handlers.py", "shop/orders/events.py")
+
+
+def test_a_plain_event_holding_an_aggregate_through_init_is_reported(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain/AggregateRoot.py": "class AggregateRoot:\n    pass\n",
+        "shop/users/domain/events.py": """\
+            from shop.kernel import DomainEvent
+            from shop.shared.domain.AggregateRoot import AggregateRoot
+
+
+            class UserCreatedDomainEvent(DomainEvent):  # DDD101
+                def __init__(self, aggregate_id: str, entity: AggregateRoot) -> None:
+                    self.aggregate_id = aggregate_id
+                    self.entity = entity  # DDD103
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/users/domain/events.py")

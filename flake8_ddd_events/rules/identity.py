@@ -6,6 +6,7 @@ from typing import Iterator
 
 from ..expressions import names_in
 from ..facts import FieldFact
+from ..dataclass_fields import declared_fields
 from ..model import ClassView
 from ..recognition import Kind, recognise
 from ..rule import Context, Finding, rule
@@ -24,6 +25,15 @@ def domain_object_in(view: ClassView, field: FieldFact, kinds: tuple[Kind, ...])
         if recognise(resolved, settings).kind in kinds or _is_domain_base(resolved, kinds, settings):
             return resolved
     return None
+
+
+def held_kind(view: ClassView, settings) -> str:
+    """What a held domain class is, in words: "aggregate root", "entity", "domain event"
+    (the project's own ``AggregateRoot``/``Entity`` base is what it names)."""
+    kind = recognise(view, settings).kind
+    if kind is Kind.OTHER:
+        kind = Kind.AGGREGATE if view.cls.name in settings.aggregate_bases else Kind.ENTITY
+    return kind.value
 
 
 def _is_domain_base(view: ClassView, kinds: tuple[Kind, ...], settings) -> bool:
@@ -92,9 +102,9 @@ class OrderPlaced(DomainEvent):
 )
 def event_holds_aggregate(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.DOMAIN_EVENT):
-        for field in view.cls.fields:
+        for field in declared_fields(view):
             held = domain_object_in(view, field, (Kind.AGGREGATE, Kind.ENTITY))
             if held is not None:
-                kind = recognise(held, context.settings).kind.value.replace(" root", "")
+                kind = held_kind(held, context.settings).replace(" root", "")
                 yield Finding(field.node, f"event field '{field.name}' holds {kind} "
                               f"'{held.name}'; reference it by identity ({identity_name(field)})")

@@ -14,11 +14,12 @@ import libcst as cst
 from ..expressions import _parse_forward_reference, dotted, last_part, names_in
 from ..facts import FieldFact
 from ..metadata import chain_fields, is_metadata_field, version_source
+from ..dataclass_fields import declared_fields
 from ..model import ClassView
 from ..recognition import Kind, recognise
 from ..rule import Context, Example, Finding, rule
 from ..settings import Settings
-from .identity import domain_object_in
+from .identity import domain_object_in, held_kind
 
 # Fields that name the producing bounded context: envelope metadata, not payload (DDD206).
 CONTEXT_NAME_FIELDS = ("source", "source_context", "context", "context_name", "bounded_context")
@@ -435,10 +436,10 @@ class OrderShipped(IntegrationEvent):
 def integration_event_leaks_domain(context: Context) -> Iterator[Finding]:
     settings = context.settings
     for view in _integration_events(context, concrete=False):
-        for field in view.cls.fields:
+        for field in declared_fields(view):
             held = domain_object_in(view, field, _DOMAIN_KINDS)
             if held is not None:
-                kind = recognise(held, settings).kind.value
+                kind = held_kind(held, settings)
                 yield Finding(field.node, f"integration event '{view.name}' field '{field.name}' "
                               f"holds {kind} '{held.name}'; publish its id and the values "
                               "consumers need as basic types, not the domain object")
