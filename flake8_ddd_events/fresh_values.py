@@ -3,9 +3,11 @@
 A clock is a call that reads the current time: any callee whose last name is
 ``now``, ``utcnow`` or ``today`` or has ``now`` as an underscore-separated word
 (``datetime.now``, ``date.today``, ``pendulum.now``, ``arrow.utcnow``, Django's
-``timezone.now``, a project's ``utc_now``), and the clocks of the ``time``
-module (``time.time``, ``time_ns``, ``monotonic``, ``perf_counter``, and their
-``_ns`` forms) however imported.
+``timezone.now``, a project's ``utc_now``), or says ``current`` and ends in
+``time``/``datetime``/``timestamp``/``date`` (``get_current_datetime``), and the
+clocks of the ``time`` module (``time.time``, ``time_ns``, ``monotonic``,
+``perf_counter``, and their ``_ns`` forms) however imported. SQLAlchemy's
+``func.now()`` is not one: it is SQL, evaluated by the database for each row.
 
 An id generator is a call that returns a new identifier: ``uuid1``, ``uuid4``,
 ``uuid6``, ``uuid7`` and, without arguments, ``uuid8`` (from ``uuid`` or a
@@ -41,6 +43,7 @@ class Fresh(enum.Enum):
 _TIME_CLOCKS = frozenset({"time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns",
                           "time.perf_counter", "time.perf_counter_ns"})
 _CLOCK_NAMES = frozenset({"now", "utcnow", "today"})
+_CURRENT_WHAT = frozenset({"time", "datetime", "timestamp", "date"})
 _UUIDS = frozenset({"uuid1", "uuid4", "uuid6", "uuid7"})
 _UUID_PACKAGES = frozenset({"uuid", "uuid6", "uuid_utils", "uuid_extensions"})
 _ID_CALLS = frozenset({"secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes",
@@ -60,10 +63,13 @@ def fresh_call(facts: ModuleFacts, call: cst.Call) -> Fresh | None:
     qualified = facts.qualify(callee)
     name = last_part(callee)
     words = name.lower().split("_")
-    if qualified in _TIME_CLOCKS or name in _CLOCK_NAMES or "now" in words:
+    root = qualified.partition(".")[0]
+    if root == "sqlalchemy":
+        return None
+    if (qualified in _TIME_CLOCKS or name in _CLOCK_NAMES or "now" in words
+            or ("current" in words and words[-1] in _CURRENT_WHAT)):
         return Fresh.TIMESTAMP
     no_arguments = not call.args
-    root = qualified.partition(".")[0]
     if name in _UUIDS or (name == "uuid8" and no_arguments):
         return Fresh.ID if root in _UUID_PACKAGES or "." not in qualified else None
     if qualified in _ID_CALLS:

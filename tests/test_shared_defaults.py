@@ -40,6 +40,7 @@ import pendulum
 import ulid
 from bson import ObjectId
 from django.utils import timezone
+from sqlalchemy import func
 from ulid import ULID
 """
 
@@ -59,6 +60,10 @@ def _facts() -> ModuleFacts:
     ("arrow.utcnow()", Fresh.TIMESTAMP),
     ("timezone.now()", Fresh.TIMESTAMP),
     ("utc_now()", Fresh.TIMESTAMP),
+    ("get_current_datetime()", Fresh.TIMESTAMP),
+    ("clock.current_time()", Fresh.TIMESTAMP),
+    ("func.now()", None),
+    ("current_user()", None),
     ("uuid4()", Fresh.ID),
     ("uuid.uuid1()", Fresh.ID),
     ("uuid.uuid7()", Fresh.ID),
@@ -186,6 +191,8 @@ from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlalchemy.orm import mapped_column
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,8 @@ class OrderPlaced:
     occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     loaded_at: ClassVar[datetime] = datetime.now(timezone.utc)
     make_id = uuid4()
+
+    recorded_at: datetime = mapped_column(server_default=func.now())
 
     def delayed(self, at: datetime = datetime.now(timezone.utc)) -> "OrderPlaced":
         return self

@@ -105,11 +105,13 @@ def factory_text(value: cst.BaseExpression) -> str:
          "also inside an expression (`str(uuid4())`, `uuid4().hex`). Clocks are `datetime.now`/"
          "`utcnow`/`today`, `date.today`, the `time` module's clocks, and any function or method "
          "named `now`/`utcnow`/`today` or with `now` as a word (`pendulum.now`, `arrow.utcnow`, "
-         "`utc_now`). Id generators are `uuid1`/`uuid4`/`uuid6`/`uuid7`, `ulid.new()`, `ULID()`, "
+         "`utc_now`) or named like `get_current_datetime`; not SQLAlchemy's `func.now()`, which "
+         "the database evaluates. Id generators are `uuid1`/`uuid4`/`uuid6`/`uuid7`, `ulid.new()`, `ULID()`, "
          "`bson.ObjectId()`, `secrets.token_*`, and project functions named like `new_id`, "
          "`next_id`, `generate_id`. Constants are not reported: `datetime(2020, 1, 1)`, "
          "`UUID(\"...\")`, `uuid5(namespace, name)` (a hash: the same arguments give the same "
-         "id). Points at the clock or generator call.",
+         "id). Neither are default factories and lambdas, `ClassVar` attributes or a method's "
+         "parameter defaults. Points at the clock or generator call.",
     why="A default is evaluated once, when Python runs the class statement, and then reused for "
         "every instance: every event created without the field gets the same id and the same "
         "timestamp, the moment the module was imported. Consumers then drop all but the first "
