@@ -87,6 +87,7 @@ def _facts() -> ModuleFacts:
     ("identity()", None),
     ("new_order()", None),
     ("str(order_id)", None),
+    ("(lambda: uuid4())()", None),
 ])
 def test_what_a_clock_or_id_generator_is(expression, expected):
     assert fresh_call(_facts(), cst.parse_expression(expression)) is expected
@@ -555,6 +556,16 @@ class OrderShipped(BaseModel):
     model_config = ConfigDict(frozen=True)
     event_id: str = str(uuid4())
 ''', "no import statement to put 'from pydantic import Field' after"),
+    ('''\
+import json
+
+Field = json.dumps
+
+
+class OrderShipped(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    event_id: str = str(uuid4())
+''', "'Field' already names something else in this module"),
 ])
 def test_what_is_left_to_the_user_and_why(source, why):
     result = fix(source)
