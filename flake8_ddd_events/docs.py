@@ -86,7 +86,8 @@ def _option(key: str) -> Option | None:
 def default_text(option: Option) -> str:
     """The default as a reader would write it in ``[flake8]``."""
     if option.key == "ddd-source-roots":
-        return "`.`, and `src` when it exists"
+        return ("`.`, `src`, and every folder below holding a `pyproject.toml`, `setup.py` or "
+                "`setup.cfg` (with its `src`)")
     if option.key == "ddd-target-python":
         return "from `requires-python` in pyproject.toml, else `3.10`"
     if isinstance(option.default, tuple):
