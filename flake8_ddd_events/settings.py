@@ -167,6 +167,9 @@ OPTIONS: tuple[Option, ...] = (
            "base classes of commands and queries: messages that are never events"),
     Option("ddd-command-modules", ("commands", "queries"), _names,
            "module or package names whose classes are commands or queries, never events"),
+    Option("ddd-context-modules", (), _names,
+           "globs over dotted module paths, one per bounded context, for `ddd-events map` "
+           "(default: the package that holds a context's layers, see docs/event-map.md)"),
     Option("ddd-test-modules", TEST_MODULES, _names,
            "globs over dotted module paths of test code: no rule reports there"),
     Option("ddd-source-roots", None, _paths,
@@ -207,6 +210,7 @@ class Settings:
     repository_write_methods: tuple[str, ...]
     command_bases: tuple[str, ...]
     command_modules: tuple[str, ...]
+    context_modules: tuple[str, ...]
     test_modules: tuple[str, ...]
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None
