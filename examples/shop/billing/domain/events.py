@@ -82,11 +82,3 @@ class PaymentReminderSent:  # DDD105, DDD106: no DomainEvent base, so no occurre
     invoice_id: UUID
     reminder_number: int
     sent_to: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class DunningLetterQueued(DomainEvent):
-    """The print shop drops a letter whose letter_id it has already printed."""
-
-    invoice_id: UUID
-    letter_id: UUID = uuid4()  # DDD110: the same id on every letter; the shop prints only the first
