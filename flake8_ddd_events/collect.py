@@ -416,14 +416,22 @@ class _Collector(cst.CSTVisitor):
         return None
 
     def _record_self(self, target: cst.BaseExpression, annotation, node: cst.CSTNode,
-                     value: cst.BaseExpression | None = None) -> None:
+                     value: cst.BaseExpression | None = None, binds: bool = False) -> None:
+        """Record ``self.attr`` targets; ``value`` is what a binding assigns (paired
+        element by element when a tuple is unpacked into a tuple of the same length)."""
         unpacked = isinstance(target, (cst.Tuple, cst.List))
         targets = [e.value for e in target.elements] if unpacked else [target]
-        for item in targets:
+        values: list[cst.BaseExpression | None] = [value]
+        if unpacked:
+            elements = value.elements if isinstance(value, (cst.Tuple, cst.List)) else ()
+            paired = len(elements) == len(targets) and not any(
+                isinstance(e, cst.StarredElement) for e in (*elements, *target.elements))
+            values = [e.value for e in elements] if paired else [None] * len(targets)
+        for item, bound in zip(targets, values):
             attr = self._self_attr(item)
             if attr is not None:
-                self._function().self_assignments.append(SelfAssignment(
-                    attr, annotation, node, None if unpacked else value))
+                self._function().self_assignments.append(
+                    SelfAssignment(attr, annotation, node, bound, binds))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         owner = self._class()
@@ -431,7 +439,8 @@ class _Collector(cst.CSTVisitor):
             owner.fields.append(FieldFact(node.target.value, node.annotation.annotation,
                                           node.value, node))
             return
-        self._record_self(node.target, node.annotation.annotation, node, node.value)
+        self._record_self(node.target, node.annotation.annotation, node, node.value,
+                          binds=node.value is not None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         owner = self._class()
@@ -445,7 +454,7 @@ class _Collector(cst.CSTVisitor):
                 owner.fields.append(FieldFact(node.targets[0].target.value, None, node.value, node))
             return
         for target in node.targets:
-            self._record_self(target.target, None, node, node.value)
+            self._record_self(target.target, None, node, node.value, binds=True)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_self(node.target, None, node)

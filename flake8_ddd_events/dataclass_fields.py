@@ -1,4 +1,5 @@
-"""How data-class frameworks see a class: frozen or not, and its init fields.
+"""How data-class frameworks see a class: frozen or not, and its init fields; and
+the fields a plain class declares in its ``__init__``.
 
 Shared by the immutability rules and the fixer: one place that knows what
 ``@dataclass(frozen=True)``, ``@attrs.frozen``, pydantic config, msgspec
@@ -229,3 +230,34 @@ def misordered_field(view: ClassView) -> InitField | None:
         elif seen_default and field.owner is view:
             return field
     return None
+
+
+# -- fields set in __init__ ------------------------------------------------------------
+def fields_set_in_init(view: ClassView) -> tuple[FieldFact, ...]:
+    """The attributes the class's own ``__init__`` sets (``self.x = …``, ``self.x: T = …``),
+    as fields, first assignment first: where a plain class declares its fields (a
+    hand-written ``__init__`` is the one that runs under a dataclass too). The annotation
+    is the assignment's, else that of the parameter it assigns; the default is the
+    assigned expression unless that is just a parameter (``self.event_id = uuid4()``
+    has one, ``self.order_id = order_id`` none)."""
+    init = view.cls.method("__init__")
+    if init is None:
+        return ()
+    params = {p.name: p.annotation for p in init.params}
+    found: dict[str, FieldFact] = {}
+    for assignment in init.self_assignments:
+        if not assignment.binds or assignment.attr in found:
+            continue
+        value = assignment.value
+        parameter = value.value if isinstance(value, cst.Name) and value.value in params else None
+        annotation = assignment.annotation or (params[parameter] if parameter else None)
+        found[assignment.attr] = FieldFact(assignment.attr, annotation,
+                                           None if parameter else value, assignment.node)
+    return tuple(found.values())
+
+
+def declared_fields(view: ClassView) -> tuple[FieldFact, ...]:
+    """The class's own fields: its annotated class attributes, then the attributes its
+    ``__init__`` sets that the body does not declare."""
+    body = {f.name for f in view.cls.fields}
+    return (*view.cls.fields, *(f for f in fields_set_in_init(view) if f.name not in body))

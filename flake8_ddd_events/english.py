@@ -12,7 +12,9 @@ A compact table plus rules, standard library only, built once at import:
 * verbs whose past equals the present (``Reset``, ``Set``, ``Read``, ``Cut``)
   count only after the first word, at the end of the name or before a
   particle (``PasswordReset``, ``MemberSetAsAttendee``; not ``ResetPassword``,
-  ``ReadModel``, ``OrderReadModel``);
+  ``ReadModel``, ``OrderReadModel``); right after a first word that is a noun
+  as often as a verb they count too (``ScheduleReset``, ``PlanSet``:
+  the schedule was reset, not "schedule a reset");
 * a name that starts with a command verb (``Set``, ``Send``, ``Get``...) needs
   its past word in predicate position: ``CreateOrderFailed`` passes,
   ``SetPaidOrderStatus`` and ``SendWelcomeEmail`` do not;
@@ -167,6 +169,15 @@ hide split shut quit begin draw cut
 _NOUNISH = frozenset("""
 book bill charge check claim deposit draft end flag hold link load lock
 order post rate return review transfer void cut split
+""".split())
+
+# Command verbs that are as often nouns: as the first word right before a verb whose
+# past equals its present they are the subject (ScheduleReset, PlanSet, BudgetCut).
+_NOUN_VERBS = frozenset("""
+archive block capture change commit decline decrease dispatch download drop edit export
+finish grant import increase increment issue launch log mark merge move pay pick place
+plan process purchase refund release reserve restore retry schedule ship sign start stop
+store sync update upload
 """.split())
 
 # Nouns that name an action: UserRegistration -> UserRegistered.
@@ -348,6 +359,8 @@ def states_past_fact(name: str, allow: frozenset[str] = frozenset()) -> bool:
     last = len(words) - 1
     # a command (SetPaidOrderStatus) or a data shape (OrderPlacedPayload)
     strict = (lower[0] in _VERBS and lower[0] not in _NOUNISH) or lower[last] in _HEADS
+    # ... unless a noun-or-verb is followed by a same-form verb (ScheduleReset)
+    subject_first = lower[0] in _NOUN_VERBS and lower[last] not in _HEADS
 
     def predicate(i: int) -> bool:
         return i == last or lower[i + 1] in _PARTICLES
@@ -360,7 +373,7 @@ def states_past_fact(name: str, allow: frozenset[str] = frozenset()) -> bool:
             if strict and i > 0 and not predicate(i):
                 continue
             return True
-        if kind == "same" and i > 0 and not strict and predicate(i):
+        if kind == "same" and i > 0 and (not strict or i == 1 and subject_first) and predicate(i):
             if (lower[i - 1], lower[i]) not in _NOUN_COMPOUNDS:
                 return True
     return False

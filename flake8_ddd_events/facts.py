@@ -50,7 +50,8 @@ class SelfAssignment:
     attr: str
     annotation: cst.BaseExpression | None
     node: cst.CSTNode | None  # None in compact facts
-    value: cst.BaseExpression | None = None  # what is assigned (``=`` and ``: T =`` only)
+    value: cst.BaseExpression | None = None  # what it binds, when known (not unpacked)
+    binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
 
 
 @dataclass(frozen=True)

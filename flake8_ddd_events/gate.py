@@ -39,8 +39,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
+from .files import read_source
 from .modules import absolute_import, inside_roots, module_files, real_roots
-from .settings import Settings
+from .settings import Settings, with_base_variants
 
 # -- what each rule needs ---------------------------------------------------------
 
@@ -449,8 +450,7 @@ class _ProjectIndex:
             if cached is not None:
                 self._answers.clear()  # the file changed: chains through it may differ
             try:
-                with open(path, "rb") as handle:
-                    tree = ast.parse(handle.read(), path)
+                tree = ast.parse(read_source(path)[0], path)
                 index = self.index(tree, module, path.endswith("__init__.py"))
             except (OSError, SyntaxError, ValueError, RecursionError):
                 index = None
@@ -688,15 +688,17 @@ class Gate:
             (code, NEEDS[code]) for code in sorted(codes) if NEEDS.get(code))
         needs = {need for _, code_needs in self.gated for need in code_needs}
         kinds = {
-            EVENTS: _ClassNeed(frozenset({*s.domain_event_bases, *s.integration_event_bases}), True),
-            AGGREGATES: _ClassNeed(frozenset({*s.aggregate_bases, *s.entity_bases}), False),
-            HANDLERS: _ClassNeed(frozenset(s.handler_bases), False),
+            EVENTS: _ClassNeed(with_base_variants((*s.domain_event_bases,
+                                                   *s.integration_event_bases)), True),
+            AGGREGATES: _ClassNeed(with_base_variants((*s.aggregate_bases, *s.entity_bases)),
+                                   False),
+            HANDLERS: _ClassNeed(with_base_variants(s.handler_bases), False),
         }
         self.class_needs = {kind: need for kind, need in kinds.items() if kind in needs}
         patterns = _text_patterns(settings)
         self.text_needs: dict[tuple, tuple[_Words, ...]] = {
             need: tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple)}
-        self.event_bases = frozenset({*s.domain_event_bases, *s.integration_event_bases})
+        self.event_bases = with_base_variants((*s.domain_event_bases, *s.integration_event_bases))
         self.event_modules = frozenset({*s.domain_event_modules, *s.integration_event_modules})
         self.correlation_fields = frozenset(s.correlation_fields)
         self.project = _ProjectIndex(settings)

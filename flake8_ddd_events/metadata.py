@@ -14,6 +14,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from .dataclass_fields import declared_fields
 from .expressions import dotted, last_part, names_in
 from .facts import ModuleFacts
 from .model import ClassView
@@ -55,25 +56,17 @@ _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 
 def chain_fields(view: ClassView) -> dict[str, ChainField]:
     """Every field along the chain, nearest declaration first: annotated class attributes
-    and attributes set in ``__init__`` (``self.occurred_on = occurred_on``)."""
+    and attributes set in ``__init__`` (``self.occurred_on = occurred_on``; see
+    ``dataclass_fields.declared_fields``)."""
     found: dict[str, ChainField] = {}
     for owner in view.mro:
         facts = owner.facts
-        for field in owner.cls.fields:
+        for field in declared_fields(owner):
             if field.name not in found:
                 annotation = tuple(facts.qualify(n) for n in names_in(field.annotation))
                 classvar = bool(annotation) and last_part(annotation[0]) == "ClassVar"
                 found[field.name] = ChainField(field.name, annotation, _default_of(field.default),
                                                facts, classvar)
-        init = owner.cls.method("__init__")
-        params = {p.name for p in init.params} if init else set()
-        for assignment in init.self_assignments if init else ():
-            if assignment.attr and assignment.attr not in found:
-                annotation = tuple(facts.qualify(n) for n in names_in(assignment.annotation))
-                value = assignment.value
-                if isinstance(value, cst.Name) and value.value in params:
-                    value = None  # the caller's value, not a default
-                found[assignment.attr] = ChainField(assignment.attr, annotation, value, facts)
     return found
 
 

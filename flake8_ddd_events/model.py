@@ -50,6 +50,7 @@ from functools import cached_property
 from typing import Callable, Iterator, Union
 
 from .facts import ClassFact, ModuleFacts, compact
+from .files import read_source
 from .modules import inside_roots, module_files, module_path, real_roots
 from .settings import Settings
 
@@ -253,16 +254,13 @@ class ProjectModel:
             stat = os.stat(real)
         except OSError:
             return None
-        encoded = source.encode("utf-8")
-        if (not stat_module.S_ISREG(stat.st_mode) or stat.st_size != len(encoded)
-                or stat.st_size > MAX_MODULE_BYTES
+        if (not stat_module.S_ISREG(stat.st_mode) or stat.st_size > MAX_MODULE_BYTES
                 or module_path(real, self.roots) != (module, is_package)):
             return None
-        try:
-            with open(real, "rb") as handle:
-                if handle.read(MAX_MODULE_BYTES + 1) != encoded:
-                    return None
-        except OSError:
+        try:  # the text as Python reads the file (its coding cookie, its BOM) is the source
+            if read_source(real, MAX_MODULE_BYTES)[0] != source:
+                return None
+        except (OSError, UnicodeError):
             return None
         return stat.st_mtime_ns, stat.st_size
 
@@ -311,16 +309,12 @@ class ProjectModel:
             return None
         module, is_package = module_path(real, self.roots)
         try:
-            with open(real, "rb") as handle:
-                data = handle.read(MAX_MODULE_BYTES + 1)
-            if len(data) > MAX_MODULE_BYTES:
-                return None
-            source = data.decode("utf-8-sig")
+            source, _ = read_source(real, MAX_MODULE_BYTES)
             tree, facts = parse_facts(source, real, module, is_package)
-        except (OSError, UnicodeDecodeError, Unparsable):
+        except (OSError, UnicodeError, Unparsable):
             return None
         if self.will_check is None or self.will_check(source, module, is_package):
-            self._trees[real] = (len(data), tree, facts)
+            self._trees[real] = (size, tree, facts)
         while (len(self._trees) > MAX_KEPT_TREES
                or sum(kept[0] for kept in self._trees.values()) > MAX_KEPT_BYTES):
             del self._trees[next(iter(self._trees))]

@@ -11,7 +11,7 @@ from .expressions import last_part, names_in
 from .gate import DATA_BASES
 from .metadata import chain_fields, declares_only_metadata
 from .model import ClassView, External
-from .settings import Settings
+from .settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.
 _NON_DOMAIN_PACKAGES = frozenset({
@@ -80,6 +80,7 @@ def _matches(written: str, resolved, names: tuple[str, ...], settings: Settings,
     was imported under (``import Event as SdkEvent``), unless it is a non-domain
     import of the same name (``threading.Event``) or a project class of that name
     whose kind is ``excluded`` (an aggregate named ``Event`` is no event base)."""
+    names = with_base_variants(names)
     if last_part(written) not in names and last_part(qualified_of(resolved)) not in names:
         return False
     if isinstance(resolved, External):
@@ -267,9 +268,11 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
             and any(name in settings.correlation_fields for name in chain_fields(view)):
         kind = Kind.INTEGRATION_EVENT
     if kind is None:
-        if view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases) \
+        if view.cls.name in with_base_variants((*settings.domain_event_bases,
+                                                *settings.integration_event_bases)) \
                 and _is_marker_or_data(view):
-            base_kind = (Kind.INTEGRATION_EVENT if view.cls.name in settings.integration_event_bases
+            base_kind = (Kind.INTEGRATION_EVENT
+                         if view.cls.name in with_base_variants(settings.integration_event_bases)
                          else Kind.DOMAIN_EVENT)
             return Recognition(base_kind, is_base=True, framework=framework)
         return Recognition(Kind.OTHER)

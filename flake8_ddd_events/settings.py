@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 
@@ -241,6 +242,14 @@ class Settings:
         """Test code (option ``ddd-test-modules``): no rule reports there, and its classes
         are test doubles, never events, aggregates or handlers."""
         return matches_any(module, self.test_modules)
+
+
+@lru_cache(maxsize=64)
+def with_base_variants(names: tuple[str, ...]) -> frozenset[str]:
+    """Configured base names and the spellings code bases give their own abstract version
+    of them: ``BaseEventHandler``, ``AbstractAggregateRoot``, ``DomainEventBase``."""
+    return frozenset(variant for name in names
+                     for variant in (name, f"Base{name}", f"Abstract{name}", f"{name}Base"))
 
 
 def matches_any(dotted: str, globs: Iterable[str]) -> bool:

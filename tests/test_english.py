@@ -171,6 +171,31 @@ def test_every_suggestion_is_accepted() -> None:
     assert [n for n, s in offered.items() if not states_past_fact(s)] == []
 
 
+@pytest.mark.parametrize("name", [
+    # a noun (or a noun-or-verb) then a verb whose past equals its present: the subject
+    # and what happened to it
+    "DiscountReset", "BudgetCut", "FeeSet", "PriceSet", "TaxCut", "OrderPut",
+    "ScheduleReset", "PlanSet", "ReleaseCut", "UpdateSet", "StartReset", "ExportSplit",
+    "ScheduleResetEvent", "PlanSetV2", "ScheduleResetByAdmin",
+])
+def test_a_subject_then_a_same_form_verb_states_a_past_fact(name: str) -> None:
+    assert states_past_fact(name), name
+    assert suggest_name(name) is None
+
+
+@pytest.mark.parametrize("name", [
+    # the verb first: a command, whatever follows
+    "ResetPassword", "CutBudget", "SetPrice", "ResetSchedule", "SetPlan",
+    # a command verb that is no noun, then a same-form word: "create a set"
+    "CreateSet", "DeleteReset", "SetReset",
+    # a known noun compound, a data shape, the same-form word not right after the first
+    "ChangeSet", "ScheduleResetToken", "ScheduleResetStatus", "ReleaseCutCommand",
+    "PlanPriceSet",
+])
+def test_a_command_verb_then_a_same_form_word_does_not(name: str) -> None:
+    assert not states_past_fact(name), name
+
+
 def test_rates_on_labelled_names() -> None:
     rows = _rows()
     assert len(rows) >= 450

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -76,11 +78,101 @@ def test_fixes_files_under_a_directory_and_reports_each_fix(project, capsys):
     assert main(["fix", "--check", "shop"]) == 0  # idempotent: nothing left to do
 
 
-def test_directories_skip_environments_and_caches(project):
-    for name in ("a.py", ".venv/x.py", ".git/y.py", "pkg/__pycache__/z.py", "pkg/b.py",
-                 "pkg/notes.txt", "build/c.py", "x.egg-info/d.py"):
-        write(project, name, "")
-    assert list(python_files(["."])) == ["./a.py", "./pkg/b.py"]
+# Every file of the layout holds an event flake8 reports (whatever the module's name), so
+# that the files flake8 reports on are the files it checked.
+EVENT = '''\
+class DomainEvent:
+    pass
+
+
+class OrderPlaced(DomainEvent):
+    pass
+'''
+LAYOUT = ("a.py", "pkg/b.py", "pkg/notes.txt", ".git/y.py", "pkg/__pycache__/z.py", "x.egg/e.py",
+          ".venv/x.py", "build/c.py", "legacy/old.py", "src/legacy/deep/n.py", "src/gen/m_pb2.py",
+          "src/gen/keep.py", "src/vendor/t.py", "src/vendor/lib/f.py", "tools/script.py")
+
+
+def flake8_reported(root: Path, *args: str) -> set[str]:
+    """The files a real flake8 run (configuration as found from ``root``) reports on."""
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD", *args],
+                            cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    return {line.split(":", 1)[0] for line in result.stdout.splitlines()}
+
+
+def layout(root: Path) -> None:
+    for name in LAYOUT:
+        write(root, name, EVENT)
+
+
+def test_directories_skip_what_flake8_skips_by_default(project):
+    layout(project)
+    files = list(python_files(["."]))
+    assert files == sorted(files)
+    assert set(files) == flake8_reported(project, ".")
+    assert "./.git/y.py" not in files and "./x.egg/e.py" not in files
+    assert "./pkg/__pycache__/z.py" not in files and "./pkg/notes.txt" not in files
+    assert "./.venv/x.py" in files  # flake8 checks it unless told otherwise
+
+
+@pytest.mark.parametrize("config", [".flake8", "setup.cfg", "tox.ini"])
+def test_exclude_and_extend_exclude_from_the_flake8_section(project, config):
+    layout(project)
+    write(project, config, "[flake8]\nexclude = .git,.venv,legacy,*_pb2.py\n"
+                           "extend-exclude =\n    src/vendor\n    build\n")
+    files = set(python_files(["."]))
+    assert files == flake8_reported(project, ".")
+    assert files == {"./a.py", "./pkg/b.py", "./pkg/__pycache__/z.py", "./x.egg/e.py",
+                     "./src/gen/keep.py", "./tools/script.py"}
+    # a named file is excluded when its name or its whole path matches, as in flake8
+    named = ["src", "src/gen/m_pb2.py", "legacy/old.py"]
+    assert set(python_files(named)) == {"src/gen/keep.py", "legacy/old.py"} == flake8_reported(
+        project, *named)
+
+
+def test_exclude_paths_are_relative_to_the_configuration_file(project, monkeypatch):
+    layout(project)
+    write(project, "setup.cfg", "[flake8]\nextend-exclude = src/legacy,./tools\n")
+    monkeypatch.chdir(project / "src")
+    files = set(python_files(["."]))
+    assert files == flake8_reported(project / "src", ".")
+    assert "./legacy/deep/n.py" not in files and "./gen/keep.py" in files
+
+
+def test_the_command_line_wins_over_the_configuration(project):
+    layout(project)
+    write(project, ".flake8", "[flake8]\nextend-exclude = build\n")
+    files = set(python_files(["."], exclude="*.egg,.git,__pycache__", extend_exclude=".venv,src"))
+    assert files == flake8_reported(project, "--exclude=*.egg,.git,__pycache__",
+                                    "--extend-exclude=.venv,src", ".")
+    assert "./build/c.py" in files and "./src/gen/keep.py" not in files
+
+
+def test_fix_skips_excluded_files(project, capsys):
+    events = write(project, "shop/domain/events.py", MUTABLE)
+    legacy = write(project, "shop/legacy/events.py", MUTABLE)
+    generated = write(project, "shop/gen/events.py", MUTABLE)
+    write(project, "setup.cfg", "[flake8]\nextend-exclude = legacy\n")
+    assert main(["fix", "--extend-exclude", "legacy,gen", "--check", "shop"]) == 1
+    assert "shop/gen" not in capsys.readouterr().err
+    assert main(["fix", "shop"]) == 0
+    assert events.read_text() == FIXED
+    assert legacy.read_text() == MUTABLE
+    assert generated.read_text() == FIXED
+    other = write(project, "shop/other/events.py", MUTABLE)
+    # --exclude replaces flake8's default list, not the configured extend-exclude
+    assert main(["fix", "--exclude", "other", "--check", "shop"]) == 0
+    # --extend-exclude replaces the configured one, as on flake8's command line
+    assert main(["fix", "--extend-exclude", "other", "shop"]) == 0
+    assert legacy.read_text() == FIXED and other.read_text() == MUTABLE
+
+
+def test_fix_reports_a_bad_flake8_configuration(project, capsys):
+    write(project, "a.py", MUTABLE)
+    write(project, "setup.cfg", "[flake8]\nextend-ignore = not a code\n")
+    assert main(["fix", "."]) == 2
+    assert "bad flake8 configuration" in capsys.readouterr().err
 
 
 def test_diff_prints_and_changes_nothing(project, capsys):
@@ -109,6 +201,9 @@ def test_syntax_errors_are_reported_and_skipped_with_status_2(project, capsys):
     assert broken.read_text() == "class (:\n"
     assert "shop/domain/broken.py: skipped: syntax error at line 1" in capsys.readouterr().err
     assert main(["fix", "missing.py"]) == 2
+    write(project, "shop/domain/declared.py", "# -*- coding: nonesuch -*-\n")
+    assert main(["fix", "shop/domain/declared.py"]) == 2
+    assert "shop/domain/declared.py: skipped: unknown encoding: nonesuch" in capsys.readouterr().err
 
 
 def test_select_and_ignore(project):

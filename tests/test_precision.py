@@ -779,3 +779,42 @@ def test_a_field_typed_with_the_aggregate_base_itself_holds_an_aggregate(tmp_pat
         """,
     })
     assert_as_marked(tmp_path, "shop/users/domain/events.py")
+
+
+def test_a_projects_own_base_version_of_a_configured_base_counts(tmp_path):
+    project(tmp_path, {
+        "shop/application/handlers.py": """\
+            from abc import ABC
+            from typing import Generic, TypeVar
+
+            from shop.orders.events import OrderPaid
+
+            E = TypeVar("E")
+
+
+            class BaseEventHandler(ABC, Generic[E]):
+                pass
+
+
+            class SendReceipt(BaseEventHandler[OrderPaid]):
+                def handle(self, event: OrderPaid) -> None:  # DDD404
+                    print(event)
+        """,
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass
+            from uuid import UUID
+
+            from shop.kernel import DomainEvent
+
+
+            @dataclass
+            class AbstractIntegrationEvent:  # DDD101
+                correlation_id: UUID
+
+
+            @dataclass(frozen=True)
+            class OrderPaid(DomainEvent):
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/application/handlers.py", "shop/orders/events.py")

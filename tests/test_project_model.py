@@ -403,6 +403,74 @@ def test_unreadable_and_unparsable_modules_are_unknown(tmp_path):
     assert isinstance(model.resolve(user, "B"), Unknown)
 
 
+# -- modules are decoded as Python decodes them -------------------------------------------------
+
+LATIN_KERNEL = """\
+# -*- coding: latin-1 -*-
+# Événements du domaine
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    occurred_on: datetime
+    origine: str = "caisse enregistrée"
+"""
+CHILD = """\
+from dataclasses import dataclass
+
+from shop.kernel.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):  # DDD106: the kernel base has a timestamp, no id
+    order_id: str  # DDD109: after the base's field with a default
+"""
+
+
+@pytest.mark.parametrize("data", [
+    LATIN_KERNEL.encode("latin-1"),
+    b"\xef\xbb\xbf" + LATIN_KERNEL.replace("latin-1", "utf-8").encode("utf-8"),  # BOM and cookie
+    b"\xef\xbb\xbf" + LATIN_KERNEL.split("\n", 1)[1].encode("utf-8"),  # BOM alone
+], ids=["latin-1 cookie", "BOM and cookie", "BOM"])
+def test_an_imported_module_is_decoded_by_its_coding_cookie_and_bom(tmp_path, lint, data):
+    (tmp_path / "shop" / "kernel").mkdir(parents=True)
+    (tmp_path / "shop" / "kernel" / "events.py").write_bytes(data)
+    model = make_model(tmp_path)
+    kernel = model.module("shop.kernel.events")
+    assert [f.name for f in kernel.classes["DomainEvent"].fields] == ["occurred_on", "origine"]
+    # the base resolves and its fields count: a timestamp (no DDD105), no id, a default
+    assert set(lint(CHILD, "shop/sales/domain/events.py", root=tmp_path)) == expected_markers(CHILD)
+
+
+@pytest.mark.parametrize("data", [
+    LATIN_KERNEL.replace("latin-1", "no-such-codec").encode("latin-1"),
+    LATIN_KERNEL.replace("latin-1", "utf-8").encode("latin-1"),  # declared UTF-8, is not
+    b"\xef\xbb\xbf" + LATIN_KERNEL.encode("utf-8"),  # a BOM, and a latin-1 cookie
+], ids=["unknown codec", "not the declared encoding", "cookie contradicts BOM"])
+def test_a_wrongly_declared_module_is_unknown_and_crashes_nothing(tmp_path, lint, data):
+    (tmp_path / "shop" / "kernel").mkdir(parents=True)
+    (tmp_path / "shop" / "kernel" / "events.py").write_bytes(data)
+    model = make_model(tmp_path)
+    assert model.module("shop.kernel.events") is None
+    assert lint(CHILD, "shop/sales/domain/events.py", root=tmp_path) == []  # an unknown base
+
+
+def test_a_checked_latin_1_module_is_shared_with_the_model(tmp_path, parses):
+    write(tmp_path, SHARED)
+    events = tmp_path / "shop" / "sales" / "domain" / "events.py"
+    source = "# -*- coding: latin-1 -*-\n# café\n" + events.read_text(encoding="utf-8")
+    events.write_bytes(source.encode("latin-1"))
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    model = ProjectModel(settings)
+    check_file(events, settings, model, source=source)  # as flake8 decodes it
+    found = check_file(tmp_path / "shop" / "sales" / "application" / "handlers.py", settings, model)
+    assert [Path(p).name for p in parses].count("events.py") == 2  # the checked one, the kernel's
+    assert "DDD104" in {r.code for r in found}  # the subclass of the latin-1 event is an event
+    assert str(events) in model._modules
+
+
 def test_checked_code_is_read_never_imported(tmp_path):
     model = make_model(tmp_path, {
         "boom.py": "raise SystemExit('imported!')\nclass Base:\n    pass\n",

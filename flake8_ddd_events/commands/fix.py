@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import argparse
 import ast
+import configparser
 import difflib
-import io
 import sys
-import tokenize
 
-from ..files import python_files
+from ..files import python_files, read_source
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
         "timezone-aware timestamps, DDD109 kw_only=True, DDD110 default factories) to files and "
         "directories")
 EPILOG = """\
-The fixer reports exactly what flake8 reports: the same settings from the same
-configuration files, the same --select/--ignore decisions, and '# noqa' on the
-reported line. Comments and formatting outside the changed code are kept; a
-second run changes nothing.
+The fixer reports exactly what flake8 reports: the same files (flake8's exclude,
+extend-exclude and filename), the same settings from the same configuration
+files, the same --select/--ignore decisions, and '# noqa' on the reported line.
+Comments and formatting outside the changed code are kept; a second run changes
+nothing.
 
 exit status:
   0  nothing to fix, or everything fixable was fixed
@@ -42,19 +42,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="codes (or prefixes) to fix, comma-separated; default: flake8's selection")
     parser.add_argument("--ignore", metavar="CODES",
                         help="codes (or prefixes) to leave alone, comma-separated")
+    parser.add_argument("--exclude", metavar="PATTERNS",
+                        help="files or directories to skip, comma-separated, as flake8's --exclude "
+                             "(replaces flake8's default and the configured exclude)")
+    parser.add_argument("--extend-exclude", metavar="PATTERNS",
+                        help="more files or directories to skip, as flake8's --extend-exclude")
     parser.add_argument("--target-python", metavar="X.Y",
                         help="oldest Python the code runs on (kw_only=True needs 3.10); default: "
                              "ddd-target-python, else requires-python of pyproject.toml, else 3.10")
 
 
-def _read(path: str) -> tuple[str, str]:
-    with open(path, "rb") as file:
-        data = file.read()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding), encoding
-
-
 def run(args: argparse.Namespace) -> int:
+    from flake8.exceptions import ExecutionError
+
     from ..config import load_settings
     from ..fixes import fix_source
     from ..fixes.options import selected_codes, target_python
@@ -70,11 +70,16 @@ def run(args: argparse.Namespace) -> int:
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
     model = ProjectModel(settings)
+    try:
+        paths = python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude)
+    except (ValueError, configparser.Error, ExecutionError) as error:
+        print(f"ddd-events fix: bad flake8 configuration: {error}", file=sys.stderr)
+        return 2
     write = not (args.diff or args.check)
     errors = changed_files = fixes = 0
-    for path in python_files(args.paths):
+    for path in paths:
         try:
-            source, encoding = _read(path)
+            source, encoding = read_source(path)
             ast.parse(source, path)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
             print(f"{path}: skipped: {_reason(error)}", file=sys.stderr)

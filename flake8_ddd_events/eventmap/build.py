@@ -30,9 +30,7 @@ tracked beyond "the events this function constructs".
 
 from __future__ import annotations
 
-import io
 import os
-import tokenize
 from dataclasses import replace
 from typing import Iterable
 
@@ -40,7 +38,7 @@ import libcst as cst
 
 from ..expressions import dotted, last_part, names_in
 from ..facts import CallFact, ClassFact, ModuleFacts, Param
-from ..files import python_files
+from ..files import python_files, read_source
 from ..model import ClassView, ProjectModel
 from ..modules import module_path
 from ..parsing import Unparsable, parse_facts
@@ -64,13 +62,6 @@ def display_path(path: str, base: str | None = None) -> str:
     directory), with slashes."""
     relative = os.path.relpath(path, base)
     return (path if relative.startswith("..") else relative).replace(os.sep, "/")
-
-
-def read_source(path: str) -> str:
-    with open(path, "rb") as file:
-        data = file.read()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
 
 
 def build_map(paths: Iterable[str], settings: Settings, model: ProjectModel | None = None,
@@ -98,9 +89,9 @@ class _Builder:
         if self.settings.is_test_module(module):
             return
         try:
-            source = read_source(path)
+            source, _ = read_source(path)
             tree, facts = parse_facts(source, path, module, is_package)
-        except (OSError, UnicodeDecodeError, SyntaxError, Unparsable) as error:
+        except (OSError, UnicodeError, Unparsable) as error:
             reason = error.strerror if isinstance(error, OSError) else str(error)
             self.skipped.append(f"{display_path(path, self.base)}: skipped: {reason}")
             return

@@ -17,7 +17,7 @@ from ..rule import Context, Finding, rule
          "ignored; the deciding word may stand anywhere (`ItemAddedToCart`); phrasal, passive "
          "and irregular forms pass (`UserLoggedIn`, `BidWasPlaced`, `MoneyWithdrawn`); verbs "
          "whose past equals the present count only after the first word (`PasswordReset` "
-         "passes, `ResetPassword` does not). Event bases are exempt.",
+         "and `ScheduleReset` pass, `ResetPassword` does not). Event bases are exempt.",
     why="An event is a fact in the ubiquitous language, not an intention. `CreateOrder` reads "
         "as a command that may still fail; a handler subscribed to it cannot tell whether the "
         "order exists. Past-tense names keep commands and events apart in code and in talk "
