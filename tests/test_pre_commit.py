@@ -25,17 +25,17 @@ from datetime import datetime
 @dataclass
 class OrderPlaced:
     order_id: str
-    occurred_on: datetime = datetime.utcnow()  # at import: also wrong, on purpose
+    occurred_on: datetime = datetime.utcnow()  # naive, computed once
 '''
 AFTER = '''\
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
 @dataclass(frozen=True)
 class OrderPlaced:
     order_id: str
-    occurred_on: datetime = datetime.now(timezone.utc)  # at import: also wrong, on purpose
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # naive, computed once
 '''
 
 
