@@ -58,10 +58,14 @@ _ID_CLASS_METHODS = frozenset({"new", "generate", "next", "create", "random", "n
 def fresh_call(facts: ModuleFacts, call: cst.Call) -> Fresh | None:
     """Whether ``call`` reads a clock or generates an id (see the module docstring)."""
     callee = dotted(call.func)
-    if not callee:
-        return None
-    qualified = facts.qualify(callee)
-    name = last_part(callee)
+    return fresh_callee(facts.qualify(callee), callee, not call.args) if callee else None
+
+
+def fresh_callee(qualified: str, written: str, no_arguments: bool) -> Fresh | None:
+    """Whether calling this function (``written`` as in the source, ``qualified`` through
+    the module's imports) reads a clock or makes a new id; ``no_arguments``: the call
+    passes none (a default factory is called so)."""
+    name = last_part(written)
     words = name.lower().split("_")
     root = qualified.partition(".")[0]
     if root == "sqlalchemy":
@@ -69,7 +73,6 @@ def fresh_call(facts: ModuleFacts, call: cst.Call) -> Fresh | None:
     if (qualified in _TIME_CLOCKS or name in _CLOCK_NAMES or "now" in words
             or ("current" in words and words[-1] in _CURRENT_WHAT)):
         return Fresh.TIMESTAMP
-    no_arguments = not call.args
     if name in _UUIDS or (name == "uuid8" and no_arguments):
         return Fresh.ID if root in _UUID_PACKAGES or "." not in qualified else None
     if qualified in _ID_CALLS:
@@ -78,7 +81,7 @@ def fresh_call(facts: ModuleFacts, call: cst.Call) -> Fresh | None:
         return Fresh.ID
     if len(words) > 1 and words[0] in _ID_FIRST_WORDS and words[-1] in _ID_LAST_WORDS:
         return Fresh.ID
-    receiver = last_part(callee.rpartition(".")[0])
+    receiver = last_part(written.rpartition(".")[0])
     if no_arguments and name in _ID_CLASS_METHODS and receiver.endswith(_ID_CLASS_SUFFIXES):
         return Fresh.ID
     return None
