@@ -41,7 +41,9 @@ GUIDES = (
     ("recognition.md", "Recognition", "how events, aggregates and handlers are found, and how to "
                                       "teach the plugin your code base's names"),
     ("flow.md", "What the flow rules see", "the limits of the DDD3xx-DDD4xx analysis"),
-    ("pre-commit.md", "pre-commit", "the flake8 hook and the fix hook"),
+    ("contracts.md", "Integration events as a contract", "the contract lock, DDD208, "
+                                                        "`contracts check` in CI, JSON Schema"),
+    ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
