@@ -41,8 +41,8 @@ GUIDES = (
     ("recognition.md", "Recognition", "how events, aggregates and handlers are found, and how to "
                                       "teach the plugin your code base's names"),
     ("flow.md", "What the flow rules see", "the limits of the DDD3xx-DDD4xx analysis"),
-    ("contracts.md", "Integration events as a contract", "the contract lock, DDD208, "
-                                                        "`contracts check` in CI, JSON Schema"),
+    ("contracts.md", "Integration events as a contract",
+     "the contract lock, DDD208, `contracts check` in CI, JSON Schema"),
     ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
@@ -88,7 +88,8 @@ def _option(key: str) -> Option | None:
 def default_text(option: Option) -> str:
     """The default as a reader would write it in ``[flake8]``."""
     if option.key == "ddd-source-roots":
-        return "`.`, and `src` when it exists"
+        return ("`.`, `src`, and every folder below holding a `pyproject.toml`, `setup.py` or "
+                "`setup.cfg` (with its `src`)")
     if option.key == "ddd-target-python":
         return "from `requires-python` in pyproject.toml, else `3.10`"
     if isinstance(option.default, tuple):

@@ -50,6 +50,7 @@ class SelfAssignment:
     attr: str
     annotation: cst.BaseExpression | None
     node: cst.CSTNode | None  # None in compact facts
+    value: cst.BaseExpression | None = None  # what is assigned (``=`` and ``: T =`` only)
 
 
 @dataclass(frozen=True)

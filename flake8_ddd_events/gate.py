@@ -210,11 +210,11 @@ def _text_patterns(settings: Settings) -> dict[str, _Words]:
     s = settings
     return {
         "datetime": _Words(["datetime"], identifier=False),
-        # a timestamp-like keyword whose value is a naive datetime call (DDD107 outside events)
+        # a keyword whose value is a naive datetime call (DDD107 outside events: a timestamp
+        # keyword in any call, any keyword of a call that builds an event)
         "naive-keyword": _KeywordCall(
             rf"\.\s*(?:{_alternatives(_NAIVE_CALLS)})\s*\(",
-            rf"(?<![\w])(?:\w*_(?:at|on)|{_alternatives(s.timestamp_fields)})\s*=(?!=)\s*"
-            r"[\w.]+\Z"),
+            r"(?<![\w])\w+\s*=(?!=)\s*[\w.]+\Z"),
         "record-method": _Words(s.record_methods),
         "transaction": _Words([*s.transaction_contexts, "commit"], identifier=False,
                               word_runs=True),

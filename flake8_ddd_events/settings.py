@@ -7,7 +7,6 @@ registration, the pyproject reader and the documentation's configuration page.
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Mapping
@@ -116,7 +115,9 @@ TEST_MODULES = tuple(
 
 
 def _default_roots() -> tuple[str, ...]:
-    return (".", "src") if os.path.isdir("src") else (".",)
+    from .modules import discover_roots
+
+    return discover_roots(".")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -188,7 +189,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("ddd-test-modules", TEST_MODULES, _names,
            "globs over dotted module paths of test code: no rule reports there"),
     Option("ddd-source-roots", None, _paths,
-           "folders that hold top-level packages (default: '.' and 'src' when it exists)"),
+           "folders that hold top-level packages"),
     Option("ddd-target-python", None, _python_version,
            "oldest Python the checked code runs on, for fixes (default: requires-python, else 3.10)"),
     Option("ddd-contracts-lock", "ddd-contracts.lock", _path,

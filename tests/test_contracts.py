@@ -15,7 +15,8 @@ from flake8_ddd_events.checker import check_source
 from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, Change, changes
 from flake8_ddd_events.contracts.lock import FORMAT, LockError, dumps, loads, read_lock
 from flake8_ddd_events.contracts.project import project_events, source_events
-from flake8_ddd_events.contracts.schema import FieldSchema, schema_version
+from flake8_ddd_events.contracts.schema import FieldSchema
+from flake8_ddd_events.metadata import schema_version
 from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.settings import Settings
 
@@ -212,7 +213,7 @@ def test_schema_version_as_ddd203_sees_it(tmp_path, declaration, filename, expec
     found = source_events(text, str(tmp_path / filename), settings_for(tmp_path))
     [view] = [v for n, v in found.views.items() if "OrderShipped" in n]
     version = schema_version(view, settings_for(tmp_path))
-    assert (version[0] if version else None) == expected
+    assert (version.value if version else None) == expected
 
 
 # -- the lock file ---------------------------------------------------------------------

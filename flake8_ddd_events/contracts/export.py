@@ -21,7 +21,8 @@ from ..expressions import last_part
 from ..model import ClassView
 from ..recognition import is_data_shaped
 from ..settings import Settings
-from .schema import contract_fields, event_name, schema_version
+from ..metadata import schema_version
+from .schema import contract_fields, event_name
 from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, literal
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,22 +53,23 @@ _ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
 
 def file_name(view: ClassView, settings: Settings) -> str:
     version = schema_version(view, settings)
-    suffix = f".v{version[0]}" if version else ""
+    suffix = f".v{version.value}" if version and version.value is not None else ""
     return f"{event_name(view)}{suffix}.schema.json"
 
 
 def event_json_schema(view: ClassView, settings: Settings) -> dict[str, Any]:
     """The JSON Schema of one integration event."""
-    version = schema_version(view, settings)
+    found = schema_version(view, settings)
+    version = found.value if found is not None else None
     defs: dict[str, Any] = {}
     schema = _object_schema(view, defs)
-    if version is not None and version[1] in schema["properties"]:
-        schema["properties"][version[1]] = {**schema["properties"][version[1]],
-                                            "const": version[0]}
+    if version is not None and found.name in schema["properties"]:
+        schema["properties"][found.name] = {**schema["properties"][found.name], "const": version}
     name = event_name(view)
-    shown = f"version {version[0]}" if version else "no version"
+    shown = f"version {version}" if version is not None else "no version"
     out = {"$schema": DRAFT,
-           "$id": f"urn:ddd-events:{name}:v{version[0]}" if version else f"urn:ddd-events:{name}",
+           "$id": f"urn:ddd-events:{name}:v{version}" if version is not None
+           else f"urn:ddd-events:{name}",
            "title": view.name,
            "description": f"Integration event {name}, schema {shown}.",
            **schema}

@@ -10,25 +10,21 @@ not seen. A field is required when it has no default, nullable when its type adm
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import libcst as cst
 
 from ..dataclass_fields import has_default
-from ..expressions import dotted, keywords_of, last_part, names_in
+from ..expressions import keywords_of, last_part, names_in
 from ..facts import FieldFact
+from ..metadata import schema_version
 from ..model import ClassView, External, Unknown
 from ..recognition import Kind, qualified_of, recognise
 from ..settings import Settings
-from .typenames import TypeRef, literal, read_type
+from .typenames import TypeRef, read_type
 
-Version = int | str | None
-
-_FIELD_CALLS = frozenset({"field", "ib", "attrib", "Field"})
-_VERSION_NAME = re.compile(r"(?:_|[a-z])[Vv](\d+)$")  # OrderPlacedV2, order_placed_v2
-_VERSION_PART = re.compile(r"v(\d+)$")  # shop.contracts.v2
+Version = int | str | None  # as the lock holds it
 
 
 @dataclass(frozen=True)
@@ -77,8 +73,9 @@ def event_name(view: ClassView) -> str:
 
 
 def event_schema(view: ClassView, settings: Settings) -> EventSchema:
+    """The event's contract; its version as DDD203 recognises one (``metadata``)."""
     version = schema_version(view, settings)
-    return EventSchema(event_name(view), version[0] if version else None,
+    return EventSchema(event_name(view), version.value if version else None,
                        contract_fields(view))
 
 
@@ -121,48 +118,3 @@ def _annotation(fact: FieldFact) -> cst.BaseExpression | None:
 def _is_marker_or_classvar(fact: FieldFact) -> bool:
     names = names_in(fact.annotation)
     return bool(names) and last_part(names[0]) in ("ClassVar", "KW_ONLY")
-
-
-# -- the schema version --------------------------------------------------------------
-def schema_version(view: ClassView, settings: Settings) -> tuple[int | str, str] | None:
-    """The event's schema version and where it is written, as DDD203 recognises a
-    version: a version field (option ``ddd-version-fields``) or class attribute along the
-    chain, nearest first, with a literal default; else a version suffix of the class name
-    (``OrderPlacedV2``); else a version part of the module path (``contracts.v2``)."""
-    names = settings.version_fields
-    for owner in view.mro:
-        for fact in owner.cls.fields:
-            if fact.name in names:
-                value = _literal(_default_value(fact.default))
-                if value is not None:
-                    return value, fact.name
-        for name, node in owner.cls.assignments.items():
-            if name in names:
-                value = _literal(node)
-                if value is not None:
-                    return value, name
-    match = _VERSION_NAME.search(view.cls.name)
-    if match:
-        return int(match.group(1)), "the class name"
-    for part in reversed(view.facts.module.split(".")):
-        match = _VERSION_PART.fullmatch(part)
-        if match:
-            return int(match.group(1)), "the module path"
-    return None
-
-
-def _default_value(default: cst.BaseExpression | None) -> cst.BaseExpression | None:
-    """The value of a default: ``2``, ``field(default=2)``, ``Field(2)``."""
-    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
-        keywords = keywords_of(default)
-        if "default" in keywords:
-            return keywords["default"]
-        first = next((a.value for a in default.args if a.keyword is None and not a.star), None)
-        return first
-    return default
-
-
-def _literal(node: cst.BaseExpression | None) -> int | str | None:
-    found = literal(node)
-    value = found.value if found is not None else None
-    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None

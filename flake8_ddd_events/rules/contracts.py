@@ -9,7 +9,8 @@ from typing import Iterator
 from ..contracts.compare import (ADDED, MADE_NON_NULLABLE, MADE_NULLABLE, REMOVED,
                                  RETYPED, Change, breaking_changes)
 from ..contracts.lock import LockError, read_lock
-from ..contracts.schema import event_name, event_schema, is_contract, schema_version
+from ..contracts.schema import event_name, event_schema, is_contract
+from ..metadata import schema_version
 from ..model import ClassView
 from ..recognition import Kind
 from ..rule import Context, Example, Finding, rule
@@ -47,10 +48,10 @@ def _way_out(view: ClassView, settings: Settings, change: Change) -> str:
     found = schema_version(view, settings)
     if found is None:
         bump = f"give the event a version ('{settings.version_fields[0]}: int = 2')"
-    elif isinstance(found[0], int) and found[1] in settings.version_fields:
-        bump = f"bump the version ({found[1]} = {found[0] + 1})"
+    elif isinstance(found.value, int) and found.name is not None:
+        bump = f"bump the version ({found.name} = {found.value + 1})"
     else:
-        bump = f"bump the version (it comes from {found[1]})"
+        bump = f"bump the version (in the {found.source})"
     return f"{bump}, a new contract, or make the change compatible: {_COMPATIBLE[change.kind]}"
 
 
