@@ -125,6 +125,14 @@ def test_lock_refuses_a_breaking_change_unless_forced(project, capsys):
     assert b'"nullable": true' in (project / "ddd-contracts.lock").read_bytes()
 
 
+def test_lock_force_writes_over_a_bad_lock(project, capsys):
+    lock = write(project, "ddd-contracts.lock", "{not json")
+    status, _, err = contracts(capsys, "lock", "--force")
+    assert status == 0 and "it is written again (--force)" in err
+    assert contracts(capsys, "check")[0] == 0
+    assert lock.read_text().startswith('{\n  "format": 1,')
+
+
 def test_lock_force_writes_over_a_breaking_change(project, capsys):
     contracts(capsys, "lock")
     write(project, EVENTS, shipped("    carrier: int\n"))

@@ -82,14 +82,15 @@ def _events(args: argparse.Namespace, settings):
     return found
 
 
-def _read(settings):
-    """(lock or None, error printed)."""
+def _read(settings, overwrite: bool = False):
+    """(lock or None, whether it is bad: reported)."""
     from ..contracts.lock import LockError, read_lock
 
     try:
         return read_lock(settings.contracts_lock), False
     except LockError as error:
-        print(f"ddd-events contracts: bad lock {error}; nothing was overwritten", file=sys.stderr)
+        then = "it is written again (--force)" if overwrite else "nothing was overwritten"
+        print(f"ddd-events contracts: bad lock {error}; {then}", file=sys.stderr)
         return None, True
 
 
@@ -97,7 +98,7 @@ def _lock(args: argparse.Namespace, settings) -> int:
     from ..contracts.compare import CHANGED, differences
     from ..contracts.lock import write_lock
 
-    lock, failed = _read(settings)
+    lock, failed = _read(settings, overwrite=args.force)
     if failed and not args.force:
         return 2
     found = _events(args, settings)

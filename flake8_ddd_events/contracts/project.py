@@ -20,17 +20,16 @@ from .schema import EventSchema, event_name, event_schema, is_contract
 class ProjectEvents:
     """The integration events found, by dotted name, and the files that could not be read."""
 
+    settings: Settings
     views: dict[str, ClassView] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    settings: Settings | None = None
 
     def schemas(self) -> dict[str, EventSchema]:
-        assert self.settings is not None
         return {name: event_schema(view, self.settings) for name, view in self.views.items()}
 
 
 def project_events(paths: Iterable[str], settings: Settings) -> ProjectEvents:
-    found = ProjectEvents(settings=settings)
+    found = ProjectEvents(settings)
     model = ProjectModel(settings)
     seen: set[str] = set()
     for path in python_files(list(paths)):
@@ -56,7 +55,7 @@ def project_events(paths: Iterable[str], settings: Settings) -> ProjectEvents:
 def source_events(source: str, filename: str, settings: Settings) -> ProjectEvents:
     """The integration events of one source, as if it were the file ``filename`` (the rule
     examples' locks are written so)."""
-    found = ProjectEvents(settings=settings)
+    found = ProjectEvents(settings)
     module, is_package = module_path(filename, settings.source_roots)
     _, facts = parse_facts(source, filename, module, is_package)
     _add(found, ProjectModel(settings), facts, settings)
