@@ -388,6 +388,7 @@ class _Collector(cst.CSTVisitor):
         assert isinstance(state, _FunctionState)
         owner = self._class()
         if owner is None:
+            self.facts.functions[state.qualname] = _params(original_node)
             return
         params = _params(original_node)
         if state.receiver is not None or any(

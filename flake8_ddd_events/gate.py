@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
 from .modules import absolute_import, inside_roots, module_files, real_roots
-from .settings import Settings
+from .settings import Settings, with_base_variants
 
 # -- what each rule needs ---------------------------------------------------------
 
@@ -688,15 +688,17 @@ class Gate:
             (code, NEEDS[code]) for code in sorted(codes) if NEEDS.get(code))
         needs = {need for _, code_needs in self.gated for need in code_needs}
         kinds = {
-            EVENTS: _ClassNeed(frozenset({*s.domain_event_bases, *s.integration_event_bases}), True),
-            AGGREGATES: _ClassNeed(frozenset({*s.aggregate_bases, *s.entity_bases}), False),
-            HANDLERS: _ClassNeed(frozenset(s.handler_bases), False),
+            EVENTS: _ClassNeed(with_base_variants((*s.domain_event_bases,
+                                                   *s.integration_event_bases)), True),
+            AGGREGATES: _ClassNeed(with_base_variants((*s.aggregate_bases, *s.entity_bases)),
+                                   False),
+            HANDLERS: _ClassNeed(with_base_variants(s.handler_bases), False),
         }
         self.class_needs = {kind: need for kind, need in kinds.items() if kind in needs}
         patterns = _text_patterns(settings)
         self.text_needs: dict[tuple, tuple[_Words, ...]] = {
             need: tuple(patterns[key] for key in need) for need in needs if isinstance(need, tuple)}
-        self.event_bases = frozenset({*s.domain_event_bases, *s.integration_event_bases})
+        self.event_bases = with_base_variants((*s.domain_event_bases, *s.integration_event_bases))
         self.event_modules = frozenset({*s.domain_event_modules, *s.integration_event_modules})
         self.correlation_fields = frozenset(s.correlation_fields)
         self.project = _ProjectIndex(settings)
@@ -763,7 +765,8 @@ class Gate:
         event_module = need.events and not self.event_modules.isdisjoint(look.module.split("."))
         for node in classes:
             if need.events and (_marked(node, self.correlation_fields) or (
-                    node.name in self.event_bases and self._may_be_data(node, index))):
+                    node.name in self.event_bases
+                    and (self._may_be_data(node, index) or _is_abstract(node)))):
                 return True  # a marker base (no data shape) has nothing to report on itself
             if event_module and self._may_be_data(node, index):
                 return True  # a data class in an event module is an event
@@ -780,6 +783,14 @@ class Gate:
         return _has_data(node) or any(
             self.project.written_may_match(index, written, DATA_BASES, False)
             for written in map(_dotted, node.bases) if written)
+
+
+def _is_abstract(node: ast.ClassDef) -> bool:
+    """An ``ABC`` base or an abstract method: a class meant to be inherited."""
+    return any(_dotted(b).rpartition(".")[2] == "ABC" for b in node.bases) or any(
+        _dotted(d.func if isinstance(d, ast.Call) else d).rpartition(".")[2] == "abstractmethod"
+        for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for d in item.decorator_list)
 
 
 def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:

@@ -36,9 +36,16 @@ _NOT_PROJECTS = frozenset({
 MAX_ROOT_DEPTH = 6  # folders below the run's root searched for a package's project file
 
 
+def _is_test_folder(name: str) -> bool:
+    """``tests``, ``test``, ``integration_tests``, ``fixtures``: the projects inside are test
+    data (a fixture project's ``pyproject.toml`` makes no source root)."""
+    return name == "fixtures" or not {"test", "tests"}.isdisjoint(name.lower().split("_"))
+
+
 def discover_roots(start: str = ".") -> tuple[str, ...]:
     """Default source roots: ``start``, its ``src`` when present, and every folder below
-    it that holds a ``pyproject.toml``, ``setup.py`` or ``setup.cfg`` (with its ``src``),
+    it that holds a ``pyproject.toml``, ``setup.py`` or ``setup.cfg`` (with its ``src``; not
+    inside test folders),
     so that a monorepo's packages (``platform/foundation/foundation/events.py`` imported as
     ``foundation.events``) resolve without configuration. Sorted, relative to ``start``."""
     found = ["."]
@@ -47,7 +54,7 @@ def discover_roots(start: str = ".") -> tuple[str, ...]:
         depth = 0 if relative == "." else relative.count(os.sep) + 1
         directories[:] = sorted(d for d in directories if not d.startswith(".")
                                 and d not in _NOT_PROJECTS and not d.endswith(".egg-info")
-                                and depth < MAX_ROOT_DEPTH)
+                                and not _is_test_folder(d) and depth < MAX_ROOT_DEPTH)
         if relative != "." and any(f in files for f in PROJECT_FILES):
             found.append(relative)
         if "src" in directories:

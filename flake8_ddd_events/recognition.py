@@ -11,7 +11,7 @@ from .expressions import last_part, names_in
 from .gate import DATA_BASES
 from .metadata import chain_fields, declares_only_metadata
 from .model import ClassView, External
-from .settings import Settings
+from .settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.
 _NON_DOMAIN_PACKAGES = frozenset({
@@ -80,6 +80,7 @@ def _matches(written: str, resolved, names: tuple[str, ...], settings: Settings,
     was imported under (``import Event as SdkEvent``), unless it is a non-domain
     import of the same name (``threading.Event``) or a project class of that name
     whose kind is ``excluded`` (an aggregate named ``Event`` is no event base)."""
+    names = with_base_variants(names)
     if last_part(written) not in names and last_part(qualified_of(resolved)) not in names:
         return False
     if isinstance(resolved, External):
@@ -267,9 +268,11 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
             and any(name in settings.correlation_fields for name in chain_fields(view)):
         kind = Kind.INTEGRATION_EVENT
     if kind is None:
-        if view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases) \
+        if view.cls.name in with_base_variants((*settings.domain_event_bases,
+                                                *settings.integration_event_bases)) \
                 and _is_marker_or_data(view):
-            base_kind = (Kind.INTEGRATION_EVENT if view.cls.name in settings.integration_event_bases
+            base_kind = (Kind.INTEGRATION_EVENT
+                         if view.cls.name in with_base_variants(settings.integration_event_bases)
                          else Kind.DOMAIN_EVENT)
             return Recognition(base_kind, is_base=True, framework=framework)
         return Recognition(Kind.OTHER)
@@ -293,6 +296,12 @@ def _inherited_event_kind(view: ClassView, settings: Settings) -> Kind | None:
 
 
 def _is_marker_or_data(view: ClassView) -> bool:
+    """A class named like a configured event base is one when it is a marker, data-shaped,
+    or abstract (``class DomainEvent(ABC)`` with an ``__init__``): meant to be inherited.
+    ``threading.Event``-like classes (state and methods, nothing abstract) are not."""
     cls = view.cls
     is_marker = not cls.fields and not cls.method("__init__")
-    return (is_marker and not any(m.self_assignments for m in cls.methods)) or is_data_shaped(view)
+    is_abstract = "ABC" in {last_part(w) for w in cls.base_names} or any(
+        "abstractmethod" in m.decorator_names for m in cls.methods)
+    return (is_marker and not any(m.self_assignments for m in cls.methods)) \
+        or is_abstract or is_data_shaped(view)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 
@@ -186,6 +187,9 @@ OPTIONS: tuple[Option, ...] = (
            "base classes of commands and queries: messages that are never events"),
     Option("ddd-command-modules", ("commands", "queries"), _names,
            "module or package names whose classes are commands or queries, never events"),
+    Option("ddd-context-modules", (), _names,
+           "globs over dotted module paths, one per bounded context, for `ddd-events map` "
+           "(default: the package that holds a context's layers, see docs/event-map.md)"),
     Option("ddd-test-modules", TEST_MODULES, _names,
            "globs over dotted module paths of test code: no rule reports there"),
     Option("ddd-source-roots", None, _paths,
@@ -232,6 +236,7 @@ class Settings:
     repository_write_methods: tuple[str, ...]
     command_bases: tuple[str, ...]
     command_modules: tuple[str, ...]
+    context_modules: tuple[str, ...]
     test_modules: tuple[str, ...]
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None
@@ -264,6 +269,14 @@ class Settings:
         """Test code (option ``ddd-test-modules``): no rule reports there, and its classes
         are test doubles, never events, aggregates or handlers."""
         return matches_any(module, self.test_modules)
+
+
+@lru_cache(maxsize=64)
+def with_base_variants(names: tuple[str, ...]) -> frozenset[str]:
+    """Configured base names and the spellings code bases give their own abstract version
+    of them: ``BaseEventHandler``, ``AbstractAggregateRoot``, ``DomainEventBase``."""
+    return frozenset(variant for name in names
+                     for variant in (name, f"Base{name}", f"Abstract{name}", f"{name}Base"))
 
 
 def matches_any(dotted: str, globs: Iterable[str]) -> bool:

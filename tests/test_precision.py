@@ -726,3 +726,95 @@ def test_a_past_fact_that_another_event_extends_is_still_checked(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/billing/events.py")
+
+
+# -- recall: what the corpus showed a rule should have caught -------------------------------
+
+
+def test_an_abstract_base_named_like_the_event_base_is_checked_as_a_base(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain/DomainEvent.py": """\
+            from abc import ABC, abstractmethod
+            from datetime import datetime
+
+
+            class DomainEvent(ABC):  # DDD101
+                def __init__(self, aggregate_id: str) -> None:
+                    self.aggregate_id = aggregate_id
+                    self.created_at = datetime.now()  # DDD107
+
+                @abstractmethod
+                def to_primitives(self) -> dict:
+                    raise NotImplementedError
+        """,
+        "shop/sync.py": """\
+            class Event:
+                def __init__(self) -> None:
+                    self._flag = False
+
+                def set(self) -> None:
+                    self._flag = True
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/shared/domain/DomainEvent.py", "shop/sync.py")
+
+
+def test_a_field_typed_with_the_aggregate_base_itself_holds_an_aggregate(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain/AggregateRoot.py": """\
+            class AggregateRoot:
+                def __init__(self) -> None:
+                    self._events = []
+        """,
+        "shop/users/domain/events.py": """\
+            from dataclasses import dataclass
+
+            from shop.kernel import DomainEvent
+            from shop.shared.domain.AggregateRoot import AggregateRoot
+
+
+            @dataclass(frozen=True)
+            class UserCreated(DomainEvent):
+                entity: AggregateRoot  # DDD103
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/users/domain/events.py")
+
+
+def test_a_projects_own_base_version_of_a_configured_base_counts(tmp_path):
+    project(tmp_path, {
+        "shop/application/handlers.py": """\
+            from abc import ABC
+            from typing import Generic, TypeVar
+
+            from shop.orders.events import OrderPaid
+
+            E = TypeVar("E")
+
+
+            class BaseEventHandler(ABC, Generic[E]):
+                pass
+
+
+            class SendReceipt(BaseEventHandler[OrderPaid]):
+                def handle(self, event: OrderPaid) -> None:  # DDD404
+                    print(event)
+        """,
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass
+            from uuid import UUID
+
+            from shop.kernel import DomainEvent
+
+
+            @dataclass
+            class AbstractIntegrationEvent:  # DDD101
+                correlation_id: UUID
+
+
+            @dataclass(frozen=True)
+            class OrderPaid(DomainEvent):
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/application/handlers.py", "shop/orders/events.py")

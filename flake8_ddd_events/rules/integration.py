@@ -205,13 +205,14 @@ def integration_event_without_causation_id(context: Context) -> Iterator[Finding
 @rule(
     "DDD203", "integration-event-without-schema-version",
     summary="integration event has no schema version",
-    what="Reports a concrete integration event whose whole chain has no schema version "
-         "(`event_version`, `schema_version`, `version`, option `ddd-version-fields`), as a "
-         "field or as a class constant (`schema_version: ClassVar[int] = 2`). An aggregate "
-         "sequence number such as eventsourcing's `originator_version` numbers the "
-         "aggregate's changes, not the contract's shape, and does not count. A version suffix "
-         "in the class name (`OrderPlacedV2`) is not a field either. Silent when a base cannot "
-         "be resolved.",
+    what="Reports a concrete integration event whose whole chain says no schema version "
+         "anywhere: no version field (`event_version`, `schema_version`, `version`, option "
+         "`ddd-version-fields`), no class attribute that is not a field (`class_version = 2`, "
+         "`version: ClassVar[int] = 1`, `__version__ = \"2\"`), no `v1`/`v2`… package in its "
+         "module path (`contracts/v2/orders.py`) and no version suffix in its class name "
+         "(`OrderPlacedV2`). An aggregate sequence number such as eventsourcing's "
+         "`originator_version` numbers the aggregate's changes, not the contract's shape, and "
+         "does not count. Silent when a base cannot be resolved.",
     why="An integration event is a published contract. Its consumers live in other contexts "
         "and upgrade on their own schedule, so old and new shapes of the same event are on the "
         "wire, in the outbox and in replays at the same time. A schema version in the message "

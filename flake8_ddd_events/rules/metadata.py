@@ -28,9 +28,12 @@ def _concrete_events_with_known_chain(context: Context):
     "DDD105", "event-without-timestamp",
     summary="event has no timestamp",
     what="Reports a concrete event whose whole chain (its own fields and its bases') has no "
-         "timestamp: no field named like `occurred_on`, `occurred_at` or `timestamp`, and no "
-         "`datetime` field whose name ends in `_at` or `_on`. Silent when a base cannot be "
-         "resolved: it may provide the field.",
+         "timestamp: no field named like `occurred_on`, `occurred_at` or `timestamp`, no "
+         "date-time field (`datetime`, pydantic `AwareDatetime`, `pendulum.DateTime`) whose "
+         "name ends in `_at` or `_on` or contains `time`, and no field whose default makes the "
+         "current time (`datetime.now`, `time.time`, a lambda around one, a project function "
+         "named like `utc_now`), whatever its name. Silent when a base cannot be resolved: it "
+         "may provide the field.",
     why="When something happened is part of the fact. Without it consumers cannot order events, "
         "reason about late arrivals, or rebuild state as of a moment; the time the message was "
         "received is not the time the business fact occurred.",
@@ -82,8 +85,11 @@ def event_without_timestamp(context: Context) -> Iterator[Finding]:
 @rule(
     "DDD106", "event-without-id",
     summary="event has no id",
-    what="Reports a concrete event whose whole chain has no event id field (`id`, `event_id`). "
-         "Silent when a base cannot be resolved.",
+    what="Reports a concrete event whose whole chain has no event id: no field named like one "
+         "(`id`, `event_id`, `event_uuid`, `uuid`, `message_id`), no field whose default or "
+         "default factory makes a new identifier (`uuid4`, `str(uuid4())`, `ulid`, a lambda "
+         "around one, a project function named like `new_id`), and no `id` property. Silent "
+         "when a base cannot be resolved.",
     why="Messaging delivers at least once. An id is what lets a consumer recognise a duplicate, "
         "an outbox mark a record, and a log or trace point at one occurrence of a fact.",
     use_instead="Give the event base an `event_id: UUID` with a `uuid4` default factory.",
@@ -172,8 +178,11 @@ def _constructs_event(context: Context, call: CallFact) -> bool:
     summary="naive or deprecated timestamp",
     what="Reports `datetime.now()`/`today()` without a timezone, `utcnow()`, "
          "`utcfromtimestamp()` and `fromtimestamp(x)` without a timezone inside an event class "
-         "(defaults, default factories such as `default_factory=datetime.utcnow`, methods), and "
-         "anywhere as a keyword argument named like a timestamp (`occurred_on=datetime.now()`). "
+         "(defaults, default factories such as `default_factory=datetime.utcnow`, methods); "
+         "in any call as a keyword argument named in `ddd-timestamp-fields` "
+         "(`occurred_on=datetime.now()`); and as any keyword argument of a call that builds a "
+         "recognised event (`OrderShipped(shipped=datetime.now())`). Other keywords of other "
+         "calls (`created_at=` of an ORM row) are not events' timestamps and are left alone. "
          "Points at the call or the factory.",
     why="Events cross processes, hosts and time zones. A naive datetime is read in whatever zone "
         "the reader assumes, so ordering and 'as of' questions silently go wrong; "
