@@ -150,25 +150,60 @@ def _has_property(view: ClassView, names: tuple[str, ...]) -> bool:
                for owner in view.mro for m in owner.cls.methods)
 
 
-def version_source(view: ClassView, settings: Settings) -> str | None:
-    """Where the event's schema version is said, or None: a version field, a class
-    attribute (``class_version = 2``, ``__version__``, ``version: ClassVar[int]``), a
-    ``v2`` package in the module path, or a ``V2`` suffix of the class name."""
+@dataclass(frozen=True)
+class Version:
+    """Where an event's schema version is said, and its value when written as a literal."""
+
+    source: str  # "field 'event_version'", "class attribute 'x'", "module path", "class name"
+    value: int | str | None  # 2, "2.1"; None for a field without a literal default
+    name: str | None = None  # the field or class attribute that holds it
+
+
+def schema_version(view: ClassView, settings: Settings) -> Version | None:
+    """The event's schema version, or None: a version field, a class attribute
+    (``class_version = 2``, ``__version__``, ``version: ClassVar[int]``), a ``v2`` package
+    in the module path, or a ``V2`` suffix of the class name; the first found, in that
+    order, nearest class first."""
     fields = chain_fields(view)
     for field in fields.values():
         if field.name in settings.version_fields:
-            return f"field '{field.name}'"
+            return Version(f"field '{field.name}'", _literal(field.default), field.name)
         if field.is_classvar and "version" in field.name.lower():
-            return f"class attribute '{field.name}'"
+            return Version(f"class attribute '{field.name}'", _literal(field.default), field.name)
     for owner in view.mro:
-        for name in owner.cls.assignments:
+        for name, value in owner.cls.assignments.items():
             if name in settings.version_fields or "version" in name.lower():
-                return f"class attribute '{name}'"
-    if any(_VERSION_PACKAGE.fullmatch(part) for part in view.facts.module.split(".")[:-1]):
-        return "module path"
-    if any(_VERSION_SUFFIX.search(owner.cls.name) for owner in view.mro):
-        return "class name"
+                return Version(f"class attribute '{name}'", _literal(value), name)
+    for part in view.facts.module.split(".")[:-1]:
+        if _VERSION_PACKAGE.fullmatch(part):
+            return Version("module path", _number(part[1:].replace("_", ".")))
+    for owner in view.mro:
+        match = _VERSION_SUFFIX.search(owner.cls.name)
+        if match:
+            return Version("class name", int(match.group(0)[2:]))
     return None
+
+
+def version_source(view: ClassView, settings: Settings) -> str | None:
+    """Where the event's schema version is said, or None (see ``schema_version``)."""
+    found = schema_version(view, settings)
+    return found.source if found is not None else None
+
+
+def _literal(node: cst.BaseExpression | None) -> int | str | None:
+    if isinstance(node, cst.Integer):
+        return _number(node.value.replace("_", ""))
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _number(text: str) -> int | str:
+    try:
+        return int(text, 0) if text.strip("0") else 0
+    except ValueError:
+        return text
 
 
 def is_metadata_field(field: ChainField, settings: Settings) -> bool:
