@@ -40,6 +40,8 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
     from .rules import RULES
 
     module, is_package = module_path(filename, settings.source_roots)
+    if settings.is_test_module(module):
+        return  # test code: its classes are test doubles, its flows fixtures
     if model is None:
         from .model import ProjectModel
 

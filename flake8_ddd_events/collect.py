@@ -388,6 +388,7 @@ class _Collector(cst.CSTVisitor):
         assert isinstance(state, _FunctionState)
         owner = self._class()
         if owner is None:
+            self.facts.functions[state.qualname] = _params(original_node)
             return
         params = _params(original_node)
         if state.receiver is not None or any(
@@ -414,13 +415,15 @@ class _Collector(cst.CSTVisitor):
             return target.attr.value
         return None
 
-    def _record_self(self, target: cst.BaseExpression, annotation, node: cst.CSTNode) -> None:
+    def _record_self(self, target: cst.BaseExpression, annotation, node: cst.CSTNode,
+                     value: cst.BaseExpression | None = None) -> None:
         unpacked = isinstance(target, (cst.Tuple, cst.List))
         targets = [e.value for e in target.elements] if unpacked else [target]
         for item in targets:
             attr = self._self_attr(item)
             if attr is not None:
-                self._function().self_assignments.append(SelfAssignment(attr, annotation, node))
+                self._function().self_assignments.append(SelfAssignment(
+                    attr, annotation, node, None if unpacked else value))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         owner = self._class()
@@ -428,7 +431,7 @@ class _Collector(cst.CSTVisitor):
             owner.fields.append(FieldFact(node.target.value, node.annotation.annotation,
                                           node.value, node))
             return
-        self._record_self(node.target, node.annotation.annotation, node)
+        self._record_self(node.target, node.annotation.annotation, node, node.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         owner = self._class()
@@ -442,7 +445,7 @@ class _Collector(cst.CSTVisitor):
                 owner.fields.append(FieldFact(node.targets[0].target.value, None, node.value, node))
             return
         for target in node.targets:
-            self._record_self(target.target, None, node)
+            self._record_self(target.target, None, node, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_self(node.target, None, node)

@@ -225,6 +225,8 @@ _COMMAND_SUFFIXES = frozenset("command cmd request".split())
 # Where a suggestion puts the participle: SignOffMemberFromWaitlist ->
 # MemberSignedOffFromWaitlist.
 _PREPOSITIONS = frozenset("to from as by for in on at into onto with via".split())
+# words that open a phrase a trailing noun belongs to (suggesting a participle there is wrong)
+_PHRASE_WORDS = _PREPOSITIONS | frozenset("of ahead before after since until about".split())
 _VERB_PARTICLES = frozenset("in out up off down back over on".split())
 _VOWELS = frozenset("aeiou")
 
@@ -433,6 +435,8 @@ def suggest_name(name: str) -> str | None:
     elif first in _PHRASAL and len(core) > 1:
         (verb, particle), subject = _PHRASAL[first], core[1:]
     elif tail and len(core) > 1:
+        if any(w.lower() in _PHRASE_WORDS for w in core[:-1]):
+            return None  # ThreeDaysAheadOfOrderConfirmation: the noun ends a phrase
         (verb, particle), subject = tail, core[:-1]
     elif tail and (command or first in _PHRASAL):
         (verb, particle), subject = tail, []

@@ -50,6 +50,7 @@ class SelfAssignment:
     attr: str
     annotation: cst.BaseExpression | None
     node: cst.CSTNode | None  # None in compact facts
+    value: cst.BaseExpression | None = None  # what is assigned (``=`` and ``: T =`` only)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class ModuleFacts:
     withs: list[WithBlock] = field(default_factory=list)
     imports: list[ImportFact] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
+    # parameters of the functions that are not methods, by qualname (not in compact facts)
+    functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
 
     def qualify(self, dotted: str) -> str:

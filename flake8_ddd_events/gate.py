@@ -210,11 +210,11 @@ def _text_patterns(settings: Settings) -> dict[str, _Words]:
     s = settings
     return {
         "datetime": _Words(["datetime"], identifier=False),
-        # a timestamp-like keyword whose value is a naive datetime call (DDD107 outside events)
+        # a keyword whose value is a naive datetime call (DDD107 outside events: a timestamp
+        # keyword in any call, any keyword of a call that builds an event)
         "naive-keyword": _KeywordCall(
             rf"\.\s*(?:{_alternatives(_NAIVE_CALLS)})\s*\(",
-            rf"(?<![\w])(?:\w*_(?:at|on)|{_alternatives(s.timestamp_fields)})\s*=(?!=)\s*"
-            r"[\w.]+\Z"),
+            r"(?<![\w])\w+\s*=(?!=)\s*[\w.]+\Z"),
         "record-method": _Words(s.record_methods),
         "transaction": _Words([*s.transaction_contexts, "commit"], identifier=False,
                               word_runs=True),
@@ -763,7 +763,8 @@ class Gate:
         event_module = need.events and not self.event_modules.isdisjoint(look.module.split("."))
         for node in classes:
             if need.events and (_marked(node, self.correlation_fields) or (
-                    node.name in self.event_bases and self._may_be_data(node, index))):
+                    node.name in self.event_bases
+                    and (self._may_be_data(node, index) or _is_abstract(node)))):
                 return True  # a marker base (no data shape) has nothing to report on itself
             if event_module and self._may_be_data(node, index):
                 return True  # a data class in an event module is an event
@@ -780,6 +781,14 @@ class Gate:
         return _has_data(node) or any(
             self.project.written_may_match(index, written, DATA_BASES, False)
             for written in map(_dotted, node.bases) if written)
+
+
+def _is_abstract(node: ast.ClassDef) -> bool:
+    """An ``ABC`` base or an abstract method: a class meant to be inherited."""
+    return any(_dotted(b).rpartition(".")[2] == "ABC" for b in node.bases) or any(
+        _dotted(d.func if isinstance(d, ast.Call) else d).rpartition(".")[2] == "abstractmethod"
+        for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for d in item.decorator_list)
 
 
 def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:

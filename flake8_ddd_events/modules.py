@@ -28,6 +28,41 @@ def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+# folders never searched for packages: tools' caches, environments, vendored trees
+_NOT_PROJECTS = frozenset({
+    "node_modules", "site-packages", "dist-packages", "build", "dist", "venv", "env",
+    "__pycache__", "CVS",
+})
+MAX_ROOT_DEPTH = 6  # folders below the run's root searched for a package's project file
+
+
+def _is_test_folder(name: str) -> bool:
+    """``tests``, ``test``, ``integration_tests``, ``fixtures``: the projects inside are test
+    data (a fixture project's ``pyproject.toml`` makes no source root)."""
+    return name == "fixtures" or not {"test", "tests"}.isdisjoint(name.lower().split("_"))
+
+
+def discover_roots(start: str = ".") -> tuple[str, ...]:
+    """Default source roots: ``start``, its ``src`` when present, and every folder below
+    it that holds a ``pyproject.toml``, ``setup.py`` or ``setup.cfg`` (with its ``src``; not
+    inside test folders),
+    so that a monorepo's packages (``platform/foundation/foundation/events.py`` imported as
+    ``foundation.events``) resolve without configuration. Sorted, relative to ``start``."""
+    found = ["."]
+    for root, directories, files in os.walk(start):
+        relative = os.path.relpath(root, start)
+        depth = 0 if relative == "." else relative.count(os.sep) + 1
+        directories[:] = sorted(d for d in directories if not d.startswith(".")
+                                and d not in _NOT_PROJECTS and not d.endswith(".egg-info")
+                                and not _is_test_folder(d) and depth < MAX_ROOT_DEPTH)
+        if relative != "." and any(f in files for f in PROJECT_FILES):
+            found.append(relative)
+        if "src" in directories:
+            found.append(os.path.join(relative, "src") if relative != "." else "src")
+    return tuple(dict.fromkeys(os.path.normpath(p) for p in found))
+
+
 BEYOND_TOP = "<beyond-top-level-package>"
 
 

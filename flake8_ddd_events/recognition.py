@@ -6,8 +6,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from .expressions import last_part
+from .english import states_past_fact
+from .expressions import last_part, names_in
 from .gate import DATA_BASES
+from .metadata import chain_fields, declares_only_metadata
 from .model import ClassView, External
 from .settings import Settings
 
@@ -23,6 +25,16 @@ _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "pydant
 _ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
 _EVENTSOURCING_EVENTS = frozenset({"Event", "Created", "DomainEvent", "AggregateEvent",
                                    "AggregateCreated"})
+# A class whose name ends in one of these is some other message or role, never an event
+# (unless it names a configured event base itself): RULES.md, "Not every message is an event".
+# Handler words are ours: handlers live in ``events`` packages too.
+NON_EVENT_ROLES = ("Command", "Query", "Request", "Response", "Result", "Dto", "DTO", "Payload",
+                   "Error", "Exception", "Handler", "Listener", "Subscriber", "Consumer")
+# Value objects that event modules define next to the events that carry them.
+VALUE_OBJECT_ROLES = ("Payload", "Data", "Info", "Item", "Line", "Dto", "DTO")
+# Records of a message rather than the fact (an outbox's ``PublishedMessage``): a past
+# participle in front does not make them an event by their correlation field.
+_RECORD_NOUNS = ("Message", "Record", "Entry", "Envelope", "Row", "Model", "Log")
 _NEVER_EVENT_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "Protocol",
                                 "Exception", "BaseException", "TypedDict"})
 
@@ -116,8 +128,10 @@ def _never_event_shape(view: ClassView) -> bool:
     return False
 
 
-def looks_like_event_base(view: ClassView) -> bool:
-    """A marker or category base: named like a base and declaring no payload."""
+def looks_like_event_base(view: ClassView, settings: Settings) -> bool:
+    """A marker or category base: named like a base and declaring no payload. A class
+    named ``<Category>Event`` (not a past fact) that declares nothing but metadata (an id,
+    a timestamp: ``NotificationEvent``) is a base too: it has no fact of its own."""
     name = view.cls.name
     if name.startswith(("Base", "Abstract")) or name.endswith(("EventBase", "BaseEvent")):
         return True
@@ -125,7 +139,10 @@ def looks_like_event_base(view: ClassView) -> bool:
         return True
     if any("abstractmethod" in m.decorator_names for m in view.cls.methods):
         return True
-    return name.endswith("Event") and not view.cls.fields and not view.cls.method("__init__")
+    if not name.endswith("Event") or view.cls.method("__init__") \
+            or states_past_fact(name, frozenset(settings.past_tense_allow)):
+        return False
+    return not view.cls.fields or declares_only_metadata(view, settings)
 
 
 def _module_event_kind(module: str, settings: Settings) -> Kind | None:
@@ -171,6 +188,53 @@ def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
     return False
 
 
+def _names_event_base(view: ClassView, settings: Settings) -> bool:
+    """Whether the class names a configured event base among its own bases."""
+    names = (*settings.domain_event_bases, *settings.integration_event_bases)
+    return any(_matches(written, resolved, names, settings)
+               for written, resolved in zip(view.cls.base_names, view.bases))
+
+
+def is_other_message(view: ClassView, settings: Settings) -> bool:
+    """A command, query, response, DTO, handler...: a class that is not an event whatever
+    module it is in or fields it declares; by its name, a command module, or an ancestor
+    that is a command base or is named for such a role (``class JobSelectable(DTO)``). A
+    class that names a configured event base itself is an event all the same."""
+    if _names_event_base(view, settings):
+        return False
+    if view.cls.name.endswith(NON_EVENT_ROLES):
+        return True
+    if any(part in settings.command_modules for part in view.facts.module.split(".")):
+        return True
+    for written, resolved in view.ancestors():
+        name = last_part(written) or last_part(qualified_of(resolved))
+        if name in settings.command_bases or name.endswith(NON_EVENT_ROLES):
+            return True
+    return False
+
+
+def _is_value_object(view: ClassView, settings: Settings) -> bool:
+    """In an event module, a data class that inherits no event base and is not named like
+    a fact is a value object when its name says so or another class there uses it as a
+    field type (``line_items: tuple[OrderLineItemData, ...]``)."""
+    name = view.cls.name
+    if name.endswith("Event") or states_past_fact(name, frozenset(settings.past_tense_allow)):
+        return False
+    if name.endswith(VALUE_OBJECT_ROLES):
+        return True
+    return any(last_part(n) == name for other in view.facts.classes.values() if other is not view.cls
+               for f in other.fields for n in names_in(f.annotation))
+
+
+def _event_looking(view: ClassView, settings: Settings) -> bool:
+    """Named like an event: ending in ``Event``, or stating a past fact (``OrderPlaced``)
+    without naming a record of a message (``PublishedMessage``)."""
+    name = view.cls.name
+    return name.endswith("Event") or (
+        states_past_fact(name, frozenset(settings.past_tense_allow))
+        and not name.endswith(_RECORD_NOUNS))
+
+
 def _recognise(view: ClassView, settings: Settings) -> Recognition:
     if settings.is_test_module(view.facts.module):
         return Recognition(Kind.OTHER)  # a test double, whatever it inherits
@@ -181,6 +245,8 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         return Recognition(Kind.ENTITY)
     if chain_matches(view, settings.handler_bases, settings, excluded=()):
         return Recognition(Kind.HANDLER)
+    if is_other_message(view, settings):
+        return Recognition(Kind.OTHER)
     framework = _framework(view)
     kind = None
     if chain_matches(view, settings.integration_event_bases, settings):
@@ -194,8 +260,11 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         kind = inherited
     elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
         kind = _module_event_kind(view.facts.module, settings)
-    if kind is None and any(f.name in settings.correlation_fields for f in view.cls.fields) \
-            and is_data_shaped(view) and not _never_event_shape(view):
+        if kind is not None and _is_value_object(view, settings):
+            kind = None
+    if kind is None and is_data_shaped(view) and not _never_event_shape(view) \
+            and _event_looking(view, settings) \
+            and any(name in settings.correlation_fields for name in chain_fields(view)):
         kind = Kind.INTEGRATION_EVENT
     if kind is None:
         if view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases) \
@@ -204,8 +273,12 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
                          else Kind.DOMAIN_EVENT)
             return Recognition(base_kind, is_base=True, framework=framework)
         return Recognition(Kind.OTHER)
+    # a past fact that another event extends (``SubUsageRemoved(SubUsageAdded)``) is still
+    # a concrete event itself
     is_base = (view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases)
-               or looks_like_event_base(view) or _is_inherited_locally(view, settings))
+               or looks_like_event_base(view, settings)
+               or (_is_inherited_locally(view, settings)
+                   and not states_past_fact(view.cls.name, frozenset(settings.past_tense_allow))))
     return Recognition(kind, is_base=is_base, framework=framework)
 
 
@@ -220,6 +293,12 @@ def _inherited_event_kind(view: ClassView, settings: Settings) -> Kind | None:
 
 
 def _is_marker_or_data(view: ClassView) -> bool:
+    """A class named like a configured event base is one when it is a marker, data-shaped,
+    or abstract (``class DomainEvent(ABC)`` with an ``__init__``): meant to be inherited.
+    ``threading.Event``-like classes (state and methods, nothing abstract) are not."""
     cls = view.cls
     is_marker = not cls.fields and not cls.method("__init__")
-    return (is_marker and not any(m.self_assignments for m in cls.methods)) or is_data_shaped(view)
+    is_abstract = "ABC" in {last_part(w) for w in cls.base_names} or any(
+        "abstractmethod" in m.decorator_names for m in cls.methods)
+    return (is_marker and not any(m.self_assignments for m in cls.methods)) \
+        or is_abstract or is_data_shaped(view)

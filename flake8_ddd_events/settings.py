@@ -7,7 +7,6 @@ registration, the pyproject reader and the documentation's configuration page.
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Mapping
@@ -121,7 +120,9 @@ TEST_MODULES = tuple(
 
 
 def _default_roots() -> tuple[str, ...]:
-    return (".", "src") if os.path.isdir("src") else (".",)
+    from .modules import discover_roots
+
+    return discover_roots(".")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -190,10 +191,13 @@ OPTIONS: tuple[Option, ...] = (
            "base classes of commands and queries: messages that are never events"),
     Option("ddd-command-modules", ("commands", "queries"), _names,
            "module or package names whose classes are commands or queries, never events"),
+    Option("ddd-context-modules", (), _names,
+           "globs over dotted module paths, one per bounded context, for `ddd-events map` "
+           "(default: the package that holds a context's layers, see docs/event-map.md)"),
     Option("ddd-test-modules", TEST_MODULES, _names,
            "globs over dotted module paths of test code: no rule reports there"),
     Option("ddd-source-roots", None, _paths,
-           "folders that hold top-level packages (default: '.' and 'src' when it exists)"),
+           "folders that hold top-level packages"),
     Option("ddd-target-python", None, _python_version,
            "oldest Python the checked code runs on, for fixes (default: requires-python, else 3.10)"),
     Option("ddd-cache", True, _boolean,
@@ -235,6 +239,7 @@ class Settings:
     repository_write_methods: tuple[str, ...]
     command_bases: tuple[str, ...]
     command_modules: tuple[str, ...]
+    context_modules: tuple[str, ...]
     test_modules: tuple[str, ...]
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None

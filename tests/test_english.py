@@ -187,3 +187,9 @@ def test_rates_on_labelled_names() -> None:
     print(f"missed: {missed}\nwrongly accepted: {flagged}")
     assert accepted >= 0.99
     assert rejected >= 0.90
+
+
+def test_no_suggestion_when_the_nominalisation_ends_a_prepositional_phrase():
+    # seen on real code: 'ThreeDaysAheadOfOrderConfirmation' -> 'ThreeDaysAheadOfOrderConfirmed'
+    assert suggest_name("ThreeDaysAheadOfOrderConfirmation") is None
+    assert suggest_name("OrderConfirmation") == "OrderConfirmed"

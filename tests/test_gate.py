@@ -250,7 +250,7 @@ def test_flow_needs_follow_the_shapes_the_rules_report(tmp_path, monkeypatch):
         "        notifier.send(\n            OrderShipped(order_id=order_id))\n"
     )
     naive = ("import datetime\n\ndef stamp(log):\n"
-             "    log.write(created_at =\n        datetime.datetime.now())\n")
+             "    log.write(occurred_on =\n        datetime.datetime.now())\n")
     for source, code in ((publish, "DDD401"), (naive, "DDD107")):
         assert passes(source, "shop/app/services.py", settings, {code})
         found = check_source(source, "shop/app/services.py", settings, {code}, ProjectModel(settings))

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from flake8_ddd_events.modules import BEYOND_TOP, absolute_import, module_path
+from flake8_ddd_events.modules import BEYOND_TOP, absolute_import, discover_roots, module_path
 
 
 def test_module_path_under_a_root(tmp_path):
@@ -70,3 +70,15 @@ def test_stdin_display_name_is_named_like_the_file(tmp_path, monkeypatch):
 ])
 def test_absolute_import(module, is_package, level, target, expected):
     assert absolute_import(module, is_package, level, target) == expected
+
+
+def test_default_roots_are_the_packages_of_a_monorepo(tmp_path):
+    for folder, marker in [("platform/foundation", "setup.py"), ("services/orders", "pyproject.toml"),
+                           ("services/orders/src", None), ("libs/kit", "setup.cfg"),
+                           ("node_modules/pkg", "setup.py"), (".venv/lib/pkg", "setup.py"),
+                           ("tests/fixtures/project", "pyproject.toml"), ("src", None)]:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        if marker:
+            (tmp_path / folder / marker).write_text("")
+    assert discover_roots(str(tmp_path)) == (
+        ".", "src", "libs/kit", "platform/foundation", "services/orders", "services/orders/src")

@@ -16,11 +16,21 @@ _CONTAINERS = frozenset({"tuple", "Tuple", "frozenset", "FrozenSet", "list", "Li
 
 def domain_object_in(view: ClassView, field: FieldFact, kinds: tuple[Kind, ...]) -> ClassView | None:
     """The first class of one of ``kinds`` that a field's annotation mentions."""
+    settings = view.model.settings
     for name in names_in(field.annotation):
         resolved = view.model.resolve(view.facts, name, scope=view.cls.parent)
-        if isinstance(resolved, ClassView) and recognise(resolved, view.model.settings).kind in kinds:
+        if not isinstance(resolved, ClassView):
+            continue
+        if recognise(resolved, settings).kind in kinds or _is_domain_base(resolved, kinds, settings):
             return resolved
     return None
+
+
+def _is_domain_base(view: ClassView, kinds: tuple[Kind, ...], settings) -> bool:
+    """The project's own ``AggregateRoot``/``Entity`` base, held as "any aggregate"."""
+    name = view.cls.name
+    return ((Kind.AGGREGATE in kinds and name in settings.aggregate_bases)
+            or (Kind.ENTITY in kinds and name in settings.entity_bases))
 
 
 def identity_name(field: FieldFact) -> str:

@@ -13,12 +13,12 @@ import libcst as cst
 
 from ..expressions import _parse_forward_reference, dotted, last_part, names_in
 from ..facts import FieldFact
+from ..metadata import chain_fields, is_metadata_field, version_source
 from ..model import ClassView
 from ..recognition import Kind, recognise
 from ..rule import Context, Example, Finding, rule
 from ..settings import Settings
 from .identity import domain_object_in
-from .metadata import chain_field_names
 
 # Fields that name the producing bounded context: envelope metadata, not payload (DDD206).
 CONTEXT_NAME_FIELDS = ("source", "source_context", "context", "context_name", "bounded_context")
@@ -39,11 +39,6 @@ def _integration_events(context: Context, *, concrete: bool) -> Iterator[ClassVi
 
 def _is_classvar(annotation: list[str]) -> bool:
     return bool(annotation) and last_part(annotation[0]) == "ClassVar"
-
-
-def _class_constants(view: ClassView) -> set[str]:
-    """Un-annotated class attributes along the chain (``schema_version = 2``)."""
-    return {name for owner in view.mro for name in owner.cls.assignments}
 
 
 def has_default(field: FieldFact) -> bool:
@@ -124,7 +119,7 @@ def utc_now() -> datetime:
 
 def _missing_field_check(context: Context, names: tuple[str, ...]) -> Iterator[ClassView]:
     for view in _integration_events(context, concrete=True):
-        fields = chain_field_names(view)
+        fields = chain_fields(view)
         if not any(name in fields for name in names):
             yield view
 
@@ -230,13 +225,14 @@ def integration_event_without_causation_id(context: Context) -> Iterator[Finding
 @rule(
     "DDD203", "integration-event-without-schema-version",
     summary="integration event has no schema version",
-    what="Reports a concrete integration event whose whole chain has no schema version "
-         "(`event_version`, `schema_version`, `version`, option `ddd-version-fields`), as a "
-         "field or as a class constant (`schema_version: ClassVar[int] = 2`). An aggregate "
-         "sequence number such as eventsourcing's `originator_version` numbers the "
-         "aggregate's changes, not the contract's shape, and does not count. A version suffix "
-         "in the class name (`OrderPlacedV2`) is not a field either. Silent when a base cannot "
-         "be resolved.",
+    what="Reports a concrete integration event whose whole chain says no schema version "
+         "anywhere: no version field (`event_version`, `schema_version`, `version`, option "
+         "`ddd-version-fields`), no class attribute that is not a field (`class_version = 2`, "
+         "`version: ClassVar[int] = 1`, `__version__ = \"2\"`), no `v1`/`v2`… package in its "
+         "module path (`contracts/v2/orders.py`) and no version suffix in its class name "
+         "(`OrderPlacedV2`). An aggregate sequence number such as eventsourcing's "
+         "`originator_version` numbers the aggregate's changes, not the contract's shape, and "
+         "does not count. Silent when a base cannot be resolved.",
     why="An integration event is a published contract. Its consumers live in other contexts "
         "and upgrade on their own schedule, so old and new shapes of the same event are on the "
         "wire, in the outbox and in replays at the same time. A schema version in the message "
@@ -291,10 +287,9 @@ def integration_event_without_schema_version(context: Context) -> Iterator[Findi
     settings = context.settings
     name = settings.version_fields[0]
     for view in _integration_events(context, concrete=True):
-        fields = chain_field_names(view)
-        if any(n in fields for n in settings.version_fields) or \
-                _class_constants(view) & set(settings.version_fields):
+        if version_source(view, settings) is not None:
             continue
+        fields = chain_fields(view)
         sequence = next((n for n in fields if n.endswith(("_version", "_sequence", "_seq"))), None)
         note = (f" ('{sequence}' numbers the aggregate's changes, not the contract's shape)"
                 if sequence else "")
@@ -460,10 +455,9 @@ def integration_event_leaks_domain(context: Context) -> Iterator[Finding]:
 def payload_fields(view: ClassView, settings: Settings) -> list[str]:
     """The chain's fields that are payload: not event id, timestamp, correlation, causation,
     version or context-name fields, not class variables, not private attributes."""
-    metadata = {*settings.event_id_fields, *settings.timestamp_fields, *settings.correlation_fields,
-                *settings.causation_fields, *settings.version_fields, *CONTEXT_NAME_FIELDS}
-    return [name for name, annotation in chain_field_names(view).items()
-            if name not in metadata and not name.startswith("_") and not _is_classvar(annotation)]
+    return [name for name, field in chain_fields(view).items()
+            if name not in CONTEXT_NAME_FIELDS and not field.is_classvar
+            and not is_metadata_field(field, settings)]
 
 
 @rule(

@@ -10,35 +10,12 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..expressions import dotted, last_part, names_in
+from ..expressions import dotted, last_part
 from ..facts import CallFact, ModuleFacts
+from ..metadata import has_event_id, has_timestamp
 from ..model import ClassView
+from ..recognition import recognise
 from ..rule import Context, Finding, rule
-from ..settings import Settings
-
-
-def chain_field_names(view: ClassView) -> dict[str, list[str]]:
-    """Every field along the chain (annotated class attributes and attributes
-    set in ``__init__``), by name, with the dotted names of its annotation."""
-    found: dict[str, list[str]] = {}
-    for owner in view.mro:
-        for field in owner.cls.fields:
-            found.setdefault(field.name, [owner.facts.qualify(n) for n in names_in(field.annotation)])
-        init = owner.cls.method("__init__")
-        for assignment in init.self_assignments if init else ():
-            if assignment.attr:
-                names = [owner.facts.qualify(n) for n in names_in(assignment.annotation)]
-                found.setdefault(assignment.attr, names)
-    return found
-
-
-def has_timestamp(fields: dict[str, list[str]], settings: Settings) -> bool:
-    for name, annotation in fields.items():
-        if name in settings.timestamp_fields:
-            return True
-        if name.endswith(("_at", "_on")) and any(last_part(n) == "datetime" for n in annotation):
-            return True
-    return False
 
 
 def _concrete_events_with_known_chain(context: Context):
@@ -51,9 +28,12 @@ def _concrete_events_with_known_chain(context: Context):
     "DDD105", "event-without-timestamp",
     summary="event has no timestamp",
     what="Reports a concrete event whose whole chain (its own fields and its bases') has no "
-         "timestamp: no field named like `occurred_on`, `occurred_at` or `timestamp`, and no "
-         "`datetime` field whose name ends in `_at` or `_on`. Silent when a base cannot be "
-         "resolved: it may provide the field.",
+         "timestamp: no field named like `occurred_on`, `occurred_at` or `timestamp`, no "
+         "date-time field (`datetime`, pydantic `AwareDatetime`, `pendulum.DateTime`) whose "
+         "name ends in `_at` or `_on` or contains `time`, and no field whose default makes the "
+         "current time (`datetime.now`, `time.time`, a lambda around one, a project function "
+         "named like `utc_now`), whatever its name. Silent when a base cannot be resolved: it "
+         "may provide the field.",
     why="When something happened is part of the fact. Without it consumers cannot order events, "
         "reason about late arrivals, or rebuild state as of a moment; the time the message was "
         "received is not the time the business fact occurred.",
@@ -97,7 +77,7 @@ class OrderPlaced(DomainEvent):
 )
 def event_without_timestamp(context: Context) -> Iterator[Finding]:
     for view in _concrete_events_with_known_chain(context):
-        if not has_timestamp(chain_field_names(view), context.settings):
+        if not has_timestamp(view, context.settings):
             yield Finding(view.cls.node, f"event '{view.name}' does not say when it happened; add "
                           f"'{context.settings.timestamp_fields[0]}: datetime' (timezone-aware)")
 
@@ -105,8 +85,11 @@ def event_without_timestamp(context: Context) -> Iterator[Finding]:
 @rule(
     "DDD106", "event-without-id",
     summary="event has no id",
-    what="Reports a concrete event whose whole chain has no event id field (`id`, `event_id`). "
-         "Silent when a base cannot be resolved.",
+    what="Reports a concrete event whose whole chain has no event id: no field named like one "
+         "(`id`, `event_id`, `event_uuid`, `uuid`, `message_id`), no field whose default or "
+         "default factory makes a new identifier (`uuid4`, `str(uuid4())`, `ulid`, a lambda "
+         "around one, a project function named like `new_id`), and no `id` property. Silent "
+         "when a base cannot be resolved.",
     why="Messaging delivers at least once. An id is what lets a consumer recognise a duplicate, "
         "an outbox mark a record, and a log or trace point at one occurrence of a fact.",
     use_instead="Give the event base an `event_id: UUID` with a `uuid4` default factory.",
@@ -150,8 +133,7 @@ class OrderPlaced(DomainEvent):
 )
 def event_without_id(context: Context) -> Iterator[Finding]:
     for view in _concrete_events_with_known_chain(context):
-        fields = chain_field_names(view)
-        if not any(name in fields for name in context.settings.event_id_fields):
+        if not has_event_id(view, context.settings):
             yield Finding(view.cls.node, f"event '{view.name}' has no id to tell occurrences apart; "
                           f"add '{context.settings.event_id_fields[-1]}: UUID'")
 
@@ -183,8 +165,12 @@ def naive_call(facts: ModuleFacts, call: CallFact) -> str | None:
     return f"datetime.{method}() {_NAIVE[method]}"
 
 
-def is_timestamp_name(name: str, settings: Settings) -> bool:
-    return name in settings.timestamp_fields or name.endswith(("_at", "_on"))
+def _constructs_event(context: Context, call: CallFact) -> bool:
+    """Whether the call builds a recognised event: ``OrderPlaced(...)``."""
+    if not call.callee:
+        return False
+    resolved = context.model.resolve(context.facts, call.callee, scope=call.cls)
+    return isinstance(resolved, ClassView) and recognise(resolved, context.settings).is_event
 
 
 @rule(
@@ -192,8 +178,11 @@ def is_timestamp_name(name: str, settings: Settings) -> bool:
     summary="naive or deprecated timestamp",
     what="Reports `datetime.now()`/`today()` without a timezone, `utcnow()`, "
          "`utcfromtimestamp()` and `fromtimestamp(x)` without a timezone inside an event class "
-         "(defaults, default factories such as `default_factory=datetime.utcnow`, methods), and "
-         "anywhere as a keyword argument named like a timestamp (`occurred_on=datetime.now()`). "
+         "(defaults, default factories such as `default_factory=datetime.utcnow`, methods); "
+         "in any call as a keyword argument named in `ddd-timestamp-fields` "
+         "(`occurred_on=datetime.now()`); and as any keyword argument of a call that builds a "
+         "recognised event (`OrderShipped(shipped=datetime.now())`). Other keywords of other "
+         "calls (`created_at=` of an ORM row) are not events' timestamps and are left alone. "
          "Points at the call or the factory.",
     why="Events cross processes, hosts and time zones. A naive datetime is read in whatever zone "
         "the reader assumes, so ordering and 'as of' questions silently go wrong; "
@@ -257,15 +246,21 @@ def naive_event_timestamp(context: Context) -> Iterator[Finding]:
                             yield Finding(arg.value, f"default factory datetime.{method} makes "
                                           "naive timestamps; use a factory returning "
                                           "datetime.now(timezone.utc)")
+        builds_event = None  # known once a keyword's value is a call
         for arg in call.args:
-            if (arg.keyword and is_timestamp_name(arg.keyword.value, settings)
-                    and isinstance(arg.value, cst.Call)):
-                inner = by_node.get(id(arg.value))
-                if inner is not None and inner.cls not in event_classes:
-                    why = naive_call(facts, inner)
-                    if why:
-                        yield Finding(inner.node, f"{why}: timestamp '{arg.keyword.value}' must "
-                                      "be timezone-aware; use datetime.now(timezone.utc)")
+            if not arg.keyword or not isinstance(arg.value, cst.Call):
+                continue
+            if arg.keyword.value not in settings.timestamp_fields:
+                if builds_event is None:
+                    builds_event = _constructs_event(context, call)
+                if not builds_event:
+                    continue
+            inner = by_node.get(id(arg.value))
+            if inner is not None and inner.cls not in event_classes:
+                why = naive_call(facts, inner)
+                if why:
+                    yield Finding(inner.node, f"{why}: timestamp '{arg.keyword.value}' must "
+                                  "be timezone-aware; use datetime.now(timezone.utc)")
         if reason:
             yield Finding(call.node, f"{reason} in event '{last_part(call.cls or '')}'; "
                           "use datetime.now(timezone.utc)")

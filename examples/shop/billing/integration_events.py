@@ -34,7 +34,7 @@ class InvoicePaidV1(IntegrationEvent):
     currency: str
 
 
-class PaymentFailedV1(BaseModel):  # DDD201, DDD202, DDD203: hand-rolled, no correlation, causation or version
+class PaymentFailed(BaseModel):  # DDD201, DDD202, DDD203: hand-rolled, no correlation, causation or version
     """Emitted by the payment-provider webhook, which predates the shared envelope."""
 
     model_config = ConfigDict(frozen=True)

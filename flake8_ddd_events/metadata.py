@@ -1,0 +1,212 @@
+"""An event's metadata, recognised by shape as well as by name (RULES.md, "Metadata is
+recognised by shape as well as by name"): its id, its timestamp, its schema version.
+
+Read over the whole chain of a class (its own fields and its bases', ``__init__``
+assignments included). DDD105, DDD106, DDD203 and DDD206 ask here, and so does
+recognition (a class that declares nothing but metadata is a base, not a fact).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from .expressions import dotted, last_part, names_in
+from .facts import ModuleFacts
+from .model import ClassView
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class ChainField:
+    """A field of a class or of one of its bases, as its declaring module writes it."""
+
+    name: str
+    annotation: tuple[str, ...]  # dotted names the annotation mentions, qualified
+    default: cst.BaseExpression | None  # the value, or the factory a field() call is given
+    facts: ModuleFacts  # the declaring module (to qualify the default's names)
+    is_classvar: bool = False
+
+
+_FIELD_CALLS = frozenset({"field", "Field", "ib", "attrib"})
+_FACTORY_KEYWORDS = ("default_factory", "factory")
+_DATETIME_TYPES = frozenset({"datetime", "DateTime", "AwareDatetime", "NaiveDatetime", "Arrow",
+                             "PastDatetime", "FutureDatetime"})
+_ID_FUNCTIONS = frozenset({"uuid.uuid1", "uuid.uuid3", "uuid.uuid4", "uuid.uuid5", "uuid.uuid6",
+                           "uuid.uuid7", "uuid6.uuid6", "uuid6.uuid7", "uuid_utils.uuid4",
+                           "uuid_utils.uuid7", "ulid.new", "ulid.ULID", "ulid.ulid",
+                           "ulid.from_timestamp", "nanoid.generate", "shortuuid.uuid",
+                           "bson.ObjectId", "bson.objectid.ObjectId"})
+# project helpers: new_id, next_id, generate_id, new_event_id, make_uuid, uuid_factory ...
+_ID_HELPER = re.compile(r"(?:new|next|generate|gen|make|create|random)_?\w*(?:id|uuid|ulid)"
+                        r"|(?:id|uuid|ulid)_?(?:factory|generator)", re.IGNORECASE)
+_CLOCKS = frozenset({"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+                     "datetime.date.today", "time.time", "time.time_ns", "pendulum.now",
+                     "pendulum.today", "arrow.now", "arrow.utcnow", "django.utils.timezone.now",
+                     "timezone.now"})
+# project helpers: utc_now, now_utc, utcnow, get_current_datetime, current_time, timestamp_now ...
+_CLOCK_HELPER = re.compile(r"\w*(?:now|current_?(?:date)?_?time\w*)", re.IGNORECASE)
+_VERSION_PACKAGE = re.compile(r"v\d+(?:_\d+)*")
+_VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
+
+
+def chain_fields(view: ClassView) -> dict[str, ChainField]:
+    """Every field along the chain, nearest declaration first: annotated class attributes
+    and attributes set in ``__init__`` (``self.occurred_on = occurred_on``)."""
+    found: dict[str, ChainField] = {}
+    for owner in view.mro:
+        facts = owner.facts
+        for field in owner.cls.fields:
+            if field.name not in found:
+                annotation = tuple(facts.qualify(n) for n in names_in(field.annotation))
+                classvar = bool(annotation) and last_part(annotation[0]) == "ClassVar"
+                found[field.name] = ChainField(field.name, annotation, _default_of(field.default),
+                                               facts, classvar)
+        init = owner.cls.method("__init__")
+        params = {p.name for p in init.params} if init else set()
+        for assignment in init.self_assignments if init else ():
+            if assignment.attr and assignment.attr not in found:
+                annotation = tuple(facts.qualify(n) for n in names_in(assignment.annotation))
+                value = assignment.value
+                if isinstance(value, cst.Name) and value.value in params:
+                    value = None  # the caller's value, not a default
+                found[assignment.attr] = ChainField(assignment.attr, annotation, value, facts)
+    return found
+
+
+def _default_of(default: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The default a field declares: a ``field()``/``Field()``/``attr.ib()`` call's default
+    or factory, else the value itself."""
+    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
+        for arg in default.args:
+            if arg.keyword is not None and arg.keyword.value in (*_FACTORY_KEYWORDS, "default"):
+                return arg.value
+            if arg.keyword is None and not arg.star:
+                return arg.value
+        return None
+    return default
+
+
+def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[str]:
+    """The qualified functions a default calls or names as a factory: through ``str(...)``,
+    a lambda's body, attribute reads (``uuid4().hex``) and a call's own value."""
+    while node is not None:
+        if isinstance(node, cst.Lambda):
+            node = node.body
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call):
+            node = node.value  # uuid4().hex, datetime.now(UTC).isoformat
+        elif isinstance(node, cst.Call):
+            name = dotted(node.func)
+            if last_part(name) in ("str", "int", "float") and node.args:
+                node = node.args[0].value
+                continue
+            if name:
+                yield facts.qualify(name)
+            if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+                node = node.func.value  # datetime.now(tz).replace(microsecond=0)
+                continue
+            return
+        elif isinstance(node, (cst.Name, cst.Attribute)):
+            name = dotted(node)
+            if name:
+                yield facts.qualify(name)
+            return
+        else:
+            return
+
+
+def generates_id(field: ChainField) -> bool:
+    """Whether a field's default makes a new identifier: ``uuid4``, ``str(uuid4())``, a
+    lambda around one, a project helper named like ``new_id``."""
+    return any(name in _ID_FUNCTIONS or _ID_HELPER.fullmatch(last_part(name))
+               for name in _produced(field.default, field.facts))
+
+
+def makes_now(field: ChainField) -> bool:
+    """Whether a field's default is the current time: ``datetime.now``, ``utcnow``,
+    ``time.time``, a lambda around one, a project helper named like ``utc_now``."""
+    for name in _produced(field.default, field.facts):
+        if name in _CLOCKS or last_part(name) in ("now", "utcnow", "today"):
+            return True
+        if "." not in name and _CLOCK_HELPER.fullmatch(name):
+            return True  # a function of the module itself or imported by name
+        if name.count(".") >= 1 and _CLOCK_HELPER.fullmatch(last_part(name)) \
+                and not name.startswith(("datetime.", "time.")):
+            return True
+    return False
+
+
+def is_datetime_annotation(field: ChainField) -> bool:
+    return any(last_part(name) in _DATETIME_TYPES for name in field.annotation)
+
+
+def is_timestamp(field: ChainField, settings: Settings) -> bool:
+    if field.is_classvar:
+        return False
+    if field.name in settings.timestamp_fields or makes_now(field):
+        return True
+    name = field.name.lower()
+    return is_datetime_annotation(field) and (name.endswith(("_at", "_on")) or "time" in name)
+
+
+def is_event_id(field: ChainField, settings: Settings) -> bool:
+    return not field.is_classvar and (field.name in settings.event_id_fields or generates_id(field))
+
+
+def has_timestamp(view: ClassView, settings: Settings) -> bool:
+    return any(is_timestamp(f, settings) for f in chain_fields(view).values()) \
+        or _has_property(view, settings.timestamp_fields)
+
+
+def has_event_id(view: ClassView, settings: Settings) -> bool:
+    return any(is_event_id(f, settings) for f in chain_fields(view).values()) \
+        or _has_property(view, settings.event_id_fields)
+
+
+def _has_property(view: ClassView, names: tuple[str, ...]) -> bool:
+    """``@property def id(self): return self._id``: the id is there under another name."""
+    return any(m.name in names and "property" in m.decorator_names
+               for owner in view.mro for m in owner.cls.methods)
+
+
+def version_source(view: ClassView, settings: Settings) -> str | None:
+    """Where the event's schema version is said, or None: a version field, a class
+    attribute (``class_version = 2``, ``__version__``, ``version: ClassVar[int]``), a
+    ``v2`` package in the module path, or a ``V2`` suffix of the class name."""
+    fields = chain_fields(view)
+    for field in fields.values():
+        if field.name in settings.version_fields:
+            return f"field '{field.name}'"
+        if field.is_classvar and "version" in field.name.lower():
+            return f"class attribute '{field.name}'"
+    for owner in view.mro:
+        for name in owner.cls.assignments:
+            if name in settings.version_fields or "version" in name.lower():
+                return f"class attribute '{name}'"
+    if any(_VERSION_PACKAGE.fullmatch(part) for part in view.facts.module.split(".")[:-1]):
+        return "module path"
+    if any(_VERSION_SUFFIX.search(owner.cls.name) for owner in view.mro):
+        return "class name"
+    return None
+
+
+def is_metadata_field(field: ChainField, settings: Settings) -> bool:
+    """What every event of a kind carries, not the fact itself: a field named as an id,
+    timestamp, correlation, causation or version field, or one whose default makes a new id
+    or the current time. A business date (``shipped_at: datetime``, given by the caller)
+    is part of the fact."""
+    return (field.is_classvar or field.name.startswith("_") or generates_id(field)
+            or makes_now(field)
+            or field.name in (*settings.event_id_fields, *settings.timestamp_fields,
+                              *settings.correlation_fields, *settings.causation_fields,
+                              *settings.version_fields))
+
+
+def declares_only_metadata(view: ClassView, settings: Settings) -> bool:
+    """Whether the class's own fields (not its bases') are all metadata."""
+    own = {f.name for f in view.cls.fields}
+    return all(is_metadata_field(f, settings) for name, f in chain_fields(view).items()
+               if name in own)
