@@ -99,12 +99,14 @@ def default_text(option: Option) -> str:
         return "from `requires-python` in pyproject.toml, else `3.10`"
     if isinstance(option.default, tuple):
         return ", ".join(f"`{item}`" for item in option.default) if option.default else "(none)"
-    return f"`{option.default}`"
+    return f"`{_ini_value(option.default)}`"
 
 
 def _toml_value(option: Option, value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{item}"' for item in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, int):
         return str(value)
     return f'"{value}"'
@@ -118,10 +120,14 @@ def _example_value(option: Option) -> object:
         return "3.11"
     if option.key == "ddd-past-tense-allow":
         return ("OutOfStock",)
+    if option.key == "ddd-cache":
+        return False  # what one writes it for
     return option.default
 
 
 def _ini_value(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
     return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
@@ -273,7 +279,9 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         kind = option.kind or (
             "list of names" if option.is_list and option.key != "ddd-source-roots"
             else "list of folders" if option.is_list else
-            "Python version" if option.key == "ddd-target-python" else "whole number")
+            "Python version" if option.key == "ddd-target-python" else
+            "true or false" if option.is_boolean else
+            "folder" if isinstance(option.default, str) else "whole number")
         parts += [f"### `{option.key}`", "",
                   f"{option.help[0].upper()}{option.help[1:]}.", "",
                   f"- type: {kind}",
