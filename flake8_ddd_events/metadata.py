@@ -47,8 +47,11 @@ _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 def chain_fields(view: ClassView) -> dict[str, ChainField]:
     """Every field along the chain, nearest declaration first: annotated class attributes
     and attributes set in ``__init__`` (``self.occurred_on = occurred_on``; see
-    ``dataclass_fields.declared_fields``)."""
-    found: dict[str, ChainField] = {}
+    ``dataclass_fields.declared_fields``). Computed once per class."""
+    found = view.memo.get("chain-fields")
+    if found is not None:
+        return found  # type: ignore[return-value]
+    found = view.memo["chain-fields"] = {}
     for owner in view.mro:
         facts = owner.facts
         for field in declared_fields(owner):

@@ -312,6 +312,12 @@ def with_base_variants(names: tuple[str, ...]) -> frozenset[str]:
 
 def matches_any(dotted: str, globs: Iterable[str]) -> bool:
     """Whether a dotted module path matches one of the globs."""
+    return _matches_any(dotted, tuple(globs))
+
+
+@lru_cache(maxsize=8192)
+def _matches_any(dotted: str, globs: tuple[str, ...]) -> bool:
+    # asked for the same few module paths once per class and rule: fnmatch is not free
     return any(fnmatch.fnmatchcase(dotted, glob) for glob in globs)
 
 
