@@ -15,6 +15,7 @@ SUBCOMMANDS = (
     "flake8_ddd_events.commands.explain",
     "flake8_ddd_events.commands.fix",
     "flake8_ddd_events.commands.map",
+    "flake8_ddd_events.commands.baseline",
 )
 
 

@@ -48,6 +48,9 @@ GUIDES = (
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
+    ("adoption.md", "Adopting it on an existing code base", "configure, run, freeze today's "
+                                                             "findings in a baseline, gate CI on "
+                                                             "new ones, shrink it over time"),
     ("event-map.md", "Event map", "`ddd-events map`: the event flow between contexts, drawn "
                                   "from the code, and what it shows that is wrong"),
 )
@@ -95,6 +98,8 @@ def default_text(option: Option) -> str:
                 "`setup.cfg` (with its `src`)")
     if option.key == "ddd-target-python":
         return "from `requires-python` in pyproject.toml, else `3.10`"
+    if option.key == "ddd-baseline":
+        return "`.ddd-baseline.json` in the current folder or a parent, when there is one"
     if isinstance(option.default, tuple):
         return ", ".join(f"`{item}`" for item in option.default) if option.default else "(none)"
     return f"`{option.default}`"
@@ -114,6 +119,8 @@ def _example_value(option: Option) -> object:
         return ("src",)
     if option.key == "ddd-target-python":
         return "3.11"
+    if option.key == "ddd-baseline":
+        return "ci/ddd-baseline.json"
     if option.key == "ddd-past-tense-allow":
         return ("OutOfStock",)
     return option.default
@@ -233,7 +240,8 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "root. `flake8 --isolated` ignores the table as it ignores every other configuration "
         "file. The `ddd-events` commands read the same files in the same order.",
         "",
-        "Folder options (`ddd-source-roots`) are relative to the current directory. Names match a "
+        "Folder and file options (`ddd-source-roots`, `ddd-baseline`) are relative to the "
+        "current directory. Names match a "
         "class by its last dotted part (`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) "
         "match dotted module paths.",
         "",
@@ -256,7 +264,8 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         value = _example_value(option)
         kind = ("list of names" if option.is_list and option.key != "ddd-source-roots"
                 else "list of folders" if option.is_list else
-                "Python version" if option.key == "ddd-target-python" else "whole number")
+                "Python version" if option.key == "ddd-target-python" else
+                "file path" if option.key == "ddd-baseline" else "whole number")
         parts += [f"### `{option.key}`", "",
                   f"{option.help[0].upper()}{option.help[1:]}.", "",
                   f"- type: {kind}",

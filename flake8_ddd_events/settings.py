@@ -57,6 +57,13 @@ def _positive_int(option: str, value: Any) -> int:
     return number
 
 
+def _file(option: str, value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise SettingsError(f"{option}: expected a file path (or 'none'), got an empty value")
+    return text
+
+
 def _python_version(option: str, value: Any) -> tuple[int, int] | None:
     if value in (None, ""):
         return None
@@ -177,6 +184,9 @@ OPTIONS: tuple[Option, ...] = (
            "folders that hold top-level packages"),
     Option("ddd-target-python", None, _python_version,
            "oldest Python the checked code runs on, for fixes (default: requires-python, else 3.10)"),
+    Option("ddd-baseline", None, _file,
+           "the baseline: a file of frozen findings, which are not reported ('none': report "
+           "every finding; see docs/adoption.md)"),
 )
 
 
@@ -215,6 +225,7 @@ class Settings:
     test_modules: tuple[str, ...]
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None
+    baseline: str | None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any] = {}) -> Settings:
