@@ -48,9 +48,9 @@ GUIDES = (
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
-    ("adoption.md", "Adopting it on an existing code base", "configure, run, freeze today's "
-                                                             "findings in a baseline, gate CI on "
-                                                             "new ones, shrink it over time"),
+    ("adoption.md", "Adopting it on an existing code base",
+     "configure, run, freeze today's findings in a baseline, gate CI on new ones, shrink it "
+     "over time"),
     ("event-map.md", "Event map", "`ddd-events map`: the event flow between contexts, drawn "
                                   "from the code, and what it shows that is wrong"),
 )

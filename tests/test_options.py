@@ -24,6 +24,7 @@ BAD_VALUES = {
     settings_module._paths: [""],
     settings_module._positive_int: ["x", "0", "-3", "1.5", ""],
     settings_module._python_version: ["2.7", "banana", "3", "4.0"],
+    settings_module._file: ["", "   "],
 }
 
 CASES = [(option.key, value) for option in OPTIONS for value in BAD_VALUES[option.parse]]
@@ -124,6 +125,7 @@ def test_good_values_for_every_option_start_fine(project):
         settings_module._paths: ".",
         settings_module._positive_int: "3",
         settings_module._python_version: "3.11",
+        settings_module._file: "ci/ddd-baseline.json",
     }
     args = [f"--{o.key}={good[o.parse]}" for o in OPTIONS]
     result = flake8(project, "--select", "DDD", *args)
