@@ -93,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{_describe(entry)}: frozen {count}, now {left}")
     else:
         now = kept + found.counts
-    write(path, now)
+    try:
+        write(path, now)
+    except OSError as error:
+        return _fail(f"cannot write {shown}: {error.strerror}")
     total = sum(now.values())
     print(f"{shown}: {total} finding{'s' * (total != 1)} frozen")
     return 0
