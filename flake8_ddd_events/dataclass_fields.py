@@ -176,6 +176,26 @@ def _is_classvar(field: FieldFact) -> bool:
     return bool(names) and last_part(names[0]) == "ClassVar"
 
 
+def has_default(field: FieldFact) -> bool:
+    """Whether a field may be left out when the event is built.
+
+    ``field()``/``attrs.field()``/``attr.ib()``/pydantic ``Field()`` have a default only
+    when given one (``default=``, ``default_factory=``, ``factory=``, or a first
+    positional argument other than ``...``); any other value is the default itself.
+    """
+    default = field.default
+    if default is None:
+        return False
+    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
+        for arg in default.args:
+            if arg.keyword is None and not arg.star:
+                return not isinstance(arg.value, cst.Ellipsis)
+            if arg.keyword is not None and arg.keyword.value in ("default", "default_factory", "factory"):
+                return True
+        return False
+    return True
+
+
 def _field_call(field: FieldFact) -> cst.Call | None:
     default = field.default
     if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:

@@ -44,7 +44,9 @@ GUIDES = (
     ("recognition.md", "Recognition", "how events, aggregates and handlers are found, and how to "
                                       "teach the plugin your code base's names"),
     ("flow.md", "What the flow rules see", "the limits of the DDD3xx-DDD4xx analysis"),
-    ("pre-commit.md", "pre-commit", "the flake8 hook and the fix hook"),
+    ("contracts.md", "Integration events as a contract",
+     "the contract lock, DDD208, `contracts check` in CI, JSON Schema"),
+    ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
@@ -135,7 +137,21 @@ def _fenced(source: str, language: str = "python") -> str:
 
 
 def _example_block(example) -> str:
-    return f"In `{example.filename}`:\n\n{_fenced(example.source)}"
+    block = f"In `{example.filename}`:\n\n{_fenced(example.source)}"
+    if example.before is None:
+        return block
+    return f"With `ddd-contracts.lock` written from the code before the change:\n\n" \
+           f"{_fenced(_example_lock(example), 'json')}\n\n{block}"
+
+
+def _example_lock(example) -> str:
+    """The contract lock an example runs with (``Example.before``)."""
+    from .contracts.lock import dumps
+    from .contracts.project import source_events
+    from .settings import Settings
+
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    return dumps(source_events(example.before, example.filename, settings).schemas().values())
 
 
 def rule_page(rule: Rule, *, links: bool = True) -> str:
@@ -240,9 +256,8 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "root. `flake8 --isolated` ignores the table as it ignores every other configuration "
         "file. The `ddd-events` commands read the same files in the same order.",
         "",
-        "Folder and file options (`ddd-source-roots`, `ddd-baseline`) are relative to the "
-        "current directory. Names match a "
-        "class by its last dotted part (`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) "
+        "Folder and file options (`ddd-source-roots`, `ddd-contracts-lock`, `ddd-baseline`) are "
+        "relative to the current directory. Names match a class by its last dotted part (`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) "
         "match dotted module paths.",
         "",
         "A bad value or an unknown key stops flake8 at start-up with a message that names the "
@@ -262,10 +277,10 @@ def configuration_page(rules: Sequence[Rule]) -> str:
     parts.append("")
     for option in OPTIONS:
         value = _example_value(option)
-        kind = ("list of names" if option.is_list and option.key != "ddd-source-roots"
-                else "list of folders" if option.is_list else
-                "Python version" if option.key == "ddd-target-python" else
-                "file path" if option.key == "ddd-baseline" else "whole number")
+        kind = option.kind or (
+            "list of names" if option.is_list and option.key != "ddd-source-roots"
+            else "list of folders" if option.is_list else
+            "Python version" if option.key == "ddd-target-python" else "whole number")
         parts += [f"### `{option.key}`", "",
                   f"{option.help[0].upper()}{option.help[1:]}.", "",
                   f"- type: {kind}",

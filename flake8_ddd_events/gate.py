@@ -72,8 +72,8 @@ PER_FUNCTION = frozenset({
 NEEDS: dict[str, tuple] = {
     "DDD000": (),  # only reported on a module that is parsed for another rule
     **{code: (EVENTS,) for code in (
-        "DDD101", "DDD102", "DDD103", "DDD104", "DDD105", "DDD106", "DDD108", "DDD109",
-        "DDD201", "DDD202", "DDD203", "DDD204", "DDD205", "DDD206")},
+        "DDD101", "DDD102", "DDD103", "DDD104", "DDD105", "DDD106", "DDD108", "DDD109", "DDD110",
+        "DDD201", "DDD202", "DDD203", "DDD204", "DDD205", "DDD206", "DDD208")},
     "DDD107": (EVENTS, NAIVE_TIMESTAMP),
     "DDD301": (AGGREGATES,),
     "DDD302": (AGGREGATES,),

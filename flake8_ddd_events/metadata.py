@@ -17,6 +17,7 @@ import libcst as cst
 from .dataclass_fields import declared_fields
 from .expressions import dotted, last_part, names_in
 from .facts import ModuleFacts
+from .fresh_values import Fresh, fresh_callee
 from .model import ClassView
 from .settings import Settings
 
@@ -36,20 +37,9 @@ _FIELD_CALLS = frozenset({"field", "Field", "ib", "attrib"})
 _FACTORY_KEYWORDS = ("default_factory", "factory")
 _DATETIME_TYPES = frozenset({"datetime", "DateTime", "AwareDatetime", "NaiveDatetime", "Arrow",
                              "PastDatetime", "FutureDatetime"})
-_ID_FUNCTIONS = frozenset({"uuid.uuid1", "uuid.uuid3", "uuid.uuid4", "uuid.uuid5", "uuid.uuid6",
-                           "uuid.uuid7", "uuid6.uuid6", "uuid6.uuid7", "uuid_utils.uuid4",
-                           "uuid_utils.uuid7", "ulid.new", "ulid.ULID", "ulid.ulid",
-                           "ulid.from_timestamp", "nanoid.generate", "shortuuid.uuid",
-                           "bson.ObjectId", "bson.objectid.ObjectId"})
-# project helpers: new_id, next_id, generate_id, new_event_id, make_uuid, uuid_factory ...
-_ID_HELPER = re.compile(r"(?:new|next|generate|gen|make|create|random)_?\w*(?:id|uuid|ulid)"
-                        r"|(?:id|uuid|ulid)_?(?:factory|generator)", re.IGNORECASE)
-_CLOCKS = frozenset({"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
-                     "datetime.date.today", "time.time", "time.time_ns", "pendulum.now",
-                     "pendulum.today", "arrow.now", "arrow.utcnow", "django.utils.timezone.now",
-                     "timezone.now"})
-# project helpers: utc_now, now_utc, utcnow, get_current_datetime, current_time, timestamp_now ...
-_CLOCK_HELPER = re.compile(r"\w*(?:now|current_?(?:date)?_?time\w*)", re.IGNORECASE)
+# name-based ids: the same name always hashes to the same id, yet a field whose default
+# makes one with the event's own data is its id all the same (DDD106)
+_NAMED_UUIDS = frozenset({"uuid.uuid3", "uuid.uuid5"})
 _VERSION_PACKAGE = re.compile(r"v\d+(?:_\d+)*")
 _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 
@@ -83,9 +73,10 @@ def _default_of(default: cst.BaseExpression | None) -> cst.BaseExpression | None
     return default
 
 
-def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[str]:
-    """The qualified functions a default calls or names as a factory: through ``str(...)``,
-    a lambda's body, attribute reads (``uuid4().hex``) and a call's own value."""
+def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[tuple[str, str, bool]]:
+    """The functions a default calls or names as a factory, (qualified, as written, called
+    without arguments): through ``str(...)``, a lambda's body, attribute reads
+    (``uuid4().hex``) and a call's own value (``datetime.now(tz).replace(...)``)."""
     while node is not None:
         if isinstance(node, cst.Lambda):
             node = node.body
@@ -97,7 +88,7 @@ def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[s
                 node = node.args[0].value
                 continue
             if name:
-                yield facts.qualify(name)
+                yield facts.qualify(name), name, not node.args
             if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
                 node = node.func.value  # datetime.now(tz).replace(microsecond=0)
                 continue
@@ -105,7 +96,7 @@ def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[s
         elif isinstance(node, (cst.Name, cst.Attribute)):
             name = dotted(node)
             if name:
-                yield facts.qualify(name)
+                yield facts.qualify(name), name, True  # a factory: called without arguments
             return
         else:
             return
@@ -113,23 +104,17 @@ def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[s
 
 def generates_id(field: ChainField) -> bool:
     """Whether a field's default makes a new identifier: ``uuid4``, ``str(uuid4())``, a
-    lambda around one, a project helper named like ``new_id``."""
-    return any(name in _ID_FUNCTIONS or _ID_HELPER.fullmatch(last_part(name))
-               for name in _produced(field.default, field.facts))
+    lambda around one, a project helper named like ``new_id`` (``fresh_values``), or a
+    name-based ``uuid5``."""
+    return any(qualified in _NAMED_UUIDS or fresh_callee(qualified, written, bare) is Fresh.ID
+               for qualified, written, bare in _produced(field.default, field.facts))
 
 
 def makes_now(field: ChainField) -> bool:
     """Whether a field's default is the current time: ``datetime.now``, ``utcnow``,
     ``time.time``, a lambda around one, a project helper named like ``utc_now``."""
-    for name in _produced(field.default, field.facts):
-        if name in _CLOCKS or last_part(name) in ("now", "utcnow", "today"):
-            return True
-        if "." not in name and _CLOCK_HELPER.fullmatch(name):
-            return True  # a function of the module itself or imported by name
-        if name.count(".") >= 1 and _CLOCK_HELPER.fullmatch(last_part(name)) \
-                and not name.startswith(("datetime.", "time.")):
-            return True
-    return False
+    return any(fresh_callee(qualified, written, bare) is Fresh.TIMESTAMP
+               for qualified, written, bare in _produced(field.default, field.facts))
 
 
 def is_datetime_annotation(field: ChainField) -> bool:
@@ -165,25 +150,60 @@ def _has_property(view: ClassView, names: tuple[str, ...]) -> bool:
                for owner in view.mro for m in owner.cls.methods)
 
 
-def version_source(view: ClassView, settings: Settings) -> str | None:
-    """Where the event's schema version is said, or None: a version field, a class
-    attribute (``class_version = 2``, ``__version__``, ``version: ClassVar[int]``), a
-    ``v2`` package in the module path, or a ``V2`` suffix of the class name."""
+@dataclass(frozen=True)
+class Version:
+    """Where an event's schema version is said, and its value when written as a literal."""
+
+    source: str  # "field 'event_version'", "class attribute 'x'", "module path", "class name"
+    value: int | str | None  # 2, "2.1"; None for a field without a literal default
+    name: str | None = None  # the field or class attribute that holds it
+
+
+def schema_version(view: ClassView, settings: Settings) -> Version | None:
+    """The event's schema version, or None: a version field, a class attribute
+    (``class_version = 2``, ``__version__``, ``version: ClassVar[int]``), a ``v2`` package
+    in the module path, or a ``V2`` suffix of the class name; the first found, in that
+    order, nearest class first."""
     fields = chain_fields(view)
     for field in fields.values():
         if field.name in settings.version_fields:
-            return f"field '{field.name}'"
+            return Version(f"field '{field.name}'", _literal(field.default), field.name)
         if field.is_classvar and "version" in field.name.lower():
-            return f"class attribute '{field.name}'"
+            return Version(f"class attribute '{field.name}'", _literal(field.default), field.name)
     for owner in view.mro:
-        for name in owner.cls.assignments:
+        for name, value in owner.cls.assignments.items():
             if name in settings.version_fields or "version" in name.lower():
-                return f"class attribute '{name}'"
-    if any(_VERSION_PACKAGE.fullmatch(part) for part in view.facts.module.split(".")[:-1]):
-        return "module path"
-    if any(_VERSION_SUFFIX.search(owner.cls.name) for owner in view.mro):
-        return "class name"
+                return Version(f"class attribute '{name}'", _literal(value), name)
+    for part in view.facts.module.split(".")[:-1]:
+        if _VERSION_PACKAGE.fullmatch(part):
+            return Version("module path", _number(part[1:].replace("_", ".")))
+    for owner in view.mro:
+        match = _VERSION_SUFFIX.search(owner.cls.name)
+        if match:
+            return Version("class name", int(match.group(0)[2:]))
     return None
+
+
+def version_source(view: ClassView, settings: Settings) -> str | None:
+    """Where the event's schema version is said, or None (see ``schema_version``)."""
+    found = schema_version(view, settings)
+    return found.source if found is not None else None
+
+
+def _literal(node: cst.BaseExpression | None) -> int | str | None:
+    if isinstance(node, cst.Integer):
+        return _number(node.value.replace("_", ""))
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _number(text: str) -> int | str:
+    try:
+        return int(text, 0) if text.strip("0") else 0
+    except ValueError:
+        return text
 
 
 def is_metadata_field(field: ChainField, settings: Settings) -> bool:

@@ -227,6 +227,18 @@ def _is_value_object(view: ClassView, settings: Settings) -> bool:
                for f in other.fields for n in names_in(f.annotation))
 
 
+def _module_names_an_event(view: ClassView, settings: Settings) -> bool:
+    """Whether a module named like an event module holds a class named like an event, or
+    naming an event base, or named like a base (``Base…``, ``…Base``): a ``contracts``
+    package of data classes none of which is named so (``Lock``, ``TypeRef``) holds
+    something else."""
+    model = view.model
+    return any(cls.name.startswith(("Base", "Abstract")) or cls.name.endswith("Base")
+               or _event_looking(model.view(view.facts, cls), settings)
+               or _names_event_base(model.view(view.facts, cls), settings)
+               for cls in view.facts.classes.values() if cls.is_top_level)
+
+
 def _event_looking(view: ClassView, settings: Settings) -> bool:
     """Named like an event: ending in ``Event``, or stating a past fact (``OrderPlaced``)
     without naming a record of a message (``PublishedMessage``)."""
@@ -261,7 +273,8 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         kind = inherited
     elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
         kind = _module_event_kind(view.facts.module, settings)
-        if kind is not None and _is_value_object(view, settings):
+        if kind is not None and (_is_value_object(view, settings)
+                                 or not _module_names_an_event(view, settings)):
             kind = None
     if kind is None and is_data_shaped(view) and not _never_event_shape(view) \
             and _event_looking(view, settings) \

@@ -30,10 +30,13 @@ class Finding:
 @dataclass(frozen=True)
 class Example:
     """A source the rule is run on. Expected findings are marked on their line
-    with a trailing comment ``# DDD104`` (or ``# DDD104, DDD105: why``)."""
+    with a trailing comment ``# DDD104`` (or ``# DDD104, DDD105: why``). ``before``:
+    the same file when its contract was locked; the example then runs with a contract
+    lock written from it (DDD208), and the docs show that lock."""
 
     source: str
     filename: str = "shop/sales/domain/model.py"
+    before: str | None = None
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,21 @@ def _positive_int(option: str, value: Any) -> int:
     return number
 
 
-def _file(option: str, value: Any) -> str:
+def _path(option: str, value: Any) -> str:
     text = str(value).strip()
     if not text:
-        raise SettingsError(f"{option}: expected a file path (or 'none'), got an empty value")
+        raise SettingsError(f"{option}: expected a file path, got {value!r}")
+    return text
+
+
+COMPATIBILITY_MODES = ("forward", "backward", "full")
+
+
+def _compatibility(option: str, value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in COMPATIBILITY_MODES:
+        raise SettingsError(f"{option}: expected one of {', '.join(COMPATIBILITY_MODES)}, "
+                            f"got {value!r}")
     return text
 
 
@@ -81,6 +92,7 @@ class Option:
     default: Any
     parse: Callable[[str, Any], Any]
     help: str
+    kind: str = ""  # what the value is, for the docs ("" : read from the parser)
 
     @property
     def attr(self) -> str:
@@ -184,9 +196,15 @@ OPTIONS: tuple[Option, ...] = (
            "folders that hold top-level packages"),
     Option("ddd-target-python", None, _python_version,
            "oldest Python the checked code runs on, for fixes (default: requires-python, else 3.10)"),
-    Option("ddd-baseline", None, _file,
+    Option("ddd-contracts-lock", "ddd-contracts.lock", _path,
+           "the contract lock of the integration events, relative to the current directory",
+           kind="file path"),
+    Option("ddd-contract-compatibility", "full", _compatibility,
+           "which schema changes break a locked contract: forward, backward or full",
+           kind="one of forward, backward, full"),
+    Option("ddd-baseline", None, _path,
            "the baseline: a file of frozen findings, which are not reported ('none': report "
-           "every finding; see docs/adoption.md)"),
+           "every finding; see docs/adoption.md)", kind="file path"),
 )
 
 
@@ -225,6 +243,8 @@ class Settings:
     test_modules: tuple[str, ...]
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None
+    contracts_lock: str
+    contract_compatibility: str
     baseline: str | None
 
     @classmethod

@@ -35,6 +35,22 @@ def findings(source: str, filename: str = "shop/sales/domain/model.py", settings
     return [(r.line, r.code) for r in reports]
 
 
+def example_settings(example, root: Path) -> Settings:
+    """Settings to run a rule example under ``root``: with a contract lock written from
+    ``example.before`` (its file before the change) when it has one."""
+    from flake8_ddd_events.contracts.lock import dumps
+    from flake8_ddd_events.contracts.project import source_events
+
+    values = {"ddd-source-roots": [str(root)]}
+    if example.before is not None:
+        lock = root / "ddd-contracts.lock"
+        events = source_events(example.before, str(root / example.filename),
+                               Settings.from_values(values))
+        lock.write_text(dumps(events.schemas().values()), encoding="utf-8")
+        values["ddd-contracts-lock"] = str(lock)
+    return Settings.from_values(values)
+
+
 @pytest.fixture
 def lint():
     return findings

@@ -299,7 +299,7 @@ def test_the_example_project_is_fixed_and_nothing_else_changes(project, capsys, 
     (root / "setup.cfg").write_text("[flake8]\nddd-source-roots = .\n")
     before = _flake8(root)
     fixable = [line for line in before if any(f" {code} " in line for code in
-                                              ("DDD101", "DDD104", "DDD107", "DDD109"))]
+                                              ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110"))]
     assert len(fixable) >= 4
     monkeypatch.chdir(root)
     assert main(["fix", "."]) == 0

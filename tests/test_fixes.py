@@ -294,7 +294,7 @@ class OrderPlaced(DomainEvent):
 def place_order(order_id: str) -> OrderPlaced:
     return OrderPlaced(occurred_on=datetime.now(timezone.utc))
 '''),
-    ("DDD107 import datetime", EVENTS, '''\
+    ("DDD107 import datetime, composed with DDD110", EVENTS, '''\
 import datetime
 from dataclasses import dataclass, field
 
@@ -311,9 +311,9 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Placed:
     at: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
-    on: datetime.datetime = datetime.datetime.now(datetime.timezone.utc)
+    on: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
 '''),
-    ("DDD107 aliases, timezone already imported", EVENTS, '''\
+    ("DDD107 aliases, timezone already imported, composed with DDD110", EVENTS, '''\
 import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime as DT, timezone as tz
@@ -326,15 +326,15 @@ class Placed:
     then: dt.datetime = dt.datetime.now()
 ''', '''\
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime as DT, timezone as tz
 
 
 @dataclass(frozen=True)
 class Placed:
-    at: DT = DT.now(tz.utc)
+    at: DT = field(default_factory=lambda: DT.now(tz.utc))
     when: DT = DT.fromtimestamp(0, tz=tz.utc)
-    then: dt.datetime = dt.datetime.now(dt.timezone.utc)
+    then: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 '''),
     ("DDD109 kw_only=True", EVENTS, '''\
 from dataclasses import dataclass, field
@@ -521,7 +521,7 @@ timezone = "Europe/Paris"
 class Placed:
     at: datetime = datetime.now()
 '''
-    result = fix(source)
+    result = fix(source, codes={"DDD107"})
     assert result.source == source
     assert result.outcomes[0].note == "'timezone' already names something else in this module"
 
@@ -547,11 +547,12 @@ class Placed:  # noqa: DDD101
 
 def test_noqa_is_honoured_like_flake8():
     result = fix(NOQA)
-    assert [(o.line, o.code) for o in result.outcomes] == [(8, "DDD107"), (11, "DDD107")]
+    assert [(o.line, o.code) for o in result.outcomes] == [(8, "DDD107"), (11, "DDD107"), (11, "DDD110")]
     assert result.source == NOQA.replace("from datetime import datetime\n",
                                          "from datetime import datetime, timezone\n").replace(
         "default_factory=datetime.utcnow", "default_factory=lambda: datetime.now(timezone.utc)").replace(
-        "c: datetime = datetime.now()", "c: datetime = datetime.now(timezone.utc)")
+        "c: datetime = datetime.now()",
+        "c: datetime = field(default_factory=lambda: datetime.now(timezone.utc))")
     assert fix("# flake8: noqa\n" + NOQA).source == "# flake8: noqa\n" + NOQA
 
 

@@ -23,6 +23,8 @@ from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.rules import RULES
 from flake8_ddd_events.settings import Settings
 
+from .conftest import example_settings
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -43,8 +45,8 @@ def rule_examples():
 
 
 @pytest.mark.parametrize(("code", "example"), list(rule_examples()))
-def test_gate_passes_every_example_with_findings(code, example):
-    settings = Settings.from_values({"ddd-source-roots": ["."]})
+def test_gate_passes_every_example_with_findings(code, example, tmp_path):
+    settings = example_settings(example, tmp_path)  # with its contract lock, if any
     model = ProjectModel(settings)
     reports = list(check_source(example.source, example.filename, settings, set(all_codes()), model))
     module, is_package = module_path(example.filename, settings.source_roots)

@@ -24,7 +24,8 @@ BAD_VALUES = {
     settings_module._paths: [""],
     settings_module._positive_int: ["x", "0", "-3", "1.5", ""],
     settings_module._python_version: ["2.7", "banana", "3", "4.0"],
-    settings_module._file: ["", "   "],
+    settings_module._path: ["", "  "],
+    settings_module._compatibility: ["sideways", "forwards", "none"],
 }
 
 CASES = [(option.key, value) for option in OPTIONS for value in BAD_VALUES[option.parse]]
@@ -125,7 +126,8 @@ def test_good_values_for_every_option_start_fine(project):
         settings_module._paths: ".",
         settings_module._positive_int: "3",
         settings_module._python_version: "3.11",
-        settings_module._file: "ci/ddd-baseline.json",
+        settings_module._path: "contracts/events.lock",
+        settings_module._compatibility: "backward",
     }
     args = [f"--{o.key}={good[o.parse]}" for o in OPTIONS]
     result = flake8(project, "--select", "DDD", *args)

@@ -7,7 +7,7 @@ import pytest
 
 from flake8_ddd_events.rules import RULES
 
-from .conftest import expected_markers, findings
+from .conftest import example_settings, expected_markers, findings
 
 CASES = [
     pytest.param(rule, example, kind, id=f"{rule.code}-{kind}-{index}")
@@ -19,7 +19,8 @@ CASES = [
 
 @pytest.mark.parametrize("rule, example, kind", CASES)
 def test_example(rule, example, kind, tmp_path):
-    found = set(findings(example.source, example.filename, root=tmp_path))
+    settings = example_settings(example, tmp_path)
+    found = set(findings(example.source, example.filename, settings, root=tmp_path))
     expected = expected_markers(example.source)
     assert found == expected
     if kind == "invalid":

@@ -5,7 +5,8 @@ findings flake8 would show (selected codes, ``# noqa`` honoured), and turns
 each into an edit of the node it points at:
 
 - ``rules.py``: one fix per rule (DDD101 frozen=True, DDD104 immutable
-  containers, DDD107 aware timestamps, DDD109 kw_only=True);
+  containers, DDD107 aware timestamps, DDD109 kw_only=True, DDD110 default
+  factories);
 - ``plan.py``: the edits of one module, applied in one transformation;
 - ``syntax.py``: comma-list and decorator edits that keep the formatting;
 - ``noqa.py``: flake8's ``# noqa`` semantics.
@@ -21,7 +22,7 @@ from typing import Collection
 
 from ..settings import Settings
 
-FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109")
+FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110")
 DEFAULT_TARGET_PYTHON = (3, 10)
 
 

@@ -39,6 +39,7 @@ class Plan:
         self.bound: dict[str, str] = dict(self.facts.aliases)  # local name -> qualified
         self.replaced: Counter[str] = Counter()  # local names whose uses were rewritten
         self.frozen_classes: set[int] = set()  # ClassDefs DDD101 makes frozen in this run
+        self.new_imports: dict[str, list[str]] = {}  # module -> names of a new ``from … import``
         self._uses: _NameUses | None = None
 
     def _names(self) -> _NameUses:
@@ -58,10 +59,11 @@ class Plan:
             {k: list(v) for k, v in self.edits.items()},
             {k: (d, dict(v)) for k, (d, v) in self.decorators.items()},
             {k: (n, list(v)) for k, (n, v) in self.additions.items()},
-            dict(self.bound), Counter(self.replaced))
+            dict(self.bound), Counter(self.replaced),
+            {k: list(v) for k, v in self.new_imports.items()})
 
     def restore(self, saved: tuple) -> None:
-        self.edits, self.decorators, self.additions, self.bound, self.replaced = saved
+        self.edits, self.decorators, self.additions, self.bound, self.replaced, self.new_imports = saved
 
     # -- registering edits ------------------------------------------------------------
     def replace(self, node: cst.CSTNode, edit: Edit) -> None:
@@ -97,6 +99,36 @@ class Plan:
         self.bound[preferred] = qualified
         return preferred
 
+    def import_name(self, qualified: str) -> str:
+        """How this module spells ``qualified`` (``dataclasses.field``): a name it binds
+        to it, or through the module it imports (``dataclasses.field``), or a name added
+        to its ``from dataclasses import …``, else to a new such statement placed after
+        the module's last top-level import."""
+        module, _, name = qualified.rpartition(".")
+        for local, target in self.bound.items():
+            if target == qualified and "." not in local:
+                return local
+        for local, target in self.bound.items():
+            if target == module and "." not in local:
+                return f"{local}.{name}"
+        via = next((fact.node for fact in self.facts.imports
+                    if isinstance(fact.node, cst.ImportFrom) and not fact.star
+                    and not fact.node.relative and fact.modules[0] == module), None)
+        if via is not None:
+            return self.local_name(qualified, name, via)
+        if name in self.bound or self.uses[name]:
+            raise Unfixable(f"'{name}' already names something else in this module")
+        if self._last_import() is None:
+            raise Unfixable(f"no import statement to put 'from {module} import {name}' after")
+        self.new_imports.setdefault(module, []).append(name)
+        self.bound[name] = qualified
+        return name
+
+    def _last_import(self) -> cst.SimpleStatementLine | None:
+        lines = [line for line in self.tree.body if isinstance(line, cst.SimpleStatementLine)
+                 and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in line.body)]
+        return lines[-1] if lines else None
+
     # -- applying ------------------------------------------------------------------------
     def apply(self, tree: cst.Module) -> cst.Module:
         edits = {key: list(value) for key, value in self.edits.items()}
@@ -113,6 +145,11 @@ class Plan:
             remove = [n for n in unused if self.binding_import(n) is node]
             edits.setdefault(key, []).append(
                 lambda n, add=tuple(names), gone=tuple(remove): syntax.import_names(n, add, gone))
+        if self.new_imports:
+            new = [cst.parse_statement(f"from {module} import {', '.join(names)}\n")
+                   for module, names in sorted(self.new_imports.items())]
+            last = self._last_import()
+            edits.setdefault(id(last), []).append(lambda line: cst.FlattenSentinel([line, *new]))
         return tree.visit(_Apply(edits))
 
     def _unused_after_edits(self) -> list[str]:

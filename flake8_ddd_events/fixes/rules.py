@@ -11,10 +11,11 @@ from typing import Callable, Iterable
 
 import libcst as cst
 
-from ..dataclass_fields import Style, class_decorator, is_frozen
+from ..dataclass_fields import Style, class_decorator, is_frozen, style
 from ..expressions import dotted, names_in
 from ..facts import ClassFact, FieldFact
 from ..model import ClassView
+from ..rules.defaults import SharedDefault, factory_keyword, field_call, shared_defaults
 from ..rules.immutability import mutable_default, mutable_name
 from .plan import Plan, Unfixable
 
@@ -257,9 +258,79 @@ def fix_field_order(plan: Plan, node: cst.CSTNode) -> str:
     return "kw_only=True"
 
 
+# -- DDD110: a default factory instead of a default computed once ----------------------
+_FIELD_FUNCTIONS = {Style.DATACLASS: "dataclasses.field", Style.PYDANTIC: "pydantic.Field",
+                    Style.MSGSPEC: "msgspec.field"}
+_ATTRS_CLASSIC = frozenset({"s", "attrs", "attributes", "dataclass"})  # attr.s: fields are attr.ib
+
+
+def _shared_default_at(plan: Plan, node: cst.CSTNode) -> tuple[ClassView, SharedDefault]:
+    for cls in plan.facts.classes.values():
+        view = plan.context.view(cls)
+        for default in shared_defaults(view):
+            if default.call is node:
+                return view, default
+    raise Unfixable("the default is not where the finding points")  # pragma: no cover
+
+
+def _field_function(plan: Plan, view: ClassView) -> str:
+    """The field function to wrap a plain default in, spelled for this module."""
+    kind = style(view)
+    found = class_decorator(view)
+    if kind is Style.ATTRS and found is not None:
+        qualified = plan.facts.qualify(found[1].name)
+        package, _, name = qualified.partition(".")
+        wanted = "attr.ib" if package == "attr" and name in _ATTRS_CLASSIC else f"{package}.field"
+    elif kind in _FIELD_FUNCTIONS and (kind is not Style.DATACLASS or found is not None):
+        wanted = _FIELD_FUNCTIONS[kind]
+    elif kind is Style.NAMEDTUPLE:
+        raise Unfixable("a NamedTuple field has no default factory; pass the value where the "
+                        "event is created, or make the event a frozen dataclass")
+    else:
+        raise Unfixable("a plain class attribute has no default factory; set the value in "
+                        "__init__ or where the event is created")
+    return plan.import_name(wanted)
+
+
+def _default_factory(value: cst.BaseExpression) -> cst.BaseExpression:
+    """The function itself for a call without arguments, else a lambda around the value."""
+    if isinstance(value, cst.Call) and not value.args and not value.lpar and dotted(value.func):
+        return value.func
+    if isinstance(value, cst.Tuple) and not value.lpar:
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Lambda(params=cst.Parameters(), body=value)
+
+
+def fix_shared_default(plan: Plan, node: cst.CSTNode) -> str:
+    from .syntax import keyword
+
+    view, default = _shared_default_at(plan, node)
+    name = factory_keyword(view, default)
+    value = default.value
+    simple = (isinstance(value, cst.Call) and not value.args and not value.lpar
+              and dotted(value.func) and id(value) not in plan.edits)
+    note = f"{name}={dotted(value.func) if simple else 'lambda: ...'}"  # type: ignore[union-attr]
+    if default.arg is None:
+        function = cst.parse_expression(_field_function(plan, view))
+        plan.replace(value, lambda updated: cst.Call(
+            func=function, args=[keyword(name, _default_factory(updated))]))
+        return f"{cst.Module([]).code_for_node(function)}({note})"
+    call = field_call(default.field)
+    assert call is not None
+    if any(a.keyword is not None and a.keyword.value in ("default_factory", "factory") for a in call.args):
+        raise Unfixable("the field has a default factory as well as a default; keep one")
+    if default.arg.keyword is None and any(a.keyword is None for a in call.args[1:]):
+        raise Unfixable("other positional arguments follow the default; name them first")
+    equal = keyword(name, value).equal if default.arg.keyword is None else default.arg.equal
+    plan.replace(default.arg, lambda arg: arg.with_changes(
+        keyword=cst.Name(name), equal=equal, value=_default_factory(arg.value)))
+    return note
+
+
 FIXES: dict[str, Fix] = {
     "DDD101": fix_frozen,
     "DDD104": fix_mutable_field,
     "DDD107": fix_naive_timestamp,
     "DDD109": fix_field_order,
+    "DDD110": fix_shared_default,
 }

@@ -2,6 +2,8 @@
 
 from ..rule import REGISTRY, Rule
 from . import aggregates  # noqa: F401  (registration)
+from . import contracts  # noqa: F401  (registration)
+from . import defaults  # noqa: F401  (registration)
 from . import handlers  # noqa: F401  (registration)
 from . import identity  # noqa: F401  (registration)
 from . import immutability  # noqa: F401  (registration)

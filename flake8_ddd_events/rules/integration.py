@@ -11,6 +11,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ..dataclass_fields import has_default
 from ..expressions import _parse_forward_reference, dotted, last_part, names_in
 from ..facts import FieldFact
 from ..metadata import chain_fields, is_metadata_field, version_source
@@ -24,7 +25,6 @@ from .identity import domain_object_in, held_kind
 # Fields that name the producing bounded context: envelope metadata, not payload (DDD206).
 CONTEXT_NAME_FIELDS = ("source", "source_context", "context", "context_name", "bounded_context")
 
-_FIELD_CALLS = frozenset({"field", "ib", "attrib", "Field"})
 _DOMAIN_KINDS = (Kind.AGGREGATE, Kind.ENTITY, Kind.DOMAIN_EVENT)
 
 
@@ -40,26 +40,6 @@ def _integration_events(context: Context, *, concrete: bool) -> Iterator[ClassVi
 
 def _is_classvar(annotation: list[str]) -> bool:
     return bool(annotation) and last_part(annotation[0]) == "ClassVar"
-
-
-def has_default(field: FieldFact) -> bool:
-    """Whether a field may be left out when the event is built.
-
-    ``field()``/``attrs.field()``/``attr.ib()``/pydantic ``Field()`` have a default only
-    when given one (``default=``, ``default_factory=``, ``factory=``, or a first
-    positional argument other than ``...``); any other value is the default itself.
-    """
-    default = field.default
-    if default is None:
-        return False
-    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
-        for arg in default.args:
-            if arg.keyword is None and not arg.star:
-                return not isinstance(arg.value, cst.Ellipsis)
-            if arg.keyword is not None and arg.keyword.value in ("default", "default_factory", "factory"):
-                return True
-        return False
-    return True
 
 
 def _forward(node: cst.BaseExpression) -> cst.BaseExpression | None:

@@ -30,7 +30,7 @@ class InvoiceIssuedV1(IntegrationEvent):
 class InvoicePaidV1(IntegrationEvent):
     invoice_id: UUID
     order_id: UUID
-    amount: Decimal
+    amount: float  # DDD208: locked as Decimal at version 1; sales still parses a Decimal string
     currency: str
 
 

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 @dataclass(frozen=True)
 class BaseEvent:
-    event_id: UUID = field(default_factory=uuid4)
+    event_id: UUID = uuid4()  # DDD110: made once at import, so every stock event has the same id
     occurred_on: datetime = field(default_factory=datetime.utcnow)  # DDD107: naive, deprecated clock
 
 
