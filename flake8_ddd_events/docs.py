@@ -257,8 +257,8 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "file. The `ddd-events` commands read the same files in the same order.",
         "",
         "Folder and file options (`ddd-source-roots`, `ddd-contracts-lock`, `ddd-baseline`) are "
-        "relative to the current directory. Names match a class by its last dotted part (`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) "
-        "match dotted module paths.",
+        "relative to the current directory. Names match a class by its last dotted part "
+        "(`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) match dotted module paths.",
         "",
         "A bad value or an unknown key stops flake8 at start-up with a message that names the "
         "option (and the file, for pyproject.toml):",
