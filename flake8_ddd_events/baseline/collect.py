@@ -81,16 +81,11 @@ def _tree(filename: str) -> ast.AST | None:
 
 
 class _Collector(BaseFormatter):
-    """A flake8 formatter that keeps what flake8 would print, and prints nothing."""
+    """A flake8 formatter that keeps what flake8 would print, and prints nothing (it is
+    neither started nor stopped: only flake8's reporting of the results is run)."""
 
     def after_init(self) -> None:
         self.violations: list = []
 
-    def start(self) -> None:
-        pass
-
     def handle(self, error) -> None:
         self.violations.append(error)
-
-    def stop(self) -> None:
-        pass
