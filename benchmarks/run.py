@@ -14,6 +14,15 @@ machine), of wall time, and the peak RSS of each child, and the ratios.
 development; reported figures come from full runs. For each corpus it also prints
 the floor: the CPU time libcst takes to parse (and free) the modules that pass the
 gate, the least the plugin can cost while it reads them with libcst.
+
+The result cache: "with" runs in three states, each with its own cache folder,
+interleaved with the others: cold (the folder removed before each run), warm (filled
+once, nothing changed since) and, on the dense code base, warm after one edit (a
+comment added to one domain module that only its application service imports, a
+different one each run, removed afterwards). On the dense code base it also times
+an editor's run: one application-service module read from stdin, with and without
+the plugin, warm (nothing changed) and with the buffer edited (the module itself
+is checked, its imports are not changed); and it prints the size of the cache.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,13 +52,18 @@ sys.exit(main())
 """
 
 
-def run_once(args: list[str], cwd: str, plugin: bool) -> tuple[float, float, int]:
+def run_once(args: list[str], cwd: str, plugin: bool,
+             stdin: str | None = None) -> tuple[float, float, int]:
     """(cpu seconds, wall seconds, peak RSS in KiB) of one flake8 child process."""
     command = [sys.executable, "-m", "flake8"] if plugin else [sys.executable, "-c", WITHOUT]
     start = time.perf_counter()
     # wait4 gives this child's own rusage (RUSAGE_CHILDREN's maxrss is the max over all).
     process = subprocess.Popen(command + args, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE,
+                               stdin=subprocess.PIPE if stdin is not None else None)
+    if stdin is not None:
+        process.stdin.write(stdin.encode("utf-8"))
+        process.stdin.close()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -58,22 +73,67 @@ def run_once(args: list[str], cwd: str, plugin: bool) -> tuple[float, float, int
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss
 
 
-def bench(name: str, args: list[str], cwd: str, repeat: int) -> dict:
-    samples: dict[bool, list[tuple[float, float, int]]] = {False: [], True: []}
-    run_once(args, cwd, True)  # warm the page cache and the .pyc files
+class Mode:
+    """One way of running flake8: without the plugin, or with it and a cache in a state."""
+
+    def __init__(self, label: str, plugin: bool = True, args: tuple[str, ...] = (),
+                 before=None, after=None) -> None:
+        self.label, self.plugin, self.args = label, plugin, list(args)
+        self.before, self.after = before, after
+
+    def run(self, args: list[str], cwd: str, index: int, stdin=None):
+        """One run; ``stdin``: the text to send, or a function of the run's index."""
+        if self.before is not None:
+            self.before(index)
+        try:
+            text = stdin(index) if callable(stdin) else stdin
+            return run_once(self.args + args, cwd, self.plugin, text)
+        finally:
+            if self.after is not None:
+                self.after(index)
+
+
+def cache_modes(folder: str, edit: str | None = None) -> list[Mode]:
+    """Without the plugin; with it, cold and warm; and warm after one edit to ``edit``."""
+    cold = os.path.join(folder, "cold")
+    modes = [Mode("without", plugin=False),
+             Mode("cold", args=("--ddd-cache-dir", cold),
+                  before=lambda index: shutil.rmtree(cold, ignore_errors=True)),
+             Mode("warm", args=("--ddd-cache-dir", os.path.join(folder, "warm")))]
+    if edit is not None:
+        with open(edit, encoding="utf-8") as handle:
+            original = handle.read()
+
+        def change(index: int) -> None:
+            with open(edit, "w", encoding="utf-8") as handle:
+                handle.write(f"{original}# edit {index} {time.time_ns()}\n")
+
+        def restore(index: int) -> None:
+            with open(edit, "w", encoding="utf-8") as handle:
+                handle.write(original)
+
+        modes.append(Mode("edited", args=("--ddd-cache-dir", os.path.join(folder, "edited")),
+                          before=change, after=restore))
+    return modes
+
+
+def bench(name: str, args: list[str], cwd: str, repeat: int, modes: list[Mode],
+          stdin=None) -> dict:
+    """Medians of each mode's runs, interleaved (the order rotates each round)."""
+    samples: dict[str, list[tuple[float, float, int]]] = {m.label: [] for m in modes}
+    for mode in modes:  # warm the page cache and the .pyc files; fill the warm caches
+        mode.run(args, cwd, -1, stdin)
     for index in range(repeat):
-        order = (False, True) if index % 2 == 0 else (True, False)
-        for plugin in order:
-            samples[plugin].append(run_once(args, cwd, plugin))
-        print(f"  {name} {index + 1}/{repeat}: without {samples[False][-1][0]:.2f}s cpu, "
-              f"with {samples[True][-1][0]:.2f}s cpu", flush=True)
+        shift = index % len(modes)
+        for mode in modes[shift:] + modes[:shift]:
+            samples[mode.label].append(mode.run(args, cwd, index, stdin))
+        print(f"  {name} {index + 1}/{repeat}: " + ", ".join(
+            f"{label} {runs[-1][0]:.2f}s" for label, runs in samples.items()), flush=True)
     result = {}
-    for plugin, label in ((False, "without"), (True, "with")):
-        cpu, wall, rss = zip(*samples[plugin])
+    for label, runs in samples.items():
+        cpu, wall, rss = zip(*runs)
         result[label] = {"cpu": statistics.median(cpu), "wall": statistics.median(wall),
                          "rss": max(rss)}
-    result["cpu_ratio"] = result["with"]["cpu"] / result["without"]["cpu"]
-    result["wall_ratio"] = result["with"]["wall"] / result["without"]["wall"]
     return result
 
 
@@ -159,40 +219,71 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {platform.python_version()}, flake8 {flake8.__version__}, "
           f"libcst {version('libcst')}, repeat {args.repeat}, -j {args.jobs}")
     results = {}
-    if args.only in (None, "stdlib"):
-        flake8_args, cwd, files = stdlib_case(args.quick)
-        flake8_args[1] = args.jobs
-        print(f"stdlib: {files} files under {cwd}", flush=True)
-        results["stdlib"] = bench("stdlib", flake8_args, cwd, args.repeat)
-        targets = flake8_args[5:]  # after -j N --exit-zero --extend-exclude X
-        results["stdlib"]["floor"] = parse_floor(cwd, targets, args.repeat)
-    if args.only in (None, "ddd"):
-        from generate_ddd import generate
+    floors = {}
+    with tempfile.TemporaryDirectory() as caches:
+        if args.only in (None, "stdlib"):
+            flake8_args, cwd, files = stdlib_case(args.quick)
+            flake8_args[1] = args.jobs
+            print(f"stdlib: {files} files under {cwd}", flush=True)
+            results["stdlib"] = bench("stdlib", flake8_args, cwd, args.repeat,
+                                      cache_modes(os.path.join(caches, "stdlib")))
+            targets = flake8_args[5:]  # after -j N --exit-zero --extend-exclude X
+            floors["stdlib"] = parse_floor(cwd, targets, args.repeat)
+        if args.only in (None, "ddd"):
+            from generate_ddd import generate
 
-        with tempfile.TemporaryDirectory() as folder:
-            modules = 150 if args.quick else args.modules
-            paths = generate(folder, modules, args.classes)
-            lines = sum(open(p, encoding="utf-8").read().count("\n") for p in paths)
-            print(f"dense DDD: {len(paths)} files, {lines} lines "
-                  f"({args.classes} events/aggregates per module)", flush=True)
-            results["ddd"] = bench("ddd", ["-j", args.jobs, "--exit-zero", "gen"], folder,
-                                   args.repeat)
-            results["ddd"]["floor"] = parse_floor(folder, ["gen"], args.repeat)
+            with tempfile.TemporaryDirectory() as folder:
+                modules = 150 if args.quick else args.modules
+                paths = generate(folder, modules, args.classes)
+                lines = sum(open(p, encoding="utf-8").read().count("\n") for p in paths)
+                print(f"dense DDD: {len(paths)} files, {lines} lines "
+                      f"({args.classes} events/aggregates per module)", flush=True)
+                leaf = os.path.join(folder, "gen", "ctx0", "domain", "model0.py")
+                ddd = os.path.join(caches, "ddd")
+                results["ddd"] = bench("ddd", ["-j", args.jobs, "--exit-zero", "gen"], folder,
+                                       args.repeat, cache_modes(ddd, edit=leaf))
+                floors["ddd"] = parse_floor(folder, ["gen"], args.repeat)
+                size = _cache_size(os.path.join(ddd, "warm"))
+                results["one file"] = one_file(folder, caches, args.repeat)
     print()
-    for name, r in results.items():
-        modules, seconds = r["floor"]
+    for name, (modules, seconds) in floors.items():
         print(f"{name}: {modules} modules pass the gate; libcst parses them in {seconds:.2f}s "
-              f"cpu = {seconds / r['without']['cpu']:.3f} of flake8 without the plugin "
-              f"(the least the plugin can add while it reads them with libcst)")
+              f"cpu = {seconds / results[name]['without']['cpu']:.3f} of flake8 without the "
+              f"plugin (the least the plugin can add while it reads them with libcst)")
+    if "ddd" in results:
+        print(f"ddd: the result cache holds {size / 1024:.0f} KiB")
     print()
-    print(f"{'corpus':8} {'cpu without':>12} {'cpu with':>10} {'ratio':>6}   "
-          f"{'wall without':>12} {'wall with':>10} {'ratio':>6}   {'peak RSS without/with (MiB)':>28}")
+    print("CPU seconds (medians), ratio to flake8 without the plugin, peak RSS (MiB):")
     for name, r in results.items():
-        print(f"{name:8} {r['without']['cpu']:11.2f}s {r['with']['cpu']:9.2f}s "
-              f"{r['cpu_ratio']:6.3f}   {r['without']['wall']:11.2f}s {r['with']['wall']:9.2f}s "
-              f"{r['wall_ratio']:6.3f}   {r['without']['rss'] / 1024:13.0f} / "
-              f"{r['with']['rss'] / 1024:.0f}")
+        base = r["without"]["cpu"]
+        print(f"{name:9} without {base:7.2f}s {r['without']['rss'] / 1024:4.0f} MiB   " + "   ".join(
+            f"{label} {m['cpu']:6.2f}s {m['cpu'] / base:5.3f} {m['rss'] / 1024:4.0f} MiB"
+            for label, m in r.items() if label != "without"))
     return 0
+
+
+def one_file(folder: str, caches: str, repeat: int) -> dict:
+    """An editor's run on one application-service module read from stdin: the cache warm
+    and the buffer unchanged, or the buffer edited (its imports unchanged)."""
+    name = os.path.join("gen", "ctx0", "application", "services0.py")
+    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+        buffer = handle.read()
+    args = ["--exit-zero", "--stdin-display-name", name, "-"]
+    cache = ("--ddd-cache-dir", os.path.join(caches, "editor"))
+    print(f"one file: {name} from stdin", flush=True)
+    plain = bench("one file", args, folder, repeat, [
+        Mode("without", plugin=False), Mode("warm", args=cache)], stdin=buffer)
+    # an edited buffer, a new edit each run: the module is checked, its imports are cached
+    edited = bench("one file", args, folder, repeat, [Mode("edited", args=cache)],
+                   stdin=lambda index: f"{buffer}# edit {index} {time.time_ns()}\n")
+    return {**plain, **edited}
+
+
+def _cache_size(folder: str) -> int:
+    sys.path.insert(0, os.path.dirname(HERE))
+    from flake8_ddd_events.cache import Folder
+
+    return Folder(folder).usage().size
 
 
 def _cpu_model() -> str:

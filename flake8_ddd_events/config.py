@@ -101,9 +101,11 @@ def _check(option: Option, value: Any, where: str) -> Any:
         bad = [item for item in value if not isinstance(item, str)]
         if bad:
             raise ConfigError(f"{option.key}: expected names as strings in {where}, got {bad[0]!r}")
-    elif isinstance(value, (dict, list, float, bool)):
+    elif isinstance(value, (dict, list, float, bool)) and not (
+            option.is_boolean and isinstance(value, bool)):
         kind = {dict: "a table", list: "an array", float: "a number", bool: "a boolean"}[type(value)]
-        wanted = "a string or an array of strings" if option.is_list else "a string or a whole number"
+        wanted = ("a string or an array of strings" if option.is_list else "true or false"
+                  if option.is_boolean else "a string or a whole number")
         if option.key == "ddd-target-python":
             wanted = 'a string such as "3.10"'
         raise ConfigError(f"{option.key}: expected {wanted} in {where}, got {kind} ({value!r})")

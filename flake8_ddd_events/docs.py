@@ -104,12 +104,14 @@ def default_text(option: Option) -> str:
         return "`.ddd-baseline.json` in the current folder or a parent, when there is one"
     if isinstance(option.default, tuple):
         return ", ".join(f"`{item}`" for item in option.default) if option.default else "(none)"
-    return f"`{option.default}`"
+    return f"`{_ini_value(option.default)}`"
 
 
 def _toml_value(option: Option, value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{item}"' for item in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, int):
         return str(value)
     return f'"{value}"'
@@ -125,10 +127,14 @@ def _example_value(option: Option) -> object:
         return "ci/ddd-baseline.json"
     if option.key == "ddd-past-tense-allow":
         return ("OutOfStock",)
+    if option.key == "ddd-cache":
+        return False  # what one writes it for
     return option.default
 
 
 def _ini_value(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
     return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
@@ -280,7 +286,9 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         kind = option.kind or (
             "list of names" if option.is_list and option.key != "ddd-source-roots"
             else "list of folders" if option.is_list else
-            "Python version" if option.key == "ddd-target-python" else "whole number")
+            "Python version" if option.key == "ddd-target-python" else
+            "true or false" if option.is_boolean else
+            "folder" if isinstance(option.default, str) else "whole number")
         parts += [f"### `{option.key}`", "",
                   f"{option.help[0].upper()}{option.help[1:]}.", "",
                   f"- type: {kind}",

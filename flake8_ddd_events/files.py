@@ -72,6 +72,11 @@ def read_source(path: str, max_bytes: int | None = None) -> tuple[str, str]:
         data = handle.read(-1 if max_bytes is None else max_bytes + 1)
     if max_bytes is not None and len(data) > max_bytes:
         raise OSError(errno.EFBIG, f"more than {max_bytes} bytes", path)
+    return decode_source(data)
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """A Python source's bytes decoded as :func:`read_source` decodes a file's."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:

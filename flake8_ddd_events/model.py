@@ -37,6 +37,15 @@ imports without flow facts or statement nodes, see ``facts.compact``; with the
 with the modules read, not with the files checked. A module whose file
 changed (mtime or size) is re-read when next looked up, and every derived
 ``ClassView`` is dropped then, so no chain keeps the old version.
+
+Dependencies, for the result cache: every module lookup is noted against the
+module whose name was being resolved (a view's cached bases were resolved in
+its module, so a later check that reaches the view without looking anything
+up still reaches that module's notes). ``record`` starts a check;
+``dependencies`` gives the modules it looked up and, through the notes of
+every module those lookups found, the modules those answers rest on: each with
+where its file was (or that there was none) and a digest of what was read.
+Files a rule reads go through ``read_file``, which notes them too.
 """
 
 from __future__ import annotations
@@ -49,9 +58,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, Union
 
+from .cache.keys import FileState, ModuleState, digest, file_digest
 from .facts import ClassFact, ModuleFacts, compact
-from .files import read_source
-from .modules import inside_roots, module_files, module_path, real_roots
+from .files import decode_source, read_source
+from .modules import find_module_file, inside_roots, module_path, real_roots
 from .settings import Settings
 
 MAX_MODULE_BYTES = 1_000_000
@@ -174,22 +184,29 @@ class ProjectModel:
         self.roots = real_roots(settings.source_roots)
         # module -> the real path of its file, True when refused, False when none
         self._places: dict[str, str | bool] = {}
-        # real path -> ((mtime_ns, size), facts or None when the file is not read)
-        self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None]] = {}
+        # real path -> ((mtime_ns, size), facts or None when not read, digest of the content)
+        self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None, str | None]] = {}
         # real path -> the libcst tree and full facts of a module read here and not checked
         # yet: the checker takes them instead of parsing the module again
         self._trees: dict[str, tuple[int, object, ModuleFacts]] = {}  # (source size, …)
         # whether a module read here will be checked (its tree is worth keeping):
         # (source, module, is_package) -> bool; None keeps every tree (bounded)
         self.will_check: Callable[[str, str, bool], bool] | None = None
-        # real path -> (key, facts) of the last modules checked, not read here (yet)
-        self._checked: dict[str, tuple[tuple[int, int], ModuleFacts]] = {}
+        # real path -> (key, facts, digest) of the last modules checked, not read here (yet)
+        self._checked: dict[str, tuple[tuple[int, int], ModuleFacts, str]] = {}
+        # path of a module's facts -> the modules looked up while resolving its names
+        self._notes: dict[str, set[str]] = {}
+        # the check being recorded: modules looked up, files read (path -> digest)
+        self._recorded: set[str] | None = None
+        self._files: dict[str, str | None] = {}
+        self._file_data: dict[str, bytes | None] = {}  # files read by rules, once per run
 
     # -- modules ---------------------------------------------------------------
-    def module(self, module: str) -> ModuleFacts | None:
+    def module(self, module: str, within: ModuleFacts | None = None) -> ModuleFacts | None:
         """The facts of a project module, read at most once per version of the file;
-        None when there is no such module under the roots or it is not read."""
-        found = self._lookup(module)
+        None when there is no such module under the roots or it is not read. ``within``:
+        the module whose names are being resolved (the lookup is noted against it)."""
+        found = self._lookup(module, within)
         return found if isinstance(found, ModuleFacts) else None
 
     def _where(self, module: str) -> str | bool:
@@ -197,51 +214,89 @@ class ProjectModel:
         exists but is refused; False when no source root holds it."""
         found = self._places.get(module)
         if found is None:
-            found = self._places[module] = self._find(module)
+            found = self._places[module] = find_module_file(module, self.roots)
         return found
 
-    def _find(self, module: str) -> str | bool:
-        for path in module_files(module, self.roots):
-            try:
-                stat = os.stat(path)  # follows symlinks; a loop is an OSError
-            except OSError:
-                continue
-            if not stat_module.S_ISREG(stat.st_mode):
-                return True  # a FIFO, device or directory: opening it could block
-            real = os.path.realpath(path)
-            if not inside_roots(real, self.roots):
-                return True  # a symlink that leaves the roots
-            return real
-        return False
-
-    def _lookup(self, module: str) -> ModuleFacts | bool:
+    def _lookup(self, module: str, within: ModuleFacts | None = None) -> ModuleFacts | bool:
         """The module's facts; True when the file exists but is not read (refused);
         False when no source root holds it."""
+        if self._recorded is not None:
+            self._recorded.add(module)
+        if within is not None:
+            notes = self._notes.get(within.path)
+            if notes is None:
+                notes = self._notes[within.path] = set()
+            notes.add(module)
         real = self._where(module)
         if real is True or real is False:
             return real
         try:
             stat = os.stat(real)
         except OSError:
-            return True  # removed since it was found
+            self._modules.pop(real, None)  # removed since it was found: no digest
+            return True
         key = (stat.st_mtime_ns, stat.st_size)
         cached = self._modules.get(real)
         if cached is not None and cached[0] == key:
             return cached[1] if cached[1] is not None else True
         checked = self._checked.pop(real, None)
         if checked is not None and checked[0] == key:  # checked just before: not read again
-            self._store(real, key, checked[1])
+            self._store(real, key, checked[1], checked[2])
             return checked[1]
-        facts = self._read(real, stat.st_size)
-        self._store(real, key, facts)
+        facts, content = self._read(real, stat.st_size)
+        self._store(real, key, facts, content)
         return facts if facts is not None else True
 
-    def _store(self, real: str, key: tuple[int, int], facts: ModuleFacts | None) -> None:
+    def _store(self, real: str, key: tuple[int, int], facts: ModuleFacts | None,
+               content: str | None) -> None:
         if real in self._modules:  # edited since it was read: drop every derived view
-            for _, known in (*self._modules.values(), *self._checked.values()):
+            for _, known, _ in (*self._modules.values(), *self._checked.values()):
                 if known is not None:
                     known.views.clear()
-        self._modules[real] = (key, facts)
+        self._modules[real] = (key, facts, content)
+
+    # -- dependencies, for the result cache ----------------------------------------
+    def record(self) -> None:
+        """Start recording what the check of one module reads (``dependencies`` ends it)."""
+        self._recorded = set()
+        self._files = {}
+
+    def dependencies(self) -> tuple[tuple[ModuleState, ...], tuple[FileState, ...]]:
+        """What the recorded check rested on, sorted: every module it looked up, and every
+        module the answers it reached were resolved through (a module looked up and not
+        found is a dependency too: its appearing changes the answer); every file read."""
+        pending = list(self._recorded or ())
+        modules: dict[str, ModuleState] = {}
+        while pending:
+            name = pending.pop()
+            if name in modules:
+                continue
+            where = self._places.get(name, False)
+            content = None
+            if isinstance(where, str):
+                cached = self._modules.get(where)
+                content = cached[2] if cached is not None else None
+                pending.extend(self._notes.get(where, ()))
+            modules[name] = (name, where, content)
+        files = tuple(sorted(self._files.items()))
+        self._recorded, self._files = None, {}
+        return tuple(modules[name] for name in sorted(modules)), files
+
+    def read_file(self, path: str) -> bytes | None:
+        """The content of a file a rule reads (a contract lock, say), read once per run;
+        None when it cannot be read. The check being recorded depends on it, present or
+        absent: a rule reads every file it needs through here."""
+        path = os.path.abspath(path)
+        if path not in self._file_data:
+            try:
+                with open(path, "rb") as handle:
+                    self._file_data[path] = handle.read()
+            except (OSError, ValueError):
+                self._file_data[path] = None
+        data = self._file_data[path]
+        if self._recorded is not None:
+            self._files[path] = digest(data) if data is not None else None
+        return data
 
     # -- sharing parses with the checker ------------------------------------------
     def _checked_file(self, real: str, source: str, module: str,
@@ -296,29 +351,38 @@ class ProjectModel:
         kept = compact(facts)
         kept.path = real  # as the model names the modules it reads
         self._checked.pop(real, None)
-        self._checked[real] = (key, kept)
+        self._checked[real] = (key, kept, digest(source.encode("utf-8")))
         while (len(self._checked) > MAX_RECENTLY_CHECKED
-               or sum(k[1] for k, _ in self._checked.values()) > MAX_KEPT_BYTES):
+               or sum(k[1] for k, _, _ in self._checked.values()) > MAX_KEPT_BYTES):
             del self._checked[next(iter(self._checked))]
 
-    def _read(self, real: str, size: int) -> ModuleFacts | None:
+    def _read(self, real: str, size: int) -> tuple[ModuleFacts | None, str | None]:
+        """The compact facts of a module's file (None when it is not read) and the digest
+        of its content (None when it cannot be read)."""
         from .parsing import Unparsable, parse_facts
 
         self._trees.pop(real, None)
         if size > MAX_MODULE_BYTES:
-            return None
+            return None, file_digest(real)
         module, is_package = module_path(real, self.roots)
         try:
-            source, _ = read_source(real, MAX_MODULE_BYTES)
+            with open(real, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+        except OSError:
+            return None, None
+        if len(data) > MAX_MODULE_BYTES:
+            return None, file_digest(real)
+        try:
+            source, _ = decode_source(data)
             tree, facts = parse_facts(source, real, module, is_package)
-        except (OSError, UnicodeError, Unparsable):
-            return None
+        except (UnicodeError, Unparsable):
+            return None, digest(data)
         if self.will_check is None or self.will_check(source, module, is_package):
             self._trees[real] = (size, tree, facts)
         while (len(self._trees) > MAX_KEPT_TREES
                or sum(kept[0] for kept in self._trees.values()) > MAX_KEPT_BYTES):
             del self._trees[next(iter(self._trees))]
-        return compact(facts)
+        return compact(facts), digest(data)
 
     # -- classes ---------------------------------------------------------------
     def view(self, facts: ModuleFacts, cls: ClassFact) -> ClassView:
@@ -344,7 +408,7 @@ class ProjectModel:
         if head in facts.classes:
             return Unknown(name)  # an attribute of a local class that is not a class
         if head in facts.aliases:
-            return self.resolve_qualified(facts.qualify(name), depth + 1)
+            return self.resolve_qualified(facts.qualify(name), depth + 1, within=facts)
         if not head.startswith("_"):
             owner = self._star_owner(facts, head)
             if owner is not None:
@@ -361,7 +425,7 @@ class ProjectModel:
         while queue:
             current = queue.popleft()
             for source in reversed(_star_sources(current)):
-                star = self.module(source)
+                star = self.module(source, within=facts)
                 if star is None or star.path in seen or len(seen) > MAX_STAR_MODULES:
                     continue
                 seen.add(star.path)
@@ -370,14 +434,16 @@ class ProjectModel:
                 queue.append(star)
         return None
 
-    def resolve_qualified(self, qualified: str, depth: int = 0) -> Resolved:
+    def resolve_qualified(self, qualified: str, depth: int = 0,
+                          within: ModuleFacts | None = None) -> Resolved:
         """What an absolute dotted name refers to: a project class, external, or unknown
-        (a project module that is not read, a name a project module does not define)."""
+        (a project module that is not read, a name a project module does not define).
+        ``within``: the module the name was written in."""
         parts = qualified.split(".")
         if not parts[0].isidentifier():
             return Unknown(qualified)  # a relative import beyond the top-level package
         for split in range(len(parts) - 1, 0, -1):
-            found = self._lookup(".".join(parts[:split]))
+            found = self._lookup(".".join(parts[:split]), within)
             if found is True:
                 return Unknown(qualified)
             if found is False:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, Iterator
+import stat as stat_module
+from typing import Iterable, Iterator, Sequence
 
 
 def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
@@ -104,3 +105,21 @@ def module_files(module: str, roots: Iterable[str]) -> Iterator[str]:
 def inside_roots(real: str, roots: Iterable[str]) -> bool:
     """Whether a real path lies below one of the (real) roots."""
     return any(real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def find_module_file(module: str, roots: Sequence[str]) -> str | bool:
+    """The real path of a dotted module's file under the (real) roots; True when the file
+    exists but must not be read (not a regular file, or a symlink that leaves the roots);
+    False when no root holds it."""
+    for path in module_files(module, roots):
+        try:
+            stat = os.stat(path)  # follows symlinks; a loop is an OSError
+        except OSError:
+            continue
+        if not stat_module.S_ISREG(stat.st_mode):
+            return True  # a FIFO, device or directory: opening it could block
+        real = os.path.realpath(path)
+        if not inside_roots(real, roots):
+            return True  # a symlink that leaves the roots
+        return real
+    return False

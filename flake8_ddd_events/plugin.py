@@ -32,6 +32,7 @@ class Plugin:
     undeclared: ClassVar[frozenset[str] | None] = None  # selected codes the gate does not know
     baseline: ClassVar[Any] = None  # the frozen findings (baseline.matching.Baseline), if any
     disable_noqa: ClassVar[bool] = False
+    results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -73,6 +74,9 @@ class Plugin:
         cls.selected = frozenset(c for c in NEEDS if engine.decision_for(c) is Decision.Selected)
         cls.model = None
         cls.undeclared = None
+        from .cache import results_for
+
+        cls.results = results_for(cls.settings, _selection(engine))
         # a buffer read from stdin may differ from the file it is named after: its facts
         # are never shared with the project model
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
@@ -122,20 +126,33 @@ class Plugin:
         codes = gate.codes_for(tree, source, module, is_package)
         if not codes:
             return
+        results = Plugin.results
+        lookup = results.lookup(self.filename, source, codes) if results is not None else None
+        reports = lookup.findings if lookup is not None else None
+        if reports is None:  # not cached, or what it rested on has changed
+            reports = self._check(source, tree, codes, gate, record=lookup is not None)
+            if lookup is not None:
+                results.store(lookup, reports, Plugin.model.dependencies())
+        for line, column, _, message in reports:
+            yield line, column, message, type(self)
+
+    def _check(self, source: str, tree: ast.Module | None, codes: frozenset[str], gate: Any,
+               record: bool) -> list[tuple[int, int, str, str]]:
         from .checker import check_source
 
         codes = _rule_codes(codes)
         if Plugin.model is None:
             from .model import ProjectModel
 
-            Plugin.model = ProjectModel(settings)
+            Plugin.model = ProjectModel(self.settings)
             # the model keeps the libcst tree of a module it reads only if the gate would
             # let the module through, for the checker to take when flake8 gets to it
             Plugin.model.will_check = lambda text, name, package: gate.passes(
                 None, text, name, package)
-        for report in check_source(source, self.filename, settings, codes, Plugin.model, tree,
-                                   share=not Plugin.stdin):
-            yield report.line, report.column, report.message, type(self)
+        if record:
+            Plugin.model.record()
+        return list(check_source(source, self.filename, self.settings, codes, Plugin.model,
+                                 tree, share=not Plugin.stdin))
 
 
 def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
@@ -166,6 +183,14 @@ def _baseline(settings: Settings) -> Any:
         raise ExecutionError(f"flake8-ddd-events: {error}") from None
 
 
+def _selection(engine: Any) -> str:
+    """flake8's selection, as the decision engine read it: with the gate's codes for a
+    module, it decides the codes run there (the rules' own are not imported before a
+    module is checked, as that imports libcst), so the result cache keys on it."""
+    return repr([sorted(getattr(engine, name, ())) for name in (
+        "selected_explicitly", "ignored_explicitly", "selected", "ignored")])
+
+
 def _isolated(options: Any) -> bool:
     """Whether flake8 runs with ``--isolated`` (its first-stage parser keeps the flag to itself)."""
     return bool(getattr(options, "isolated", False)) or "--isolated" in sys.argv[1:]
@@ -176,4 +201,6 @@ def _default_text(option) -> str:
         return "see docs"
     if isinstance(option.default, tuple):
         return ", ".join(option.default) or "none"
+    if isinstance(option.default, bool):
+        return str(option.default).lower()
     return str(option.default)

@@ -84,6 +84,26 @@ def _python_version(option: str, value: Any) -> tuple[int, int] | None:
     return (3, int(match.group(1)))
 
 
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _boolean(option: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise SettingsError(f"{option}: expected true or false, got {value!r}")
+
+
+def _folder(option: str, value: Any) -> str:
+    text = str(value).strip()
+    if not text or "\0" in text:
+        raise SettingsError(f"{option}: expected a folder, got {value!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class Option:
     """One configurable setting: its key, default, parser and help text."""
@@ -105,6 +125,10 @@ class Option:
     @property
     def is_list(self) -> bool:
         return self.parse in (_names, _nonempty_names, _paths)
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.parse is _boolean
 
 
 # test folders and files: ``tests``/``test`` as a package or an underscore-separated word of
@@ -202,6 +226,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("ddd-contract-compatibility", "full", _compatibility,
            "which schema changes break a locked contract: forward, backward or full",
            kind="one of forward, backward, full"),
+    Option("ddd-cache", True, _boolean,
+           "answer a module that has not changed, nor anything its findings rest on, from "
+           "the result cache"),
+    Option("ddd-cache-dir", ".ddd_events_cache", _folder,
+           "the result cache's folder (relative to the folder flake8 runs in)"),
     Option("ddd-baseline", None, _path,
            "the baseline: a file of frozen findings, which are not reported ('none': report "
            "every finding; see docs/adoption.md)", kind="file path"),
@@ -245,6 +274,8 @@ class Settings:
     target_python: tuple[int, int] | None
     contracts_lock: str
     contract_compatibility: str
+    cache: bool
+    cache_dir: str
     baseline: str | None
 
     @classmethod

@@ -518,3 +518,25 @@ def test_the_command_stops_on_a_bad_baseline_or_option(shop, capsys):
     (shop / ".flake8").write_text("[flake8]\nddd-baseline = none\n")
     assert main(["baseline"]) == 2
     assert "ddd-baseline is 'none'" in capsys.readouterr().err
+
+
+def test_the_cache_keeps_the_findings_and_the_baseline_filters_them(shop):
+    assert main(["baseline"]) == 0
+    frozen = sum(e["count"] for e in entries(shop))
+    assert flake8(shop, ".").stdout == ""
+    assert (shop / ".ddd_events_cache").is_dir()
+    # answered from the cache, the findings are filtered by the baseline as it is now
+    (shop / ".ddd-baseline.json").write_text(dumps(Counter()))
+    assert len(flake8(shop, ".").stdout.splitlines()) == frozen
+    assert main(["baseline"]) == 0
+    assert flake8(shop, ".").stdout == ""
+
+
+def test_the_baseline_is_no_part_of_the_cache_key():
+    from flake8_ddd_events.cache.keys import run_key
+
+    plain = Settings.from_values()
+    named = Settings.from_values({"ddd-baseline": "ci/frozen.json"})
+    assert run_key(named, "/repo", "DDD") == run_key(plain, "/repo", "DDD")
+    other = Settings.from_values({"ddd-max-integration-fields": "3"})
+    assert run_key(other, "/repo", "DDD") != run_key(plain, "/repo", "DDD")

@@ -2,7 +2,8 @@
 
 flake8 on the bundled example project (examples/), serially and with two jobs, each
 twice with a different hash seed (set iteration order changes with the seed), must
-print byte-for-byte the same report. In process, a fresh project model and a warm one
+print byte-for-byte the same report, and so must runs answered from the result cache.
+In process, a fresh project model and a warm one
 (caches filled by other modules first) give the same answer.
 """
 
@@ -22,22 +23,27 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
-def flake8_examples(jobs: int, seed: int) -> str:
+def flake8_examples(jobs: int, seed: int, cache: Path | None = None) -> str:
+    """The report; checked afresh, or with the result cache in ``cache``."""
     env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+    use = f"--ddd-cache-dir={cache}" if cache else "--ddd-cache=false"
     result = subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD", "-j", str(jobs),
-                             "examples/"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
+                             use, "examples/"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
     assert result.stderr == ""
     assert result.returncode == 1  # the examples hold deliberate violations
     return result.stdout
 
 
-def test_flake8_output_is_identical_with_one_and_two_jobs_run_after_run():
+def test_flake8_output_is_identical_with_one_and_two_jobs_run_after_run(tmp_path):
     runs = {(jobs, seed): flake8_examples(jobs, seed) for jobs, seed in
             [(1, 0), (1, 1), (2, 2), (2, 3)]}
     first = runs[(1, 0)]
     assert first.count("\n") >= 10
     assert all(output == first for output in runs.values())
+    # cold, then warm, with the result cache
+    for jobs, seed in [(2, 4), (1, 5), (2, 6)]:
+        assert flake8_examples(jobs, seed, tmp_path / "cache") == first
 
 
 def test_warm_and_cold_models_agree_on_every_example_module():

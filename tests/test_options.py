@@ -26,6 +26,8 @@ BAD_VALUES = {
     settings_module._python_version: ["2.7", "banana", "3", "4.0"],
     settings_module._path: ["", "  "],
     settings_module._compatibility: ["sideways", "forwards", "none"],
+    settings_module._boolean: ["banana", "2", "truth"],
+    settings_module._folder: [" "],
 }
 
 CASES = [(option.key, value) for option in OPTIONS for value in BAD_VALUES[option.parse]]
@@ -85,6 +87,7 @@ def test_bad_target_version_on_the_command_line(project, value):
     ("ddd-domain-event-bases", "Domain/Event"),  # a glob with an illegal character
     ("ddd-forbidden-domain-imports", "kafka, (celery)"),
     ("ddd-source-roots", ""),
+    ("ddd-cache", "maybe"),
 ])
 def test_bad_value_in_setup_cfg_stops_flake8(project, key, value):
     (project / "setup.cfg").write_text(f"[flake8]\n{key} = {value}\n")
@@ -98,6 +101,8 @@ def test_bad_value_in_setup_cfg_stops_flake8(project, key, value):
     'ddd-target-python = "2.7"',
     "ddd-target-python = 3.9",  # a number, not a string: 3.10 would read as 3.1
     'ddd-domain-event-bases = ["Domain Event"]',
+    'ddd-cache = "sometimes"',
+    "ddd-cache = 1.0",
 ])
 def test_bad_value_in_pyproject_stops_flake8(project, line):
     key = line.split()[0]
@@ -128,6 +133,8 @@ def test_good_values_for_every_option_start_fine(project):
         settings_module._python_version: "3.11",
         settings_module._path: "contracts/events.lock",
         settings_module._compatibility: "backward",
+        settings_module._boolean: "false",
+        settings_module._folder: "cache",
     }
     args = [f"--{o.key}={good[o.parse]}" for o in OPTIONS]
     result = flake8(project, "--select", "DDD", *args)

@@ -6,7 +6,7 @@
 - ``schema``: one integration event's schema from the facts (its fields with inherited
   ones, required or not, nullable or not, and its schema version);
 - ``lock``: the lock file, written byte for byte the same and read with clear errors
-  (``read_lock`` is the one place the lock is read);
+  (``parse_lock`` reads its content, ``read_lock`` a file);
 - ``compare``: what changed between a locked schema and the code, and which changes break
   under each compatibility mode;
 - ``project``: the integration events of a project, for the ``ddd-events contracts``

@@ -18,7 +18,9 @@ in the contract::
       }
     }
 
-``read_lock`` is the one place a lock is read: DDD208's findings depend on its content.
+``read_lock`` reads a lock for the commands; DDD208 reads the file through the project
+model (``ProjectModel.read_file``, so that the result cache keys on its content) and
+parses it with ``parse_lock``.
 """
 
 from __future__ import annotations
@@ -136,6 +138,12 @@ def read_lock(path: str) -> Lock | None:
         raise LockError(path, "a folder, not a file") from None
     except OSError as error:
         raise LockError(path, error.strerror or str(error)) from None
+    return parse_lock(data, path)
+
+
+def parse_lock(data: bytes, path: str) -> Lock:
+    """The lock held in ``data`` (the content of the file at ``path``); LockError when it
+    is not one. Parsed again only when the bytes changed since the last call for ``path``."""
     real = os.path.realpath(path)
     cached = _READ.get(real)
     if cached is not None and cached[0] == data:

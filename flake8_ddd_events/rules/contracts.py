@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..contracts.compare import (ADDED, MADE_NON_NULLABLE, MADE_NULLABLE, REMOVED,
                                  RETYPED, Change, breaking_changes)
-from ..contracts.lock import LockError, read_lock
+from ..contracts.lock import LockError, parse_lock
 from ..contracts.schema import event_name, event_schema, is_contract
 from ..metadata import schema_version
 from ..model import ClassView
@@ -113,8 +113,9 @@ def breaking_contract_change(context: Context) -> Iterator[Finding]:
     if not events:
         return
     path = settings.contracts_lock
+    data = context.model.read_file(path)  # the result cache keys on what it read
     try:
-        lock = read_lock(path)
+        lock = parse_lock(data, path) if data is not None else None
     except LockError as error:
         yield Finding(events[0].cls.node, f"the contract lock cannot be read ({error}); no "
                       "integration event is checked against it — write it again with "

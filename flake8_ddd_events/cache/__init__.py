@@ -1,0 +1,29 @@
+"""The result cache: a module that has not changed, nor anything its findings rest on,
+is answered from the last run without importing libcst.
+
+- ``keys.py``: what a key is made of (plugin and libcst versions, Python, every
+  ``ddd-*`` setting, the folder of the run, the module's path, the codes run on it
+  and the digest of its text) and the current state of a dependency;
+- ``folder.py``: the folder on disk, one entry per module, written atomically;
+- ``results.py``: answering a module from its entry, storing a fresh answer.
+
+What a check depends on is recorded by the project model (``ProjectModel.record``,
+``ProjectModel.dependencies``). ``ddd-events fix`` never reads the cache: the fixer
+reads the files it changes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .folder import Folder
+from .results import Finding, Lookup, ResultCache
+
+__all__ = ["Finding", "Folder", "Lookup", "ResultCache", "results_for"]
+
+
+def results_for(settings: Any, selection: str) -> ResultCache | None:
+    """The run's result cache; None when turned off (``ddd-cache = false``). ``selection``:
+    flake8's choice of codes, as text (a different choice is a different key)."""
+    return ResultCache(settings, os.getcwd(), selection) if settings.cache else None

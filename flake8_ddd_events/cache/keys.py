@@ -1,0 +1,79 @@
+"""What a cached answer is keyed by, and the states of the files it depended on.
+
+No libcst here, nor anything that imports it: a module answered from the cache
+costs a hash of its source and of the files its answer read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import sys
+from typing import Collection, Sequence
+
+from .. import __version__
+from ..modules import find_module_file
+
+FORMAT = "flake8-ddd-events result cache 1"  # changed with the layout of an entry
+
+# A module's dependency as recorded: (dotted name, where the model found its file: the real
+# path, True when refused, False when absent; the content digest of that file or None).
+ModuleState = tuple[str, "str | bool", "str | None"]
+# A file any rule read: (absolute path, content digest or None when it is absent).
+FileState = tuple[str, "str | None"]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_digest(path: str) -> str | None:
+    """The digest of a file's content; None when it cannot be read (absent, a folder)."""
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except (OSError, ValueError):
+        return None
+
+
+def source_digest(source: str) -> str:
+    """The digest of the text flake8 handed over (a buffer from stdin as the editor sent it)."""
+    return digest(source.encode("utf-8", "surrogatepass"))
+
+
+def run_key(settings: object, cwd: str, selection: str) -> str:
+    """The part of every key that is the same for the whole run: the plugin and its parser,
+    the interpreter, every ``ddd-*`` setting (a frozen dataclass: its repr lists every
+    field), flake8's selection of codes, and the folder flake8 runs in (relative roots and
+    module names depend on it). Not the baseline: it filters the findings after the cache,
+    so that flake8 and ``ddd-events baseline`` (which runs without it) share the answers."""
+    if getattr(settings, "baseline", None) is not None:
+        settings = dataclasses.replace(settings, baseline=None)  # type: ignore[type-var]
+    parts = (FORMAT, __version__, _libcst_version(), "%d.%d" % sys.version_info[:2],
+             repr(settings), selection, cwd)
+    return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
+
+
+def module_key(run: str, filename: str, source: str, codes: Collection[str]) -> str:
+    """The key of one module's answer: the run's key, where the module is, the selected
+    codes its gate let through and its content."""
+    parts = (run, os.path.abspath(filename), ",".join(sorted(codes)), source_digest(source))
+    return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
+
+
+def module_state(module: str, roots: Sequence[str]) -> tuple[str | bool, str | None]:
+    """Where the project model would find a module's file now, and the digest of its
+    content (``modules.find_module_file`` is the model's own finder)."""
+    where = find_module_file(module, roots)
+    return where, file_digest(where) if isinstance(where, str) else None
+
+
+def _libcst_version() -> str:
+    """libcst's version without importing it (its parser decides DDD000)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libcst")
+    except PackageNotFoundError:  # pragma: no cover - libcst is a dependency
+        return "?"

@@ -1,0 +1,97 @@
+"""Answering a module from the cache, and storing a fresh answer.
+
+An entry holds the module's key, its dependencies as the project model recorded
+them (each module looked up: where its file was and a digest of its content, or
+that there was none; each other file read), and the findings (before ``# noqa``,
+which flake8 applies afterwards). It answers when the key is the same and every
+dependency is still in the recorded state; otherwise the module is checked afresh
+and its entry replaced.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import Any, Collection, NamedTuple, Sequence
+
+from ..modules import real_roots
+from .folder import Folder
+from .keys import FORMAT, FileState, ModuleState, file_digest, module_key, module_state, run_key
+
+Finding = tuple[int, int, str, str]  # line, column, code, message (as ``checker.Report``)
+
+
+class Lookup(NamedTuple):
+    """A module's key, and its cached findings when the entry answers (else None)."""
+
+    filename: str
+    key: str
+    findings: list[Finding] | None
+
+
+class ResultCache:
+    """One run's view of the cache folder (dependency states are read once per run)."""
+
+    def __init__(self, settings: Any, cwd: str, selection: str) -> None:
+        self.folder = Folder(os.path.join(cwd, settings.cache_dir))
+        self.roots = real_roots(settings.source_roots)
+        self._key_parts = (settings, cwd, selection)
+        self._modules: dict[str, list] = {}  # dotted name -> [where, digest] now
+        self._files: dict[str, str | None] = {}  # absolute path -> digest now
+
+    @cached_property
+    def run(self) -> str:
+        """The run's part of every key (made when a first module passes the gate)."""
+        return run_key(*self._key_parts)
+
+    def lookup(self, filename: str, source: str, codes: Collection[str]) -> Lookup:
+        key = module_key(self.run, filename, source, codes)
+        entry = self.folder.read(filename)
+        findings = None
+        if entry is not None and entry.get("format") == FORMAT and entry.get("key") == key:
+            findings = self._answer(entry)
+        return Lookup(filename, key, findings)
+
+    def store(self, lookup: Lookup, findings: Sequence[Finding],
+              dependencies: tuple[tuple[ModuleState, ...], tuple[FileState, ...]]) -> None:
+        modules, files = dependencies
+        self.folder.write(lookup.filename, {
+            "format": FORMAT, "key": lookup.key,
+            "modules": [list(state) for state in modules],
+            "files": [list(state) for state in files],
+            "findings": [list(finding) for finding in findings]})
+
+    def _answer(self, entry: dict[str, Any]) -> list[Finding] | None:
+        """The entry's findings when every dependency is as recorded; None otherwise
+        (or when the entry is not of the expected shape)."""
+        modules, files, findings = entry.get("modules"), entry.get("files"), entry.get("findings")
+        if not (isinstance(modules, list) and isinstance(files, list)
+                and isinstance(findings, list)):
+            return None
+        for state in modules:
+            if not (isinstance(state, list) and len(state) == 3 and isinstance(state[0], str)
+                    and self._module_now(state[0]) == state[1:]):
+                return None
+        for state in files:
+            if not (isinstance(state, list) and len(state) == 2 and isinstance(state[0], str)
+                    and self._file_now(state[0]) == state[1]):
+                return None
+        answer = []
+        for finding in findings:
+            if not (isinstance(finding, list) and len(finding) == 4
+                    and all(type(v) is int for v in finding[:2])
+                    and all(isinstance(v, str) for v in finding[2:])):
+                return None
+            answer.append((finding[0], finding[1], finding[2], finding[3]))
+        return answer
+
+    def _module_now(self, module: str) -> list:
+        state = self._modules.get(module)
+        if state is None:
+            state = self._modules[module] = list(module_state(module, self.roots))
+        return state
+
+    def _file_now(self, path: str) -> str | None:
+        if path not in self._files:
+            self._files[path] = file_digest(path)
+        return self._files[path]
