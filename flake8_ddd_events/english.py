@@ -343,6 +343,7 @@ def _contains(words: list[str], allowed: frozenset[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def states_past_fact(name: str, allow: frozenset[str] = frozenset()) -> bool:
     """True when the class name states a past fact (see the module docstring).
 

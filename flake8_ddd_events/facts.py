@@ -152,6 +152,7 @@ class ModuleFacts:
     # parameters of the functions that are not methods, by qualname (not in compact facts)
     functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
     def qualify(self, dotted: str) -> str:
         """The absolute dotted name a local dotted name refers to, via imports."""

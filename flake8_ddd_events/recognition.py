@@ -223,8 +223,19 @@ def _is_value_object(view: ClassView, settings: Settings) -> bool:
         return False
     if name.endswith(VALUE_OBJECT_ROLES):
         return True
-    return any(last_part(n) == name for other in view.facts.classes.values() if other is not view.cls
-               for f in other.fields for n in names_in(f.annotation))
+    return bool(_field_type_users(view.facts).get(name, set()) - {view.cls.qualname})
+
+
+def _field_type_users(facts) -> dict[str, set[str]]:
+    """Per module: last name of each type its classes' fields mention -> those classes."""
+    users = facts.memo.get("field-type-users")
+    if users is None:
+        users = facts.memo["field-type-users"] = {}
+        for cls in facts.classes.values():
+            for field in cls.fields:
+                for name in names_in(field.annotation):
+                    users.setdefault(last_part(name), set()).add(cls.qualname)
+    return users
 
 
 def _module_names_an_event(view: ClassView, settings: Settings) -> bool:
@@ -232,11 +243,15 @@ def _module_names_an_event(view: ClassView, settings: Settings) -> bool:
     naming an event base, or named like a base (``Base…``, ``…Base``): a ``contracts``
     package of data classes none of which is named so (``Lock``, ``TypeRef``) holds
     something else."""
-    model = view.model
-    return any(cls.name.startswith(("Base", "Abstract")) or cls.name.endswith("Base")
-               or _event_looking(model.view(view.facts, cls), settings)
-               or _names_event_base(model.view(view.facts, cls), settings)
-               for cls in view.facts.classes.values() if cls.is_top_level)
+    facts, model = view.facts, view.model
+    found = facts.memo.get("names-an-event")
+    if found is None:
+        found = facts.memo["names-an-event"] = any(
+            cls.name.startswith(("Base", "Abstract")) or cls.name.endswith("Base")
+            or _event_looking(model.view(facts, cls), settings)
+            or _names_event_base(model.view(facts, cls), settings)
+            for cls in facts.classes.values() if cls.is_top_level)
+    return found
 
 
 def _event_looking(view: ClassView, settings: Settings) -> bool:
