@@ -17,6 +17,7 @@ SUBCOMMANDS = (
     "flake8_ddd_events.commands.cache",
     "flake8_ddd_events.commands.contracts",
     "flake8_ddd_events.commands.map",
+    "flake8_ddd_events.commands.baseline",
 )
 
 

@@ -50,6 +50,9 @@ GUIDES = (
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
+    ("adoption.md", "Adopting it on an existing code base",
+     "configure, run, freeze today's findings in a baseline, gate CI on new ones, shrink it "
+     "over time"),
     ("event-map.md", "Event map", "`ddd-events map`: the event flow between contexts, drawn "
                                   "from the code, and what it shows that is wrong"),
 )
@@ -97,6 +100,8 @@ def default_text(option: Option) -> str:
                 "`setup.cfg` (with its `src`)")
     if option.key == "ddd-target-python":
         return "from `requires-python` in pyproject.toml, else `3.10`"
+    if option.key == "ddd-baseline":
+        return "`.ddd-baseline.json` in the current folder or a parent, when there is one"
     if isinstance(option.default, tuple):
         return ", ".join(f"`{item}`" for item in option.default) if option.default else "(none)"
     return f"`{_ini_value(option.default)}`"
@@ -118,6 +123,8 @@ def _example_value(option: Option) -> object:
         return ("src",)
     if option.key == "ddd-target-python":
         return "3.11"
+    if option.key == "ddd-baseline":
+        return "ci/ddd-baseline.json"
     if option.key == "ddd-past-tense-allow":
         return ("OutOfStock",)
     if option.key == "ddd-cache":
@@ -255,9 +262,9 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "root. `flake8 --isolated` ignores the table as it ignores every other configuration "
         "file. The `ddd-events` commands read the same files in the same order.",
         "",
-        "Folder options (`ddd-source-roots`) are relative to the current directory. Names match a "
-        "class by its last dotted part (`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) "
-        "match dotted module paths.",
+        "Folder and file options (`ddd-source-roots`, `ddd-contracts-lock`, `ddd-baseline`) are "
+        "relative to the current directory. Names match a class by its last dotted part "
+        "(`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) match dotted module paths.",
         "",
         "A bad value or an unknown key stops flake8 at start-up with a message that names the "
         "option (and the file, for pyproject.toml):",

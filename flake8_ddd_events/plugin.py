@@ -30,6 +30,8 @@ class Plugin:
     engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
     stdin: ClassVar[bool] = False  # whether flake8 reads a buffer from stdin in this run
     undeclared: ClassVar[frozenset[str] | None] = None  # selected codes the gate does not know
+    baseline: ClassVar[Any] = None  # the frozen findings (baseline.matching.Baseline), if any
+    disable_noqa: ClassVar[bool] = False
     results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -78,6 +80,8 @@ class Plugin:
         # a buffer read from stdin may differ from the file it is named after: its facts
         # are never shared with the project model
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
+        cls.baseline = _baseline(cls.settings)
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def run(self) -> list[tuple[int, int, str, type]]:
         """The module's findings. Python's cyclic garbage collector is paused meanwhile:
@@ -87,10 +91,18 @@ class Plugin:
         paused = gc.isenabled()
         gc.disable()
         try:
-            return list(self._findings())
+            return self._unfrozen(list(self._findings()))
         finally:
             if paused:
                 gc.enable()
+
+    def _unfrozen(self, found: list[tuple[int, int, str, type]]) -> list[tuple[int, int, str, type]]:
+        """The findings less those the baseline freezes (applied last, to the findings
+        however they were produced)."""
+        if Plugin.baseline is None or not found:
+            return found
+        return Plugin.baseline.unfrozen(found, self.filename, self.tree, self.lines,
+                                        Plugin.disable_noqa)
 
     def _findings(self) -> Iterator[tuple[int, int, str, type]]:
         from .gate import gate_for
@@ -156,6 +168,19 @@ def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
             c for c in all_codes() if c not in NEEDS
             and (engine is None or engine.decision_for(c) is Decision.Selected))
     return gate_codes | Plugin.undeclared
+
+
+def _baseline(settings: Settings) -> Any:
+    """The baseline in use, read once per process; a file that cannot be used stops flake8."""
+    from flake8.exceptions import ExecutionError
+
+    from .baseline.matching import Baseline
+    from .baseline.store import BaselineError
+
+    try:
+        return Baseline.load(settings.baseline, os.getcwd())
+    except BaselineError as error:
+        raise ExecutionError(f"flake8-ddd-events: {error}") from None
 
 
 def _selection(engine: Any) -> str:

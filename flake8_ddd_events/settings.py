@@ -231,6 +231,9 @@ OPTIONS: tuple[Option, ...] = (
            "the result cache"),
     Option("ddd-cache-dir", ".ddd_events_cache", _folder,
            "the result cache's folder (relative to the folder flake8 runs in)"),
+    Option("ddd-baseline", None, _path,
+           "the baseline: a file of frozen findings, which are not reported ('none': report "
+           "every finding; see docs/adoption.md)", kind="file path"),
 )
 
 
@@ -273,6 +276,7 @@ class Settings:
     contract_compatibility: str
     cache: bool
     cache_dir: str
+    baseline: str | None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any] = {}) -> Settings:

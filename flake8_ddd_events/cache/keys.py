@@ -6,6 +6,7 @@ costs a hash of its source and of the files its answer read.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import sys
@@ -45,7 +46,10 @@ def run_key(settings: object, cwd: str, selection: str) -> str:
     """The part of every key that is the same for the whole run: the plugin and its parser,
     the interpreter, every ``ddd-*`` setting (a frozen dataclass: its repr lists every
     field), flake8's selection of codes, and the folder flake8 runs in (relative roots and
-    module names depend on it)."""
+    module names depend on it). Not the baseline: it filters the findings after the cache,
+    so that flake8 and ``ddd-events baseline`` (which runs without it) share the answers."""
+    if getattr(settings, "baseline", None) is not None:
+        settings = dataclasses.replace(settings, baseline=None)  # type: ignore[type-var]
     parts = (FORMAT, __version__, _libcst_version(), "%d.%d" % sys.version_info[:2],
              repr(settings), selection, cwd)
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
