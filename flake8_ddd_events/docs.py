@@ -44,6 +44,8 @@ GUIDES = (
     ("recognition.md", "Recognition", "how events, aggregates and handlers are found, and how to "
                                       "teach the plugin your code base's names"),
     ("flow.md", "What the flow rules see", "the limits of the DDD3xx-DDD4xx analysis"),
+    ("real-world.md", "On real code", "what the plugin reports on ten public DDD code bases, "
+                                      "and why each finding is right"),
     ("contracts.md", "Integration events as a contract",
      "the contract lock, DDD208, `contracts check` in CI, JSON Schema"),
     ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),

@@ -135,7 +135,13 @@ def event_without_id(context: Context) -> Iterator[Finding]:
     for view in _concrete_events_with_known_chain(context):
         if not has_event_id(view, context.settings):
             yield Finding(view.cls.node, f"event '{view.name}' has no id to tell occurrences apart; "
-                          f"add '{context.settings.event_id_fields[-1]}: UUID'")
+                          f"add '{_id_field_name(context.settings)}: UUID'")
+
+
+def _id_field_name(settings) -> str:
+    """The id field to suggest: ``event_id`` when configured, else the first name."""
+    names = settings.event_id_fields
+    return "event_id" if "event_id" in names else names[0]
 
 
 _NAIVE = {"now": "without a timezone", "today": "without a timezone",
