@@ -222,22 +222,32 @@ class _AstPlacer:
 
 
 def _ast_calls(tree: ast.AST) -> list[ast.Call]:
-    """Every call in the tree (``ast.walk`` does the same, slower)."""
+    """Every call in the tree (``ast.walk`` does the same, slower): each node type's
+    fields are read by name (``ctx`` left out: a ``Load`` on every name is no place for
+    a call), and anything that is not a node (a string, None) has no fields."""
     calls = []
     stack = [tree]
-    pop, push = stack.pop, stack.append
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    fields = _AST_FIELDS
     while stack:
         node = pop()
-        if type(node) is ast.Call:
+        kind = type(node)
+        if kind is ast.Call:
             calls.append(node)
-        for value in node.__dict__.values():
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = tuple(f for f in kind._fields if f != "ctx") \
+                if issubclass(kind, ast.AST) else ()
+        for name in names:
+            value = getattr(node, name, None)
             if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        push(item)
+                extend(value)
             elif isinstance(value, ast.AST):
                 push(value)
     return calls
+
+
+_AST_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _same_kind(cst_node, ast_node) -> bool:

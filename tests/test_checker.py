@@ -111,3 +111,18 @@ def test_without_a_tree_the_checker_parses_one_and_survives_a_bad_one():
     assert placer.tree() is None
     assert placer.statements() == {}
     assert placer.calls() == {}
+
+
+def test_ast_calls_finds_every_call_ast_walk_finds():
+    root = Path(__file__).resolve().parent.parent
+    sources = [path.read_text(encoding="utf-8")
+               for path in sorted((root / "flake8_ddd_events").rglob("*.py"))]
+    sources.append(
+        "def f():\n    global g\n    x = {**a(), 'k': b()}\n    def h():\n        nonlocal x\n"
+        "    match p():\n        case C(q=1, r=[2]) if d():\n            e(*f(), **{g(): h()})\n"
+        "    return [i() for i in j() if k()] or (lambda: l())() or m[n()]\n")
+    for source in sources:
+        tree = ast.parse(source)
+        expected = {id(node) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        found = checker._ast_calls(tree)
+        assert len(found) == len(expected) and {id(node) for node in found} == expected
