@@ -665,6 +665,16 @@ def _group_meets(words: tuple, calls_text: str, calls: list[ast.AST], nodes: lis
             and all(w.found_in(calls) for w in words if isinstance(w, _ConstructingCall)))
 
 
+def _naive_keyword(tree: ast.AST) -> bool:
+    """Whether a keyword argument is given a ``.now()``-like call (``occurred_on=
+    datetime.now()``), as DDD107 reads them outside events: ``dt = datetime.now()``
+    and an example in a docstring match the text need, not this."""
+    return any(type(node) is ast.keyword and node.arg is not None
+               and type(node.value) is ast.Call and type(node.value.func) is ast.Attribute
+               and node.value.func.attr in _NAIVE_CALLS
+               for node in ast.walk(tree))
+
+
 def _all_found(words: tuple[_Words, ...], text: str) -> bool:
     lower = text.lower()
     return all(w.found(text, lower) for w in words)
@@ -747,6 +757,8 @@ class Gate:
             words = self.text_needs[need]
             if not all(look.has(w) for w in words):
                 return False
+            if need == NAIVE_TIMESTAMP:  # the text can be a statement, a docstring
+                return not look.parses() or _naive_keyword(look.tree)
             return need not in PER_FUNCTION or any(
                 _all_found(words, text) and _group_meets(words, *look.calls(i), nodes)
                 for i, (text, nodes) in enumerate(look.functions()))

@@ -262,6 +262,39 @@ def test_flow_needs_follow_the_shapes_the_rules_report(tmp_path, monkeypatch):
     assert not passes(smtp_like, "mail/client.py", settings, {"DDD401", "DDD107"})
 
 
+def test_a_naive_call_opens_the_gate_as_a_keyword_argument_not_as_an_assignment(
+        tmp_path, monkeypatch):
+    """DDD107 outside events reads keyword arguments of calls: those pass the gate and
+    are reported, however written; ``dt = datetime.now()`` and a keyword in a docstring
+    (seven standard-library modules) do not pass."""
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    head = ("import datetime\nfrom shop.kernel import DomainEvent\n\n"
+            "class OrderShipped(DomainEvent):\n    order_id: str\n    shipped: object\n\n")
+    reported = [
+        "def stamp(log):\n    log.write(occurred_on=datetime.datetime.now())\n",
+        "def ship(o):\n    return OrderShipped(o, shipped=datetime.datetime.now())\n",
+        "def ship(o):\n    return OrderShipped(  # the fact\n        order_id=o,  # its id\n"
+        "        # when\n        shipped=datetime.datetime.utcnow())\n",
+        "def ship(o):\n    return OrderShipped(order_id=o, \\\n"
+        "        shipped=datetime.datetime.today())\n",
+    ]
+    for body in reported:
+        source = head.replace("class OrderShipped(DomainEvent)", "class OrderShipped") + body
+        assert passes(source, "shop/app/services.py", settings, {"DDD107"}), body
+        found = check_source(head + body, "shop/app/services.py", settings, {"DDD107"},
+                             ProjectModel(settings))
+        assert [r.code for r in found] == ["DDD107"], body
+    for statement in ("    dt = datetime.datetime.now()\n", "    dt=datetime.datetime.utcnow()\n",
+                      "    a = 1; dt = datetime.datetime.fromtimestamp(t)\n",
+                      '    """log.write(occurred_on=datetime.datetime.now())"""\n'):
+        source = "import datetime\n\ndef stamp(t):\n" + statement
+        assert not passes(source, "shop/app/services.py", settings, {"DDD107"}), statement
+    # a module the ast cannot read passes (libcst says why: DDD000)
+    assert may_hold_findings("import datetime\nf(x=datetime.now()\n", "shop.app.services",
+                             settings, frozenset({"DDD107"}), None, False)
+
+
 # -- soundness and precision of the class following and the per-function flow needs --------
 
 FLOW_CODES = frozenset(code for code, needs in NEEDS.items() if needs and set(needs) <= PER_FUNCTION)
