@@ -720,3 +720,33 @@ def test_the_model_keeps_compact_facts_of_the_modules_it_read(tmp_path):
                    for m in cls.methods)
         assert all(d.node is None for d in cls.decorators)
     assert all(i.node is None for i in facts.imports)
+
+
+FROZEN = """\
+import gc, sys
+from flake8.main.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("libcst:", "libcst" in sys.modules, "frozen:", gc.get_freeze_count(), file=sys.stderr)
+"""
+
+
+def test_libcst_and_the_rules_are_moved_out_of_the_collectors_way_once(tmp_path):
+    """The first module checked imports libcst and the rules, then freezes what is alive
+    (gc.freeze): later full collections do not walk those objects again. A run that
+    checks no module imports nothing and freezes nothing."""
+    write(tmp_path, KERNEL)
+    (tmp_path / "plain.py").write_text("x = 1\n")
+
+    def run(*names: str) -> str:
+        result = subprocess.run([sys.executable, "-c", FROZEN, "--select", "DDD", "-j", "1",
+                                 "--ddd-cache=false", *names], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result.stderr.strip().splitlines()[-1]
+
+    assert run("plain.py") == "libcst: False frozen: 0"
+    libcst, frozen = run(".").split(" frozen: ")
+    assert libcst == "libcst: True" and int(frozen) > 20_000  # libcst's classes and more
