@@ -46,28 +46,19 @@ CORPUS = (
 _KEPT_SUFFIXES = (".py", ".pyi", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini", ".flake8")
 
 _COUNT_EVENTS = """\
-import json, os, sys
+import json, sys
 from flake8_ddd_events.settings import Settings
 from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.modules import module_path
-from flake8_ddd_events.parsing import Unparsable, parse_facts
+from flake8_ddd_events.project import ReadModule, project_modules
 from flake8_ddd_events.recognition import recognise
 settings = Settings.from_values()
 model = ProjectModel(settings)
-counts = {"files": 0, "domain events": 0, "integration events": 0, "event bases": 0}
-for path in sys.argv[1:]:
-    counts["files"] += 1
-    module, package = module_path(path, settings.source_roots)
-    if settings.is_test_module(module):
+counts = {"files": len(sys.argv) - 1, "domain events": 0, "integration events": 0, "event bases": 0}
+for read in project_modules(sys.argv[1:], settings):
+    if not isinstance(read, ReadModule):
         continue
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read().decode("utf-8-sig")
-        facts = parse_facts(source, path, module, package)[1]
-    except (UnicodeDecodeError, Unparsable):
-        continue
-    for cls in facts.classes.values():
-        found = recognise(model.view(facts, cls), settings)
+    for cls in read.facts.classes.values():
+        found = recognise(model.view(read.facts, cls), settings)
         if found.is_event:
             key = "event bases" if found.is_base else found.kind.value + "s"
             counts[key] += 1

@@ -1,17 +1,16 @@
-"""The integration events of a project, for the ``ddd-events contracts`` commands: every
-Python file under the given paths (``files.python_files``), test modules left out, read
-with the same parse, project model and recognition as the plugin."""
+"""The integration events of a project, for the ``ddd-events contracts`` commands: the
+project's modules (``project.project_modules``), read with the same parse, project model
+and recognition as the plugin."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..files import python_files
 from ..model import ClassView, ProjectModel
 from ..modules import module_path
-from ..parsing import Unparsable, parse_facts
+from ..parsing import parse_facts
+from ..project import Skipped, project_modules
 from ..settings import Settings
 from .schema import EventSchema, event_name, event_schema, is_contract
 
@@ -31,24 +30,11 @@ class ProjectEvents:
 def project_events(paths: Iterable[str], settings: Settings) -> ProjectEvents:
     found = ProjectEvents(settings)
     model = ProjectModel(settings)
-    seen: set[str] = set()
-    for path in python_files(list(paths)):
-        real = os.path.realpath(path)
-        if real in seen:
-            continue
-        seen.add(real)
-        module, is_package = module_path(path, settings.source_roots)
-        if settings.is_test_module(module):
-            continue
-        try:
-            with open(path, "rb") as file:
-                source = file.read().decode("utf-8-sig")
-            _, facts = parse_facts(source, path, module, is_package)
-        except (OSError, UnicodeDecodeError, Unparsable) as error:
-            reason = error.strerror if isinstance(error, OSError) else str(error)
-            found.skipped.append((path, reason or type(error).__name__))
-            continue
-        _add(found, model, facts, settings)
+    for read in project_modules(paths, settings):
+        if isinstance(read, Skipped):
+            found.skipped.append((read.path, read.reason))
+        else:
+            _add(found, model, read.facts, settings)
     return found
 
 

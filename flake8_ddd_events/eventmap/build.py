@@ -38,10 +38,8 @@ import libcst as cst
 
 from ..expressions import dotted, last_part, names_in
 from ..facts import CallFact, ClassFact, ModuleFacts, Param
-from ..files import python_files, read_source
 from ..model import ClassView, ProjectModel
-from ..modules import module_path
-from ..parsing import Unparsable, parse_facts
+from ..project import Skipped, project_modules
 from ..recognition import Kind, recognise
 from ..rule import Context as RuleContext
 from ..rules.aggregates import is_own_receiver
@@ -69,8 +67,11 @@ def build_map(paths: Iterable[str], settings: Settings, model: ProjectModel | No
     """The event map of the Python files under ``paths``, and the files skipped (with why);
     file names are shown relative to ``base`` (default: the current directory)."""
     builder = _Builder(settings, model or ProjectModel(settings), base)
-    for path in python_files(list(paths)):
-        builder.read(path)
+    for read in project_modules(paths, settings):
+        if isinstance(read, Skipped):
+            builder.skipped.append(f"{display_path(read.path, base)}: skipped: {read.reason}")
+        else:
+            _Module(builder, read.facts, read.tree, display_path(read.path, base)).run()
     return builder.finish(), builder.skipped
 
 
@@ -83,19 +84,6 @@ class _Builder:
         self.referenced: dict[str, graph.Node] = {}  # named only: no statement read here
         self.edges: set[graph.Edge] = set()
         self.skipped: list[str] = []
-
-    def read(self, path: str) -> None:
-        module, is_package = module_path(path, self.settings.source_roots)
-        if self.settings.is_test_module(module):
-            return
-        try:
-            source, _ = read_source(path)
-            tree, facts = parse_facts(source, path, module, is_package)
-        except (OSError, UnicodeError, Unparsable) as error:
-            reason = error.strerror if isinstance(error, OSError) else str(error)
-            self.skipped.append(f"{display_path(path, self.base)}: skipped: {reason}")
-            return
-        _Module(self, facts, tree, display_path(path, self.base)).run()
 
     def define(self, node: graph.Node) -> None:
         self.nodes.setdefault(node.id, node)

@@ -1,0 +1,53 @@
+"""The modules a ``ddd-events`` command reads: every Python file under the paths (as flake8
+finds them), test code left out, each parsed once into the same facts the rules read."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Union
+
+import libcst as cst
+
+from .facts import ModuleFacts
+from .files import python_files, read_source
+from .modules import module_path
+from .parsing import Unparsable, parse_facts
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class ReadModule:
+    path: str
+    tree: cst.Module
+    facts: ModuleFacts
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that could not be read or parsed, and why."""
+
+    path: str
+    reason: str
+
+
+def project_modules(paths: Iterable[str], settings: Settings) -> Iterator[Union[ReadModule, Skipped]]:
+    """Each Python file under ``paths`` once (by its real path), test modules left out,
+    decoded as Python decodes it and parsed with libcst."""
+    seen: set[str] = set()
+    for path in python_files(list(paths)):
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        module, is_package = module_path(path, settings.source_roots)
+        if settings.is_test_module(module):
+            continue
+        try:
+            source, _ = read_source(path)
+            tree, facts = parse_facts(source, path, module, is_package)
+        except (OSError, UnicodeError, Unparsable) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            yield Skipped(path, reason or type(error).__name__)
+            continue
+        yield ReadModule(path, tree, facts)
