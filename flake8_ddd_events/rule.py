@@ -106,6 +106,16 @@ class Context:
     def events(self) -> list[tuple[ClassView, Recognition]]:
         return self.of_kind(Kind.DOMAIN_EVENT, Kind.INTEGRATION_EVENT)
 
+    def built_by(self, callee: str, scope: str | None) -> tuple[ClassView, Recognition] | None:
+        """The project class a call to ``callee`` (dotted, as written in the module, used
+        inside class ``scope``) constructs, with its recognition; None for anything else."""
+        if not callee:
+            return None
+        resolved = self.model.resolve(self.facts, callee, scope=scope)
+        if not isinstance(resolved, ClassView):
+            return None
+        return resolved, recognise(resolved, self.settings)
+
     @cached_property
     def is_domain_layer(self) -> bool:
         return self.settings.is_domain_module(self.facts.module)

@@ -13,8 +13,6 @@ import libcst as cst
 from ..expressions import dotted, last_part
 from ..facts import CallFact, ModuleFacts
 from ..metadata import has_event_id, has_timestamp
-from ..model import ClassView
-from ..recognition import recognise
 from ..rule import Context, Finding, rule
 
 
@@ -173,10 +171,8 @@ def naive_call(facts: ModuleFacts, call: CallFact) -> str | None:
 
 def _constructs_event(context: Context, call: CallFact) -> bool:
     """Whether the call builds a recognised event: ``OrderPlaced(...)``."""
-    if not call.callee:
-        return False
-    resolved = context.model.resolve(context.facts, call.callee, scope=call.cls)
-    return isinstance(resolved, ClassView) and recognise(resolved, context.settings).is_event
+    built = context.built_by(call.callee, call.cls)
+    return built is not None and built[1].is_event
 
 
 @rule(

@@ -23,8 +23,7 @@ import libcst as cst
 
 from ..expressions import dotted
 from ..facts import CallFact, ModuleFacts, WithBlock
-from ..model import ClassView
-from ..recognition import Kind, recognise
+from ..recognition import Kind
 from ..rule import Context, Example, Finding, rule
 from ..settings import Settings
 
@@ -121,13 +120,9 @@ def constructs_integration_event(context: Context, call: CallFact) -> str | None
         value = arg.value
         if not isinstance(value, cst.Call):
             continue
-        name = dotted(value.func)
-        if not name:
-            continue
-        resolved = context.model.resolve(context.facts, name, scope=call.cls)
-        if (isinstance(resolved, ClassView)
-                and recognise(resolved, context.settings).kind is Kind.INTEGRATION_EVENT):
-            return resolved.name
+        built = context.built_by(dotted(value.func), call.cls)
+        if built is not None and built[1].kind is Kind.INTEGRATION_EVENT:
+            return built[0].name
     return None
 
 
