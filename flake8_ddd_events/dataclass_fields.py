@@ -29,7 +29,8 @@ class Style(enum.Enum):
 
 
 _ATTRS_NAMES = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
-_FIELD_CALLS = frozenset({"field", "ib", "attrib", "Field"})
+# dataclasses/attrs/pydantic field functions: ``x: T = field(default=...)``
+FIELD_CALLS = frozenset({"field", "ib", "attrib", "Field"})
 
 
 def class_decorator(view: ClassView) -> tuple[Style, Decorator] | None:
@@ -171,7 +172,8 @@ class InitField:
     fact: FieldFact
 
 
-def _is_classvar(field: FieldFact) -> bool:
+def is_classvar(field: FieldFact) -> bool:
+    """``x: ClassVar[int] = 1``: a class attribute, not a field."""
     names = names_in(field.annotation)
     return bool(names) and last_part(names[0]) == "ClassVar"
 
@@ -186,7 +188,7 @@ def has_default(field: FieldFact) -> bool:
     default = field.default
     if default is None:
         return False
-    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
+    if field_call(field) is not None:
         for arg in default.args:
             if arg.keyword is None and not arg.star:
                 return not isinstance(arg.value, cst.Ellipsis)
@@ -196,9 +198,10 @@ def has_default(field: FieldFact) -> bool:
     return True
 
 
-def _field_call(field: FieldFact) -> cst.Call | None:
+def field_call(field: FieldFact, calls: frozenset[str] = FIELD_CALLS) -> cst.Call | None:
+    """The field function call a field's value is (``field(default_factory=list)``), if any."""
     default = field.default
-    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
+    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in calls:
         return default
     return None
 
@@ -209,12 +212,12 @@ def own_init_fields(view: ClassView) -> Iterator[InitField]:
     class_kw_only = bool(found and is_true(found[1].keywords.get("kw_only")))
     after_marker = False
     for field in view.cls.fields:
-        if _is_classvar(field):
+        if is_classvar(field):
             continue
         if last_part(dotted(field.annotation)) == "KW_ONLY":
             after_marker = True
             continue
-        call = _field_call(field)
+        call = field_call(field)
         if call is not None:
             keywords = keywords_of(call)
             if is_false(keywords.get("init")):

@@ -14,9 +14,9 @@ from typing import Iterator
 
 import libcst as cst
 
-from .dataclass_fields import declared_fields
+from .dataclass_fields import declared_fields, field_call, is_classvar
 from .expressions import dotted, last_part, names_in
-from .facts import ModuleFacts
+from .facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
 from .model import ClassView
 from .settings import Settings
@@ -33,7 +33,6 @@ class ChainField:
     is_classvar: bool = False
 
 
-_FIELD_CALLS = frozenset({"field", "Field", "ib", "attrib"})
 _FACTORY_KEYWORDS = ("default_factory", "factory")
 _DATETIME_TYPES = frozenset({"datetime", "DateTime", "AwareDatetime", "NaiveDatetime", "Arrow",
                              "PastDatetime", "FutureDatetime"})
@@ -57,23 +56,23 @@ def chain_fields(view: ClassView) -> dict[str, ChainField]:
         for field in declared_fields(owner):
             if field.name not in found:
                 annotation = tuple(facts.qualify(n) for n in names_in(field.annotation))
-                classvar = bool(annotation) and last_part(annotation[0]) == "ClassVar"
-                found[field.name] = ChainField(field.name, annotation, _default_of(field.default),
-                                               facts, classvar)
+                found[field.name] = ChainField(field.name, annotation, _default_of(field),
+                                               facts, is_classvar(field))
     return found
 
 
-def _default_of(default: cst.BaseExpression | None) -> cst.BaseExpression | None:
+def _default_of(field: FieldFact) -> cst.BaseExpression | None:
     """The default a field declares: a ``field()``/``Field()``/``attr.ib()`` call's default
     or factory, else the value itself."""
-    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
-        for arg in default.args:
+    call = field_call(field)
+    if call is not None:
+        for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in (*_FACTORY_KEYWORDS, "default"):
                 return arg.value
             if arg.keyword is None and not arg.star:
                 return arg.value
         return None
-    return default
+    return field.default
 
 
 def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[tuple[str, str, bool]]:

@@ -11,8 +11,9 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..dataclass_fields import Style, style
-from ..expressions import dotted, last_part, names_in
+from .. import dataclass_fields
+from ..dataclass_fields import FIELD_CALLS, Style, is_classvar, style
+from ..expressions import dotted, last_part
 from ..facts import FieldFact
 from ..fresh_values import Fresh, fresh_calls
 from ..model import ClassView
@@ -20,7 +21,7 @@ from ..rule import Context, Finding, rule
 
 # Field functions whose ``default=`` is a plain default; those that also take it as
 # their first positional argument (pydantic ``Field(x)``, attrs ``attr.ib(x)``).
-_FIELD_CALLS = frozenset({"field", "Field", "ib", "attrib", "PrivateAttr"})
+_FIELD_CALLS = FIELD_CALLS | {"PrivateAttr"}
 _POSITIONAL_DEFAULT = frozenset({"Field", "ib", "attrib", "PrivateAttr"})
 
 
@@ -36,10 +37,8 @@ class SharedDefault:
 
 
 def field_call(field: FieldFact) -> cst.Call | None:
-    default = field.default
-    if isinstance(default, cst.Call) and last_part(dotted(default.func)) in _FIELD_CALLS:
-        return default
-    return None
+    """The field function call (pydantic's ``PrivateAttr`` too) a field's value is."""
+    return dataclass_fields.field_call(field, _FIELD_CALLS)
 
 
 def _default_of(field: FieldFact) -> tuple[cst.BaseExpression, cst.Arg | None] | None:
@@ -63,8 +62,7 @@ def _set_in_init(view: ClassView, name: str) -> bool:
 def shared_defaults(view: ClassView) -> Iterator[SharedDefault]:
     """The class's own fields whose default reads a clock or generates an id once."""
     for field in view.cls.fields:
-        names = names_in(field.annotation)
-        if names and last_part(names[0]) == "ClassVar":
+        if is_classvar(field):
             continue
         found = _default_of(field)
         if found is None:

@@ -11,11 +11,10 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..dataclass_fields import has_default
+from ..dataclass_fields import declared_fields, has_default, is_classvar
 from ..expressions import _parse_forward_reference, dotted, last_part, names_in
 from ..facts import FieldFact
 from ..metadata import chain_fields, is_metadata_field, version_source
-from ..dataclass_fields import declared_fields
 from ..model import ClassView
 from ..recognition import Kind, recognise
 from ..rule import Context, Example, Finding, rule
@@ -36,10 +35,6 @@ def _integration_events(context: Context, *, concrete: bool) -> Iterator[ClassVi
             yield view
         elif not recognition.is_base and view.chain_known:
             yield view
-
-
-def _is_classvar(annotation: list[str]) -> bool:
-    return bool(annotation) and last_part(annotation[0]) == "ClassVar"
 
 
 def _forward(node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -338,7 +333,7 @@ def optional_correlation_id(context: Context) -> Iterator[Finding]:
     names = context.settings.correlation_fields
     for view in _integration_events(context, concrete=False):
         for field in view.cls.fields:
-            if field.name not in names or _is_classvar(names_in(field.annotation)):
+            if field.name not in names or is_classvar(field):
                 continue
             if has_default(field):
                 why = "has a default"
