@@ -129,6 +129,16 @@ def _never_event_shape(view: ClassView) -> bool:
     return False
 
 
+def _past_fact(name: str, settings: Settings) -> bool:
+    return states_past_fact(name, frozenset(settings.past_tense_allow))
+
+
+def _is_abstract(view: ClassView) -> bool:
+    """An ``ABC`` base or an abstract method: a class meant to be inherited."""
+    return "ABC" in {last_part(w) for w in view.cls.base_names} or any(
+        "abstractmethod" in m.decorator_names for m in view.cls.methods)
+
+
 def looks_like_event_base(view: ClassView, settings: Settings) -> bool:
     """A marker or category base: named like a base and declaring no payload. A class
     named ``<Category>Event`` (not a past fact) that declares nothing but metadata (an id,
@@ -136,12 +146,10 @@ def looks_like_event_base(view: ClassView, settings: Settings) -> bool:
     name = view.cls.name
     if name.startswith(("Base", "Abstract")) or name.endswith(("EventBase", "BaseEvent")):
         return True
-    if "ABC" in {last_part(w) for w in view.cls.base_names}:
-        return True
-    if any("abstractmethod" in m.decorator_names for m in view.cls.methods):
+    if _is_abstract(view):
         return True
     if not name.endswith("Event") or view.cls.method("__init__") \
-            or states_past_fact(name, frozenset(settings.past_tense_allow)):
+            or _past_fact(name, settings):
         return False
     return not view.cls.fields or declares_only_metadata(view, settings)
 
@@ -219,7 +227,7 @@ def _is_value_object(view: ClassView, settings: Settings) -> bool:
     a fact is a value object when its name says so or another class there uses it as a
     field type (``line_items: tuple[OrderLineItemData, ...]``)."""
     name = view.cls.name
-    if name.endswith("Event") or states_past_fact(name, frozenset(settings.past_tense_allow)):
+    if name.endswith("Event") or _past_fact(name, settings):
         return False
     if name.endswith(VALUE_OBJECT_ROLES):
         return True
@@ -259,7 +267,7 @@ def _event_looking(view: ClassView, settings: Settings) -> bool:
     without naming a record of a message (``PublishedMessage``)."""
     name = view.cls.name
     return name.endswith("Event") or (
-        states_past_fact(name, frozenset(settings.past_tense_allow))
+        _past_fact(name, settings)
         and not name.endswith(_RECORD_NOUNS))
 
 
@@ -309,7 +317,7 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
     is_base = (view.cls.name in (*settings.domain_event_bases, *settings.integration_event_bases)
                or looks_like_event_base(view, settings)
                or (_is_inherited_locally(view, settings)
-                   and not states_past_fact(view.cls.name, frozenset(settings.past_tense_allow))))
+                   and not _past_fact(view.cls.name, settings)))
     return Recognition(kind, is_base=is_base, framework=framework)
 
 
@@ -329,7 +337,5 @@ def _is_marker_or_data(view: ClassView) -> bool:
     ``threading.Event``-like classes (state and methods, nothing abstract) are not."""
     cls = view.cls
     is_marker = not cls.fields and not cls.method("__init__")
-    is_abstract = "ABC" in {last_part(w) for w in cls.base_names} or any(
-        "abstractmethod" in m.decorator_names for m in cls.methods)
     return (is_marker and not any(m.self_assignments for m in cls.methods)) \
-        or is_abstract or is_data_shaped(view)
+        or _is_abstract(view) or is_data_shaped(view)
