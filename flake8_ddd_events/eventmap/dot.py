@@ -44,10 +44,7 @@ def render(event_map: graph.EventMap, level: str = "classes", findings: bool = T
             lines += [f"        {_node(n)}" for n in event_map.in_context(context.name)]
             lines.append("    }")
         for edge in event_map.edges:
-            style = STYLES[edge.kind]
-            if edge.kind == graph.HANDLES and (
-                    event_map.node(edge.source).context != event_map.node(edge.target).context):
-                style = "penwidth=2"
+            style = "penwidth=2" if event_map.handled_elsewhere(edge) else STYLES[edge.kind]
             attributes = f" [{style}]" if style else ""
             lines.append(f"    {quoted(edge.source)} -> {quoted(edge.target)}{attributes};")
     lines.append("}")

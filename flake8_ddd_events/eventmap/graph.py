@@ -99,6 +99,12 @@ class EventMap:
     def node(self, node_id: str) -> Node:
         return self.nodes_by_id[node_id]
 
+    def handled_elsewhere(self, edge: Edge) -> bool:
+        """A handles edge whose handler lives in another context than the event: a flow
+        between contexts, drawn heavier."""
+        return edge.kind == HANDLES and (
+            self.node(edge.source).context != self.node(edge.target).context)
+
     def in_context(self, name: str | None) -> list[Node]:
         return [n for n in self.nodes if n.context == name]
 

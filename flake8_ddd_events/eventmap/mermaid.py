@@ -97,9 +97,6 @@ def _classes(event_map: graph.EventMap) -> list[str]:
         lines += [f"        {_node(n)}" for n in event_map.in_context(context.name)]
         lines.append("    end")
     for edge in event_map.edges:
-        arrow = ARROWS[edge.kind]
-        if edge.kind == graph.HANDLES and (
-                event_map.node(edge.source).context != event_map.node(edge.target).context):
-            arrow = "==>"
+        arrow = "==>" if event_map.handled_elsewhere(edge) else ARROWS[edge.kind]
         lines.append(f"    {node_id(edge.source)} {arrow} {node_id(edge.target)}")
     return lines
