@@ -36,7 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return runners[args.command](args)
+    from .settings import SettingsError
+
+    try:
+        return runners[args.command](args)
+    except SettingsError as error:  # from config.load_settings: every command says it so
+        print(f"ddd-events {args.command}: bad option {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,3 +1,5 @@
+import pytest
+
 from flake8_ddd_events.cli import main
 from flake8_ddd_events.rules import RULES
 
@@ -12,3 +14,12 @@ def test_rules_lists_every_code(capsys):
 def test_no_command_prints_help(capsys):
     assert main([]) == 0
     assert "COMMAND" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["cache", "info"], ["contracts", "check"], ["map"], ["fix", "."],
+                                  ["baseline"]])
+def test_every_command_names_a_bad_option_and_exits_2(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "setup.cfg").write_text("[flake8]\nddd-cache = banana\n")
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(f"ddd-events {argv[0]}: bad option ddd-cache: ")

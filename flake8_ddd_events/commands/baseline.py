@@ -46,12 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from ..baseline.collect import collect
     from ..baseline.store import BaselineError, disabled, read, target, write
     from ..config import load_settings
-    from ..settings import SettingsError
 
-    try:
-        setting = load_settings(".").baseline
-    except SettingsError as error:
-        return _fail(f"bad option {error}")
+    setting = load_settings(".").baseline
     if disabled(setting):
         return _fail("ddd-baseline is 'none': name the baseline file to use")
     path = target(setting, ".")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 NAME = "cache"
 HELP = "the result cache: 'info' says where it is, how many entries and how large; 'clear' empties it"
@@ -17,13 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cache import Folder
     from ..config import load_settings
-    from ..settings import SettingsError
 
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(f"ddd-events cache: bad option {error}", file=sys.stderr)
-        return 2
+    settings = load_settings()
     folder = Folder(settings.cache_dir)
     if args.action == "clear":
         removed = folder.clear()

@@ -55,15 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import load_settings
-    from ..settings import SettingsError
 
-    try:
-        settings = load_settings(".", {"ddd-contracts-lock": args.lock,
-                                       "ddd-contract-compatibility":
-                                           getattr(args, "compatibility", None)})
-    except SettingsError as error:
-        print(f"ddd-events contracts: bad option {error}", file=sys.stderr)
-        return 2
+    settings = load_settings(".", {"ddd-contracts-lock": args.lock,
+                                   "ddd-contract-compatibility": getattr(args, "compatibility", None)})
     return {"lock": _lock, "check": _check, "export": _export}[args.action](args, settings)
 
 

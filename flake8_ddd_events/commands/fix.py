@@ -60,13 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from ..fixes.options import selected_codes, target_python
     from ..model import ProjectModel
     from ..parsing import Unparsable
-    from ..settings import SettingsError
 
-    try:
-        settings = load_settings(".", {"ddd-target-python": args.target_python})
-    except SettingsError as error:
-        print(f"ddd-events fix: bad option {error}", file=sys.stderr)
-        return 2
+    settings = load_settings(".", {"ddd-target-python": args.target_python})
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
     model = ProjectModel(settings)

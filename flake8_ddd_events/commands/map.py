@@ -45,13 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from ..config import load_settings
     from ..eventmap import dot, jsonformat, markdown, mermaid
     from ..eventmap.build import build_map
-    from ..settings import SettingsError
 
-    try:
-        settings = load_settings(".")
-    except SettingsError as error:
-        print(f"ddd-events map: bad option {error}", file=sys.stderr)
-        return 2
+    settings = load_settings(".")
     event_map, skipped = build_map(args.paths, settings)
     for line in skipped:
         print(line, file=sys.stderr)
