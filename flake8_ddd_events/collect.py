@@ -182,17 +182,6 @@ def _plan(visitor_type: type, node_type: type):
     return visit, leave, steps
 
 
-_TOKEN_MODULES = ("libcst._nodes.op", "libcst._nodes.whitespace")
-_TOKENS = frozenset(
-    name for name in dir(cst)
-    if isinstance(getattr(cst, name), type) and issubclass(getattr(cst, name), cst.CSTNode)
-    and (getattr(cst, name).__module__ in _TOKEN_MODULES
-         or name in {"LeftParen", "RightParen", "LeftSquareBracket", "RightSquareBracket",
-                     "LeftCurlyBrace", "RightCurlyBrace", "Asynchronous"})
-)
-_PLANS: dict[type, dict[type, tuple]] = {}
-
-
 def _subclasses(base: type) -> set[type]:
     found = {base}
     for sub in base.__subclasses__():
@@ -200,7 +189,19 @@ def _subclasses(base: type) -> set[type]:
     return found
 
 
+# (not ``issubclass``: CSTNode is an ABC, whose subclass test walks every subclass, for
+# each name a few milliseconds at import)
 _NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
+_TOKEN_MODULES = ("libcst._nodes.op", "libcst._nodes.whitespace")
+_TOKENS = frozenset(
+    node.__name__ for node in _NODE_TYPES
+    if getattr(cst, node.__name__, None) is node
+    and (node.__module__ in _TOKEN_MODULES
+         or node.__name__ in {"LeftParen", "RightParen", "LeftSquareBracket",
+                              "RightSquareBracket", "LeftCurlyBrace", "RightCurlyBrace",
+                              "Asynchronous"})
+)
+_PLANS: dict[type, dict[type, tuple]] = {}
 
 
 def walk(tree: cst.CSTNode, visitor: cst.CSTVisitor) -> None:

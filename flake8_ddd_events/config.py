@@ -18,7 +18,6 @@ applies the same order without a command line.
 from __future__ import annotations
 
 import configparser
-import difflib
 import os
 import sys
 from typing import Any, Iterator, Mapping
@@ -89,6 +88,8 @@ def _read_toml(path: str) -> dict[str, Any]:
 def _option(key: str, where: str) -> Option:
     option = _BY_NAME.get(key)
     if option is None:
+        import difflib  # only for a misspelt key
+
         close = difflib.get_close_matches(key, [o.key for o in OPTIONS], n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ConfigError(f"{key}: unknown option in {where}{hint}")

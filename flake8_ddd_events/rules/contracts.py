@@ -4,17 +4,16 @@ breaks the locked contract at the same version). The lock is written and checked
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..contracts.compare import (ADDED, MADE_NON_NULLABLE, MADE_NULLABLE, REMOVED,
-                                 RETYPED, Change, breaking_changes)
-from ..contracts.lock import LockError, parse_lock
-from ..contracts.schema import event_name, event_schema, is_contract
 from ..metadata import schema_version
 from ..model import ClassView
 from ..recognition import Kind
 from ..rule import Context, Example, Finding, rule
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..contracts.compare import Change
 
 _LOCKED = """\
 from dataclasses import dataclass, field
@@ -34,14 +33,18 @@ class OrderShipped:
     tracking_code: str
 """
 
-# what a way out looks like for each kind of change, beside bumping the version
-_COMPATIBLE = {
-    REMOVED: "keep the field (with a default if producers may leave it out)",
-    ADDED: "give the new field a default",
-    RETYPED: "add a field of the new type beside the old one",
-    MADE_NULLABLE: "keep it non-nullable",
-    MADE_NON_NULLABLE: "keep it Optional",
-}
+
+def _compatible(kind: str) -> str:
+    """What a way out looks like for a kind of change, beside bumping the version."""
+    from ..contracts import compare
+
+    return {
+        compare.REMOVED: "keep the field (with a default if producers may leave it out)",
+        compare.ADDED: "give the new field a default",
+        compare.RETYPED: "add a field of the new type beside the old one",
+        compare.MADE_NULLABLE: "keep it non-nullable",
+        compare.MADE_NON_NULLABLE: "keep it Optional",
+    }[kind]
 
 
 def _way_out(view: ClassView, settings: Settings, change: Change) -> str:
@@ -52,7 +55,7 @@ def _way_out(view: ClassView, settings: Settings, change: Change) -> str:
         bump = f"bump the version ({found.name} = {found.value + 1})"
     else:
         bump = f"bump the version (in the {found.source})"
-    return f"{bump}, a new contract, or make the change compatible: {_COMPATIBLE[change.kind]}"
+    return f"{bump}, a new contract, or make the change compatible: {_compatible(change.kind)}"
 
 
 @rule(
@@ -109,19 +112,26 @@ class OrderShipped:  # DDD208: tracking_code removed
 )
 def breaking_contract_change(context: Context) -> Iterator[Finding]:
     settings = context.settings
-    events = [view for view, _ in context.of_kind(Kind.INTEGRATION_EVENT) if is_contract(view, settings)]
-    if not events:
+    views = [view for view, _ in context.of_kind(Kind.INTEGRATION_EVENT)]
+    if not views:
         return
     path = settings.contracts_lock
     data = context.model.read_file(path)  # the result cache keys on what it read
+    if data is None:
+        return  # no lock: nothing to compare with (nor the contracts package to import)
+    from ..contracts.compare import breaking_changes
+    from ..contracts.lock import LockError, parse_lock
+    from ..contracts.schema import event_name, event_schema, is_contract
+
+    events = [view for view in views if is_contract(view, settings)]
+    if not events:
+        return
     try:
-        lock = parse_lock(data, path) if data is not None else None
+        lock = parse_lock(data, path)
     except LockError as error:
         yield Finding(events[0].cls.node, f"the contract lock cannot be read ({error}); no "
                       "integration event is checked against it — write it again with "
                       "'ddd-events contracts lock'")
-        return
-    if lock is None:
         return
     mode = settings.contract_compatibility
     for view in events:
