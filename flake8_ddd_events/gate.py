@@ -39,8 +39,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
-from .files import read_source
-from .modules import absolute_import, inside_roots, module_files, real_roots
+from .cache.keys import ModuleState, digest
+from .files import decode_source
+from .modules import absolute_import, find_module_file, real_roots
 from .settings import Settings, with_base_variants
 
 # -- what each rule needs ---------------------------------------------------------
@@ -104,10 +105,12 @@ class _Words:
         self.identifier = identifier
         self.word_runs = word_runs
         self.names = tuple(sorted(n for n in set(names) if n))
+        self.variants = tuple((n, _variants(n)) for n in self.names)
 
     def found(self, source: str, lower: str) -> bool:
         if not self.identifier:  # any case, underscores optional (``_variants``)
-            present = tuple(n for n in self.names if any(v in lower for v in _variants(n)))
+            present = tuple(n for n, variants in self.variants
+                            if any(v in lower for v in variants))
             return bool(present) and (not self.word_runs
                                       or _word_run_found(present, source, lower))
         present = [n for n in self.names if n in source]
@@ -405,6 +408,11 @@ class _ProjectIndex:
     names? Local, imported and star-imported bases are followed; with ``events``, a
     class that is an event by a mark of its own or by its module's name counts too.
     Anything unreadable answers yes.
+
+    Every module consulted, found or not, is noted in ``consulted`` (with the state the
+    result cache compares: where the file was, the digest of what was read), kept answers
+    included: a gate's answer for a module rests on them, as its findings do on what the
+    project model read.
     """
 
     MAX_DEPTH = 24
@@ -414,20 +422,24 @@ class _ProjectIndex:
         self.correlation_fields = frozenset(settings.correlation_fields)
         self.event_modules = frozenset({*settings.domain_event_modules,
                                         *settings.integration_event_modules})
-        self._modules: dict[str, tuple[tuple[int, int], _ModuleIndex | None]] = {}
-        self._paths: dict[str, str | None] = {}
-        self._answers: dict[tuple[str, frozenset[str], bool], bool] = {}
+        self._modules: dict[str, tuple[tuple[int, int], _ModuleIndex | None, str | None]] = {}
+        self._paths: dict[str, str | bool] = {}
+        # kept answers, with the modules each rests on
+        self._answers: dict[tuple[str, frozenset[str], bool], tuple[bool, frozenset[str]]] = {}
         self._cuts = 0  # searches cut short by a cycle, so far
+        self._states: dict[str, ModuleState] = {}  # by module name, as last consulted
+        self.consulted: set[str] = set()  # names consulted since ``consulted`` was reset
 
-    def _path(self, module: str) -> str | None:
-        if module in self._paths:
-            return self._paths[module]
-        found = None
-        for path in module_files(module, self.roots):
-            if os.path.isfile(path):
-                found = path if inside_roots(os.path.realpath(path), self.roots) else None
-                break
-        self._paths[module] = found
+    def states(self, names: Collection[str]) -> tuple[ModuleState, ...]:
+        """The states of consulted modules, as the result cache records dependencies."""
+        return tuple(self._states[name] for name in sorted(names))
+
+    def _path(self, module: str) -> str | bool:
+        """The module's real path (``modules.find_module_file``, the project model's
+        finder), found once per run; True when refused, False when absent."""
+        found = self._paths.get(module)
+        if found is None:
+            found = self._paths[module] = find_module_file(module, self.roots)
         return found
 
     def index(self, tree: ast.Module, module: str, is_package: bool,
@@ -437,24 +449,32 @@ class _ProjectIndex:
 
     def module(self, module: str) -> _ModuleIndex | None | bool:
         """The module's index; None when it is not a project module; True when unreadable."""
+        self.consulted.add(module)
         path = self._path(module)
-        if path is None:
+        if not isinstance(path, str):
+            self._states[module] = (module, path, None)
             return None
         try:
             stat = os.stat(path)
         except OSError:
+            self._states[module] = (module, path, None)
             return True
         key = (stat.st_mtime_ns, stat.st_size)
         cached = self._modules.get(path)
         if cached is None or cached[0] != key:
             if cached is not None:
                 self._answers.clear()  # the file changed: chains through it may differ
+            index = content = None
             try:
-                tree = ast.parse(read_source(path)[0], path)
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                content = digest(data)
+                tree = ast.parse(decode_source(data)[0], path)
                 index = self.index(tree, module, path.endswith("__init__.py"))
             except (OSError, SyntaxError, ValueError, RecursionError):
-                index = None
-            cached = self._modules[path] = (key, index)
+                pass
+            cached = self._modules[path] = (key, index, content)
+        self._states[module] = (module, path, cached[2])
         return cached[1] if cached[1] is not None else True
 
     def qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
@@ -463,15 +483,21 @@ class _ProjectIndex:
         chain. Answers are kept (many modules ask about the same classes), unless a
         cycle cut the search short."""
         key = (qualified, names, events)
-        answer = self._answers.get(key)
-        if answer is not None:
-            return answer
+        kept = self._answers.get(key)
+        if kept is not None:
+            self.consulted.update(kept[1])
+            return kept[0]
         if depth > self.MAX_DEPTH:
             return True
         cuts = self._cuts
-        answer = self._qualified_may_match(qualified, names, events, seen or set(), depth)
+        outer, self.consulted = self.consulted, set()
+        try:
+            answer = self._qualified_may_match(qualified, names, events, seen or set(), depth)
+        finally:
+            inner, self.consulted = self.consulted, outer
+            outer.update(inner)
         if answer or cuts == self._cuts:
-            self._answers[key] = answer
+            self._answers[key] = (answer, frozenset(inner))
         return answer
 
     def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
@@ -732,7 +758,9 @@ class Gate:
                   is_package: bool = False) -> frozenset[str]:
         """The selected codes whose needs this module meets (each need evaluated at most
         once), the undeclared codes, and DDD000 when any other code runs; empty when the
-        module need not be parsed at all."""
+        module need not be parsed at all. ``rests_on`` then tells the other modules
+        the answer was worked out from."""
+        self.project.consulted = set()
         if self.empty:
             return frozenset()
         look = _Look(tree, source, module, is_package)
@@ -745,6 +773,11 @@ class Gate:
         found.update(self.parsed_codes)
         result = frozenset(found)
         return self._results.setdefault(result, result)  # one set object per combination
+
+    def rests_on(self) -> tuple[ModuleState, ...]:
+        """The project modules the last ``codes_for`` consulted, in the states it read
+        them (the result cache keeps an answer only while they stay so)."""
+        return self.project.states(self.project.consulted)
 
     def _met(self, need, look: _Look) -> bool:
         met = look.met.get(need)

@@ -24,7 +24,9 @@ class Plugin:
     name = "flake8-ddd-events"
     version = __version__
 
-    settings: ClassVar[Settings] = Settings.from_values()
+    # set by parse_options; the defaults (which look for source roots on disk) are
+    # read only when a module is checked without it, not when flake8 imports the plugin
+    settings: ClassVar[Settings | None] = None
     selected: ClassVar[frozenset[str] | None] = None  # None: every code
     model: ClassVar[Any] = None
     engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
@@ -109,7 +111,9 @@ class Plugin:
         from .gate import gate_for
         from .modules import module_path
 
-        settings = self.settings
+        if Plugin.settings is None:
+            Plugin.settings = Settings.from_values()
+        settings = Plugin.settings
         codes = self.selected
         if codes is None:
             from .gate import NEEDS
@@ -121,24 +125,28 @@ class Plugin:
         module, is_package = module_path(self.filename, settings.source_roots)
         if settings.is_test_module(module):
             return  # test code: its classes are test doubles, its flows fixtures
-        tree = self.tree if isinstance(self.tree, ast.Module) else None
-        # only the rules whose needs this module meets run on it (empty: not parsed)
-        gate = gate_for(settings, codes)
-        codes = gate.codes_for(tree, source, module, is_package)
-        if not codes:
-            return
         results = Plugin.results
-        lookup = results.lookup(self.filename, source, codes) if results is not None else None
+        # the cache first: an answer kept stands for the gate's too (its entry rests on
+        # the modules the gate consulted as well as on those the check read)
+        lookup = results.lookup(self.filename, source) if results is not None else None
         reports = lookup.findings if lookup is not None else None
         if reports is None:  # not cached, or what it rested on has changed
-            reports = self._check(source, tree, codes, gate, record=lookup is not None)
+            tree = self.tree if isinstance(self.tree, ast.Module) else None
+            # only the rules whose needs this module meets run on it (empty: not parsed)
+            gate = gate_for(settings, codes)
+            codes = gate.codes_for(tree, source, module, is_package)
+            if not codes:
+                return
+            consulted = gate.rests_on()
+            reports = self._check(settings, source, tree, codes, gate,
+                                  record=lookup is not None)
             if lookup is not None:
-                results.store(lookup, reports, Plugin.model.dependencies())
+                results.store(lookup, reports, Plugin.model.dependencies(), consulted)
         for line, column, _, message in reports:
             yield line, column, message, type(self)
 
-    def _check(self, source: str, tree: ast.Module | None, codes: frozenset[str], gate: Any,
-               record: bool) -> list[tuple[int, int, str, str]]:
+    def _check(self, settings: Settings, source: str, tree: ast.Module | None,
+               codes: frozenset[str], gate: Any, record: bool) -> list[tuple[int, int, str, str]]:
         from .checker import check_source
 
         codes = _rule_codes(codes)
@@ -146,14 +154,14 @@ class Plugin:
             _freeze_imports()
             from .model import ProjectModel
 
-            Plugin.model = ProjectModel(self.settings)
+            Plugin.model = ProjectModel(settings)
             # the model keeps the libcst tree of a module it reads only if the gate would
             # let the module through, for the checker to take when flake8 gets to it
             Plugin.model.will_check = lambda text, name, package: gate.passes(
                 None, text, name, package)
         if record:
             Plugin.model.record()
-        return list(check_source(source, self.filename, self.settings, codes, Plugin.model,
+        return list(check_source(source, self.filename, settings, codes, Plugin.model,
                                  tree, share=not Plugin.stdin))
 
 

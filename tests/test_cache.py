@@ -96,9 +96,25 @@ class {event}(OrderPlaced):
     notes: str
 """ for name, event in (("reports", "OrderReported"), ("audits", "OrderAudited"))},
     "shop/other.py": "class Unrelated:\n    pass\n",
+    # a base only the gate follows: flows.py is checked for DDD501 alone while Thing is
+    # plain, so no rule reads base.py; made an event, Thing lets the event rules in
+    "shop/base.py": "from shop.kernel import Message\n\n\nclass Thing:\n    pass\n",
+    "shop/domain/flows.py": """\
+from dataclasses import dataclass
+
+import kafka
+
+from shop.base import Thing
+
+
+@dataclass
+class OrderShipped(Thing):
+    lines: list[str]
+""",
 }
-FINDINGS = ["DDD101", "DDD404", "DDD101", "DDD101", "DDD104", "DDD103"]  # in order
-CHECKED = 6  # the modules that pass the gate (each has an entry): all but __init__s, other.py
+FINDINGS = ["DDD101", "DDD404", "DDD101", "DDD501", "DDD101", "DDD104", "DDD103"]  # in order
+CHECKED = 7  # the modules that pass the gate (each has an entry): all but __init__s,
+# other.py and base.py
 
 
 def write_project(root: Path) -> None:
@@ -185,6 +201,9 @@ EDITS = {
                                                 "(kw_only=True)"),
     "make the handler base an event": lambda r: toggle(
         r / "shop/kernel.py", "class Handler:", "class Handler(Message):"),
+    # a module only the gate reads (a base it follows from flows.py)
+    "make a plain base an event": lambda r: toggle(r / "shop/base.py", "class Thing:",
+                                                   "class Thing(Message):"),
     # a module nothing imports
     "edit an unrelated module": lambda r: toggle(r / "shop/other.py", "pass", "x: int = 1"),
     # renames and deletions: an imported module disappears, then appears again
@@ -275,6 +294,16 @@ def test_a_module_that_appears_where_a_lookup_found_none_invalidates(project):
     assert after == flake8(project, "--ddd-cache=false", ".") and "DDD103" in after
 
 
+def test_a_module_only_the_gate_read_invalidates(project):
+    """The cache is read before the gate, so an entry rests on the modules the gate
+    followed too: here base.py, which no rule reads while flows.py is checked for DDD501."""
+    flake8(project, ".")
+    EDITS["make a plain base an event"](project)
+    after = flake8(project, "shop/domain/flows.py")
+    assert after == flake8(project, "--ddd-cache=false", "shop/domain/flows.py")
+    assert codes(after) == ["DDD501", "DDD101", "DDD104"]
+
+
 def test_a_noqa_change_is_honoured_on_a_cached_module(project):
     flake8(project, ".")
     toggle(project / "shop/domain/orders.py", "lines: list[str]\n",
@@ -351,7 +380,7 @@ def test_a_read_only_cache_still_answers(project, monkeypatch):
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     source = (project / "shop/domain/customers.py").read_text()
     cache = ResultCache(settings, str(project), "selection")
-    lookup = cache.lookup("shop/domain/customers.py", source, {"DDD101"})
+    lookup = cache.lookup("shop/domain/customers.py", source)
     cache.store(lookup, [(1, 0, "DDD101", "DDD101 m")], ((), ()))
 
     def refuse(*args, **kwargs):
@@ -359,11 +388,11 @@ def test_a_read_only_cache_still_answers(project, monkeypatch):
 
     monkeypatch.setattr("tempfile.mkstemp", refuse)
     again = ResultCache(settings, str(project), "selection")
-    lookup = again.lookup("shop/domain/customers.py", source, {"DDD101"})
+    lookup = again.lookup("shop/domain/customers.py", source)
     assert lookup.findings == [(1, 0, "DDD101", "DDD101 m")]
-    other = again.lookup("shop/other.py", "x = 1\n", {"DDD101"})
+    other = again.lookup("shop/other.py", "x = 1\n")
     again.store(other, [], ((), ()))  # a no-op, not an error
-    assert again.lookup("shop/other.py", "x = 1\n", {"DDD101"}).findings is None
+    assert again.lookup("shop/other.py", "x = 1\n").findings is None
     assert sorted(p.name for p in (project / ".ddd_events_cache").iterdir()) == sorted(
         [".gitignore", "CACHEDIR.TAG", Path(cache.folder.entry_path("shop/domain/customers.py")).name])
 
@@ -378,15 +407,15 @@ def test_the_cache_folder_is_marked_and_ignores_itself(project):
     assert CACHEDIR_TAG.startswith("Signature: 8a477f597d28d172789f06886806bc55\n")
 
 
-def test_settings_selection_and_codes_are_part_of_the_key(project):
+def test_settings_selection_and_text_are_part_of_the_key(project):
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     other = Settings.from_values({"ddd-source-roots": ["."], "ddd-entity-bases": "Thing"})
     source = PROJECT["shop/other.py"]
-    keys = {ResultCache(s, str(project), selection).lookup("a.py", text, found).key
-            for s, selection, text, found in [
-                (settings, "x", source, {"DDD101"}), (other, "x", source, {"DDD101"}),
-                (settings, "y", source, {"DDD101"}), (settings, "x", source + "\n", {"DDD101"}),
-                (settings, "x", source, {"DDD101", "DDD104"})]}
+    keys = {ResultCache(s, str(project), selection).lookup(name, text).key
+            for s, selection, name, text in [
+                (settings, "x", "a.py", source), (other, "x", "a.py", source),
+                (settings, "y", "a.py", source), (settings, "x", "a.py", source + "\n"),
+                (settings, "x", "b.py", source)]}
     assert len(keys) == 5
 
 
@@ -402,12 +431,12 @@ def test_a_file_a_rule_reads_is_a_dependency_present_or_absent(project, monkeypa
     modules, files = model.dependencies()
     assert modules == () and [digest is None for _, digest in files] == [True, False]
     cache = ResultCache(settings, str(project), "s")
-    lookup = cache.lookup("shop/other.py", "x", ())
+    lookup = cache.lookup("shop/other.py", "x")
     cache.store(lookup, [], (modules, files))
     # the lock file now exists: the entry that recorded it absent no longer answers
-    assert ResultCache(settings, str(project), "s").lookup("shop/other.py", "x", ()).findings is None
+    assert ResultCache(settings, str(project), "s").lookup("shop/other.py", "x").findings is None
     lock.unlink()
-    assert ResultCache(settings, str(project), "s").lookup("shop/other.py", "x", ()).findings == []
+    assert ResultCache(settings, str(project), "s").lookup("shop/other.py", "x").findings == []
 
 
 def test_a_module_reached_through_views_made_for_an_earlier_check_is_still_a_dependency(project):

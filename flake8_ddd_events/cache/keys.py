@@ -10,12 +10,12 @@ import dataclasses
 import hashlib
 import os
 import sys
-from typing import Collection, Sequence
+from typing import Sequence
 
 from .. import __version__
 from ..modules import find_module_file
 
-FORMAT = "flake8-ddd-events result cache 1"  # changed with the layout of an entry
+FORMAT = "flake8-ddd-events result cache 2"  # changed with the layout of an entry
 
 # A module's dependency as recorded: (dotted name, where the model found its file: the real
 # path, True when refused, False when absent; the content digest of that file or None).
@@ -55,10 +55,11 @@ def run_key(settings: object, cwd: str, selection: str) -> str:
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 
-def module_key(run: str, filename: str, source: str, codes: Collection[str]) -> str:
-    """The key of one module's answer: the run's key, where the module is, the selected
-    codes its gate let through and its content."""
-    parts = (run, os.path.abspath(filename), ",".join(sorted(codes)), source_digest(source))
+def module_key(run: str, filename: str, source: str) -> str:
+    """The key of one module's answer: the run's key, where the module is and its content
+    (what else the answer rests on, the gate's reading of other modules included, is in
+    the entry's dependencies)."""
+    parts = (run, os.path.abspath(filename), source_digest(source))
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from typing import Any, Collection, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from ..modules import real_roots
 from .folder import Folder
@@ -44,8 +44,9 @@ class ResultCache:
         """The run's part of every key (made when a first module passes the gate)."""
         return run_key(*self._key_parts)
 
-    def lookup(self, filename: str, source: str, codes: Collection[str]) -> Lookup:
-        key = module_key(self.run, filename, source, codes)
+    def lookup(self, filename: str, source: str) -> Lookup:
+        """Looked up before the gate: an answer stands for the gate's too."""
+        key = module_key(self.run, filename, source)
         entry = self.folder.read(filename)
         findings = None
         if entry is not None and entry.get("format") == FORMAT and entry.get("key") == key:
@@ -53,11 +54,19 @@ class ResultCache:
         return Lookup(filename, key, findings)
 
     def store(self, lookup: Lookup, findings: Sequence[Finding],
-              dependencies: tuple[tuple[ModuleState, ...], tuple[FileState, ...]]) -> None:
+              dependencies: tuple[tuple[ModuleState, ...], tuple[FileState, ...]],
+              gate: Sequence[ModuleState] = ()) -> None:
+        """Keep a fresh answer with what it rests on: the modules and files the check read
+        (``ProjectModel.dependencies``) and the modules the gate consulted. A module the
+        two saw in different states changed during the run: nothing is kept."""
         modules, files = dependencies
+        states = {state[0]: state for state in modules}
+        for state in gate:
+            if states.setdefault(state[0], state) != state:
+                return
         self.folder.write(lookup.filename, {
             "format": FORMAT, "key": lookup.key,
-            "modules": [list(state) for state in modules],
+            "modules": [list(states[name]) for name in sorted(states)],
             "files": [list(state) for state in files],
             "findings": [list(finding) for finding in findings]})
 
