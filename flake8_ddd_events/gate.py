@@ -754,6 +754,25 @@ class Gate:
         look = _Look(tree, source, module, is_package)
         return any(self._met(need, look) for need in self._ordered)
 
+    def may_pass(self, source: str, module: str, is_package: bool = False) -> bool:
+        """Whether the module may pass, from its text alone: each need's words anywhere
+        in it (not within one function), a class statement for a class need. A superset
+        of ``passes`` that parses nothing, for the project model to decide whether the
+        tree of a module it reads is worth keeping for the checker."""
+        if self.always:
+            return True
+        if self.empty:
+            return False
+        look = _Look(None, source, module, is_package)
+        return any(self._may_meet(need, look) for need in self._ordered)
+
+    def _may_meet(self, need, look: _Look) -> bool:
+        if isinstance(need, tuple):
+            return all(look.has(w) for w in self.text_needs[need])
+        if need == DOMAIN_IMPORT:
+            return self._evaluate(need, look)
+        return "class" in look.source
+
     def codes_for(self, tree: ast.Module | None, source: str, module: str,
                   is_package: bool = False) -> frozenset[str]:
         """The selected codes whose needs this module meets (each need evaluated at most

@@ -29,9 +29,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def passes(source: str, filename: str, settings: Settings, codes=None) -> bool:
+    """The gate's answer, checked against its text-only superset (``Gate.may_pass``)."""
     module, is_package = module_path(filename, settings.source_roots)
-    return may_hold_findings(source, module, settings, codes or frozenset(NEEDS),
-                             ast.parse(source), is_package)
+    codes = codes or frozenset(NEEDS)
+    passed = may_hold_findings(source, module, settings, codes, ast.parse(source), is_package)
+    assert not passed or gate_for(settings, frozenset(codes)).may_pass(source, module, is_package)
+    return passed
 
 
 def test_every_rule_declares_what_its_gate_needs():
