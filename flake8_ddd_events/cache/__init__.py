@@ -2,13 +2,14 @@
 is answered from the last run without importing libcst.
 
 - ``keys.py``: what a key is made of (plugin and libcst versions, Python, every
-  ``ddd-*`` setting, the folder of the run, the module's path, the codes run on it
-  and the digest of its text) and the current state of a dependency;
+  ``ddd-*`` setting, flake8's selection, the folder of the run, the module's path and
+  the digest of its text) and the current state of a dependency;
 - ``folder.py``: the folder on disk, one entry per module, written atomically;
 - ``results.py``: answering a module from its entry, storing a fresh answer.
 
-What a check depends on is recorded by the project model (``ProjectModel.record``,
-``ProjectModel.dependencies``). ``ddd-events fix`` never reads the cache: the fixer
+What an answer depends on is recorded by the project model (``ProjectModel.record``,
+``ProjectModel.dependencies``) and by the gate (``Gate.rests_on``): a module is looked up
+before the gate, so an answer stands for the gate's decision too. ``ddd-events fix`` never reads the cache: the fixer
 reads the files it changes.
 """
 

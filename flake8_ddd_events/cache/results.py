@@ -1,11 +1,11 @@
 """Answering a module from the cache, and storing a fresh answer.
 
-An entry holds the module's key, its dependencies as the project model recorded
-them (each module looked up: where its file was and a digest of its content, or
-that there was none; each other file read), and the findings (before ``# noqa``,
-which flake8 applies afterwards). It answers when the key is the same and every
-dependency is still in the recorded state; otherwise the module is checked afresh
-and its entry replaced.
+An entry holds the module's key, its dependencies as the project model and the gate
+recorded them (each module looked up or followed: where its file was and a digest of
+its content, or that there was none; each other file read), and the findings (before
+``# noqa``, which flake8 applies afterwards). It answers when the key is the same and
+every dependency is still in the recorded state; otherwise the module is checked
+afresh and its entry replaced.
 """
 
 from __future__ import annotations
