@@ -206,8 +206,19 @@ def field_call(field: FieldFact, calls: frozenset[str] = FIELD_CALLS) -> cst.Cal
     return None
 
 
-def own_init_fields(view: ClassView) -> Iterator[InitField]:
-    """The class's own init fields in order, with default and keyword-only flags."""
+def own_init_fields(view: ClassView) -> list[InitField]:
+    """The class's own init fields in order, with default and keyword-only flags
+    (worked out once per class: each subclass's ``init_fields`` asks again; kept without
+    the view, which a field's ``owner`` is: a view holding itself would be a reference
+    cycle, keeping its module's tree for the cyclic GC)."""
+    found = view.memo.get("own-init-fields")
+    if found is None:
+        found = view.memo["own-init-fields"] = tuple(_own_init_fields(view))
+    return [InitField(name, default, kw_only, view, fact)
+            for name, default, kw_only, fact in found]  # type: ignore[attr-defined]
+
+
+def _own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
     found = class_decorator(view)
     class_kw_only = bool(found and is_true(found[1].keywords.get("kw_only")))
     after_marker = False
@@ -227,7 +238,7 @@ def own_init_fields(view: ClassView) -> Iterator[InitField]:
         else:
             has_default = field.default is not None
             kw_only = False
-        yield InitField(field.name, has_default, kw_only or class_kw_only or after_marker, view, field)
+        yield field.name, has_default, kw_only or class_kw_only or after_marker, field
 
 
 def init_fields(view: ClassView) -> list[InitField]:

@@ -128,7 +128,15 @@ class ClassView:
 
     def ancestors(self) -> Iterator[tuple[str, Resolved]]:
         """Every base along the chain, nearest first, each class once: (written name,
-        resolution). A chain longer than ``MAX_CHAIN`` project classes ends in an Unknown."""
+        resolution). A chain longer than ``MAX_CHAIN`` project classes ends in an Unknown.
+        Worked out once per view (recognition and the rules ask tens of times)."""
+        return iter(self._ancestors)
+
+    @cached_property
+    def _ancestors(self) -> tuple[tuple[str, Resolved], ...]:
+        return tuple(self._walk_ancestors())
+
+    def _walk_ancestors(self) -> Iterator[tuple[str, Resolved]]:
         seen = {id(self)}
         queue = deque([self])
         while queue:
