@@ -747,24 +747,21 @@ class Gate:
     def passes(self, tree: ast.Module | None, source: str, module: str,
                is_package: bool = False) -> bool:
         """False only when no selected rule can have anything to say about this module."""
-        if self.always:
-            return True
-        if self.empty:
-            return False
-        look = _Look(tree, source, module, is_package)
-        return any(self._met(need, look) for need in self._ordered)
+        return self._any_need(_Look(tree, source, module, is_package), self._met)
 
     def may_pass(self, source: str, module: str, is_package: bool = False) -> bool:
         """Whether the module may pass, from its text alone: each need's words anywhere
         in it (not within one function), a class statement for a class need. A superset
         of ``passes`` that parses nothing, for the project model to decide whether the
         tree of a module it reads is worth keeping for the checker."""
+        return self._any_need(_Look(None, source, module, is_package), self._may_meet)
+
+    def _any_need(self, look: _Look, meets) -> bool:
         if self.always:
             return True
         if self.empty:
             return False
-        look = _Look(None, source, module, is_package)
-        return any(self._may_meet(need, look) for need in self._ordered)
+        return any(meets(need, look) for need in self._ordered)
 
     def _may_meet(self, need, look: _Look) -> bool:
         if isinstance(need, tuple):
