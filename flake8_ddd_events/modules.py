@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_module
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 
 def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
@@ -49,16 +49,75 @@ def discover_roots(start: str = ".") -> tuple[str, ...]:
     inside test folders),
     so that a monorepo's packages (``platform/foundation/foundation/events.py`` imported as
     ``foundation.events``) resolve without configuration. Sorted, relative to ``start``."""
+    return roots_of(search_folders(start))
+
+
+# What the search for roots reads of one folder: whether it holds a project file, and the
+# sub-folders it enters (or names, when linked), sorted, as (name, is a link).
+Signature = tuple[bool, tuple[tuple[str, bool], ...]]
+
+
+def folder_signature(path: str, depth: int) -> Signature | None:
+    """One folder's ``Signature`` at ``depth`` below the start (deeper than
+    ``MAX_ROOT_DEPTH``, no sub-folder is entered); None when it cannot be listed."""
+    project, folders = False, []
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                try:
+                    is_folder = entry.is_dir()
+                except OSError:
+                    is_folder = False
+                if not is_folder:
+                    project = project or entry.name in PROJECT_FILES
+                elif depth < MAX_ROOT_DEPTH and _searched(entry.name):
+                    folders.append((entry.name, entry.is_symlink()))
+    except OSError:
+        return None
+    return project, tuple(sorted(folders))
+
+
+def _searched(name: str) -> bool:
+    return not (name.startswith(".") or name in _NOT_PROJECTS or name.endswith(".egg-info")
+                or _is_test_folder(name))
+
+
+def search_folders(start: str = ".", before: Callable[[str, str], object] | None = None,
+                   ) -> dict[str, Signature]:
+    """Every folder the search lists, by path relative to ``start``, with its signature,
+    top-down with sub-folders in sorted order (os.walk's order; a linked folder is named,
+    not entered). ``before(relative, path)`` is called before each folder is listed."""
+    found: dict[str, Signature] = {}
+
+    def search(relative: str, depth: int) -> None:
+        path = start if relative == "." else os.path.join(start, relative)
+        if before is not None:
+            before(relative, path)
+        signature = folder_signature(path, depth)
+        if signature is None:
+            return
+        found[relative] = signature
+        for name, is_link in signature[1]:
+            if not is_link:
+                search(name if relative == "." else os.path.join(relative, name), depth + 1)
+
+    search(".", 0)
+    return found
+
+
+def folder_depth(relative: str) -> int:
+    """How deep below the start a folder of ``search_folders`` is."""
+    return 0 if relative == "." else relative.count(os.sep) + 1
+
+
+def roots_of(folders: Mapping[str, Signature]) -> tuple[str, ...]:
+    """The source roots ``search_folders`` found (in its order): each folder with a project
+    file, and each ``src`` named by a folder."""
     found = ["."]
-    for root, directories, files in os.walk(start):
-        relative = os.path.relpath(root, start)
-        depth = 0 if relative == "." else relative.count(os.sep) + 1
-        directories[:] = sorted(d for d in directories if not d.startswith(".")
-                                and d not in _NOT_PROJECTS and not d.endswith(".egg-info")
-                                and not _is_test_folder(d) and depth < MAX_ROOT_DEPTH)
-        if relative != "." and any(f in files for f in PROJECT_FILES):
+    for relative, (project, subfolders) in folders.items():
+        if relative != "." and project:
             found.append(relative)
-        if "src" in directories:
+        if any(name == "src" for name, _ in subfolders):
             found.append(os.path.join(relative, "src") if relative != "." else "src")
     return tuple(dict.fromkeys(os.path.normpath(p) for p in found))
 

@@ -64,7 +64,7 @@ class Plugin:
         try:
             if not _isolated(options):  # command line and [flake8] win over pyproject
                 values = merge(values, pyproject_values(os.getcwd()))
-            cls.settings = Settings.from_values(values)
+            cls.settings = Settings.from_values(values, keep_roots=True)
         except ConfigError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:

@@ -139,12 +139,6 @@ TEST_MODULES = tuple(
                  f"*_{word}", f"*_{word}.*", f"*_{word}_*")) + ("conftest", "*.conftest")
 
 
-def _default_roots() -> tuple[str, ...]:
-    from .modules import discover_roots
-
-    return discover_roots(".")
-
-
 OPTIONS: tuple[Option, ...] = (
     Option("ddd-domain-event-bases", ("DomainEvent", "Event", "BaseEvent"), _names,
            "base classes whose subclasses are domain events"),
@@ -279,11 +273,13 @@ class Settings:
     baseline: str | None
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any] = {}) -> Settings:
+    def from_values(cls, values: Mapping[str, Any] = {}, *, keep_roots: bool = False) -> Settings:
         """Build settings from raw values keyed by option key or attribute name.
 
         Missing keys take their default; a bad value raises SettingsError
-        naming the option.
+        naming the option. Without ``ddd-source-roots``, the roots are found under the
+        current folder (``modules.discover_roots``); with ``keep_roots`` (flake8's runs)
+        they are kept in the result cache's folder between runs, unless the cache is off.
         """
         parsed: dict[str, Any] = {}
         for option in OPTIONS:
@@ -294,7 +290,10 @@ class Settings:
                 value = option.parse(option.key, raw)
             parsed[option.attr] = value
         if parsed["source_roots"] is None:
-            parsed["source_roots"] = _default_roots()
+            from .cache.roots import source_roots
+
+            kept = keep_roots and parsed["cache"]
+            parsed["source_roots"] = source_roots(parsed["cache_dir"] if kept else None)
         return cls(**parsed)
 
     def is_domain_module(self, module: str) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -20,9 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flake8_ddd_events.cache import Folder, ResultCache
-from flake8_ddd_events.cache.folder import CACHEDIR_TAG
+from flake8_ddd_events.cache.folder import CACHEDIR_TAG, NAMED, ROOTS
+from flake8_ddd_events.cache.roots import source_roots
 from flake8_ddd_events.checker import check_source
 from flake8_ddd_events.model import ProjectModel
+from flake8_ddd_events.modules import discover_roots
 from flake8_ddd_events.settings import Settings
 
 PROJECT = {
@@ -158,7 +162,8 @@ def codes(output: str) -> list[str]:
 
 
 def entries(root: Path) -> list[Path]:
-    return sorted((root / ".ddd_events_cache").glob("*.json"))
+    """The modules' entries (not the source roots kept beside them)."""
+    return sorted(p for p in (root / ".ddd_events_cache").glob("*.json") if p.name not in NAMED)
 
 
 # -- the property: random edits, cached == fresh -------------------------------------
@@ -493,11 +498,12 @@ def test_cache_info_and_clear(project):
     (folder / "keep.txt").write_text("not ours")
     (folder / ".tmp-interrupted").write_text("half")
     info = command("info")
-    size = sum(p.stat().st_size for p in entries(project)) + len("half")
+    roots = folder / ROOTS  # the source roots found, kept beside the modules' entries
+    size = sum(p.stat().st_size for p in [*entries(project), roots]) + len("half")
     assert f"result cache: {folder} (on)" in info and f"entries: {CHECKED}," in info
     assert f"size: {size / 1024:.1f} KiB" in info and "temporary files of interrupted runs: 1" in info
-    assert command("clear") == f"removed {CHECKED + 1} entries from {folder}\n"
-    assert entries(project) == [] and (folder / "keep.txt").exists()
+    assert command("clear") == f"removed {CHECKED + 2} entries from {folder}\n"
+    assert entries(project) == [] and not roots.exists() and (folder / "keep.txt").exists()
     (project / "setup.cfg").write_text("[flake8]\nddd-cache = false\nddd-cache-dir = elsewhere\n")
     assert f"result cache: {project / 'elsewhere'} (off" in command("info")
 
@@ -534,3 +540,89 @@ def test_a_changed_contract_lock_is_never_answered_from_the_cache(tmp_path):
                                              '"type": "int"}'))
     cached, fresh = cached_and_fresh(tmp_path)
     assert codes(cached) == codes(fresh) == ["DDD208"]
+
+
+# -- the source roots, kept between runs ---------------------------------------------------
+
+MONOREPO = [("platform/foundation", "setup.py"), ("services/orders", "pyproject.toml"),
+            ("services/orders/src", None), ("libs/kit", "setup.cfg"), ("src", None),
+            ("node_modules/pkg", "setup.py"), ("tests/fixtures/project", "pyproject.toml")]
+
+
+def quiet(root: Path, seconds_ago: int) -> None:
+    """Every folder's modification time set to some time ago, as a tree nobody touches now
+    (a different time each call, as a real change would make)."""
+    moment = time.time() - seconds_ago
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        os.utime(folder, (moment, moment))
+
+
+def test_kept_source_roots_are_read_back_without_listing_a_folder(tmp_path, monkeypatch):
+    for folder, marker in MONOREPO:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        if marker:
+            (tmp_path / folder / marker).write_text("")
+    (tmp_path / ".ddd_events_cache").mkdir()
+    quiet(tmp_path, 100)
+    expected = discover_roots(str(tmp_path))
+    assert expected == (".", "src", "libs/kit", "platform/foundation", "services/orders",
+                        "services/orders/src")
+    assert source_roots(".ddd_events_cache", str(tmp_path)) == expected
+
+    def listed(*args):
+        raise AssertionError("a folder was listed again")
+
+    monkeypatch.setattr("flake8_ddd_events.cache.roots.folder_signature", listed)
+    monkeypatch.setattr("flake8_ddd_events.cache.roots.search_folders", listed)
+    assert source_roots(".ddd_events_cache", str(tmp_path)) == expected
+    # a new project file changes its folder's time: that folder is listed again
+    (tmp_path / "libs/kit/pyproject.toml").write_text("")
+    with pytest.raises(AssertionError, match="listed again"):
+        source_roots(".ddd_events_cache", str(tmp_path))
+
+
+def test_a_folder_changed_in_the_tick_it_was_listed_is_listed_again(tmp_path):
+    """File times are coarse on many systems: a change right after a folder was listed can
+    keep its time. A folder modified shortly before it was listed is listed again until it
+    is quiet (git's racy-timestamp rule)."""
+    (tmp_path / ".ddd_events_cache").mkdir()
+    (tmp_path / "pkg").mkdir()
+    assert source_roots(".ddd_events_cache", str(tmp_path)) == (".",)
+    kept = (tmp_path / "pkg").stat()
+    (tmp_path / "pkg" / "setup.py").write_text("")
+    os.utime(tmp_path / "pkg", ns=(kept.st_atime_ns, kept.st_mtime_ns))  # the same tick
+    assert source_roots(".ddd_events_cache", str(tmp_path)) == (".", "pkg")
+
+
+FOLDERS = ["a", "a/b", "a/b/c", "src", "a/src", "a/tests", "a/.hidden", "a/node_modules", "d"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(["mkdir", "rmdir", "project", "unproject",
+                                                 "link", "touch"]),
+                                st.sampled_from(FOLDERS), st.booleans()),
+                      min_size=1, max_size=12))
+def test_kept_source_roots_follow_every_change_of_the_tree(steps):
+    """After any change (a folder made or removed, a project file added or removed, a
+    linked folder, an unrelated file), the kept roots are the roots a search finds; with the
+    tree left quiet in between (the kept times are trusted) or not (folders re-listed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        assert source_roots(".ddd_events_cache", folder) == discover_roots(folder)
+        for index, (action, name, settle) in enumerate(steps):
+            path = root / name
+            if action == "mkdir":
+                path.mkdir(parents=True, exist_ok=True)
+            elif action == "rmdir" and path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif action == "project" and path.is_dir():
+                (path / "setup.cfg").write_text("")
+            elif action == "unproject" and (path / "setup.cfg").exists():
+                (path / "setup.cfg").unlink()
+            elif action == "link" and not path.exists() and path.parent.is_dir():
+                path.symlink_to(root, target_is_directory=True)
+            elif action == "touch" and path.is_dir():
+                (path / "notes.txt").write_text(str(index))
+            if settle:
+                quiet(root, 1000 - index)
+            assert source_roots(".ddd_events_cache", folder) == discover_roots(folder), steps

@@ -5,12 +5,13 @@ is answered from the last run without importing libcst.
   ``ddd-*`` setting, flake8's selection, the folder of the run, the module's path and
   the digest of its text) and the current state of a dependency;
 - ``folder.py``: the folder on disk, one entry per module, written atomically;
-- ``results.py``: answering a module from its entry, storing a fresh answer.
+- ``results.py``: answering a module from its entry, storing a fresh answer;
+- ``roots.py``: the default source roots, kept with what each folder searched looked like.
 
 What an answer depends on is recorded by the project model (``ProjectModel.record``,
 ``ProjectModel.dependencies``) and by the gate (``Gate.rests_on``): a module is looked up
-before the gate, so an answer stands for the gate's decision too. ``ddd-events fix`` never reads the cache: the fixer
-reads the files it changes.
+before the gate, so an answer stands for the gate's decision too. ``ddd-events fix``
+never reads the cache: the fixer reads the files it changes.
 """
 
 from __future__ import annotations

@@ -28,13 +28,15 @@ MARKERS = {".gitignore": GITIGNORE, "CACHEDIR.TAG": CACHEDIR_TAG}
 TEMPORARY = ".tmp-"
 _ENTRY = re.compile(r"[0-9a-f]{32}\.json")
 MAX_ENTRY_BYTES = 4_000_000  # a larger file is not an entry of ours
+ROOTS = "source-roots.json"  # the default source roots, kept (``roots.py``)
+NAMED = frozenset({ROOTS})  # entries that are not a module's
 
 
 class Usage(NamedTuple):
     """What ``ddd-events cache info`` reports."""
 
-    entries: int
-    size: int  # bytes, entries and leftover temporary files
+    entries: int  # modules answered
+    size: int  # bytes: entries (the ``NAMED`` ones too) and leftover temporary files
     leftovers: int  # temporary files of interrupted writes
 
 
@@ -51,21 +53,25 @@ class Folder:
 
     def read(self, filename: str) -> dict[str, Any] | None:
         """The entry of a module, or None: absent, unreadable, truncated or not ours."""
-        try:
-            with open(self.entry_path(filename), "rb") as handle:
-                data = handle.read(MAX_ENTRY_BYTES + 1)
-            entry = json.loads(data) if len(data) <= MAX_ENTRY_BYTES else None
-        except (OSError, ValueError, RecursionError):
-            return None
-        return entry if isinstance(entry, dict) else None
+        return _load(self.entry_path(filename))
+
+    def read_named(self, name: str) -> dict[str, Any] | None:
+        """One of the ``NAMED`` entries, or None, as ``read``."""
+        return _load(os.path.join(self.path, name))
 
     def write(self, filename: str, entry: dict[str, Any]) -> bool:
         """Replace a module's entry; False when the folder cannot be written (read-only,
         a file in its place): the run goes on without storing."""
+        return self._store(self.entry_path(filename), entry)
+
+    def write_named(self, name: str, entry: dict[str, Any]) -> bool:
+        """Replace one of the ``NAMED`` entries, as ``write``."""
+        return self._store(os.path.join(self.path, name), entry)
+
+    def _store(self, path: str, entry: dict[str, Any]) -> bool:
         if not self._prepare():
             return False
-        return _write_atomically(self.entry_path(filename),
-                                 json.dumps(entry, separators=(",", ":")).encode("utf-8"))
+        return _write_atomically(path, json.dumps(entry, separators=(",", ":")).encode("utf-8"))
 
     def _prepare(self) -> bool:
         if self._ready is None:
@@ -87,7 +93,8 @@ class Folder:
             names = os.listdir(self.path)
         except OSError:
             return []
-        return sorted(n for n in names if _ENTRY.fullmatch(n) or n.startswith(TEMPORARY))
+        return sorted(n for n in names
+                      if _ENTRY.fullmatch(n) or n in NAMED or n.startswith(TEMPORARY))
 
     def usage(self) -> Usage:
         entries = size = leftovers = 0
@@ -98,7 +105,7 @@ class Folder:
                 continue
             if name.startswith(TEMPORARY):
                 leftovers += 1
-            else:
+            elif name not in NAMED:
                 entries += 1
         return Usage(entries, size, leftovers)
 
@@ -113,6 +120,16 @@ class Folder:
             except OSError:
                 continue
         return removed
+
+
+def _load(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ENTRY_BYTES + 1)
+        entry = json.loads(data) if len(data) <= MAX_ENTRY_BYTES else None
+    except (OSError, ValueError, RecursionError):
+        return None
+    return entry if isinstance(entry, dict) else None
 
 
 def _write_atomically(path: str, data: bytes) -> bool:
