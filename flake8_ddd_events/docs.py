@@ -99,7 +99,8 @@ def default_text(option: Option) -> str:
     """The default as a reader would write it in ``[flake8]``."""
     if option.key == "ddd-source-roots":
         return ("`.`, `src`, and every folder below holding a `pyproject.toml`, `setup.py` or "
-                "`setup.cfg` (with its `src`)")
+                "`setup.cfg` (with its `src`); what the search found is kept in the result "
+                "cache's folder, and searched again only where a folder changed")
     if option.key == "ddd-target-python":
         return "from `requires-python` in pyproject.toml, else `3.10`"
     if option.key == "ddd-baseline":
