@@ -23,9 +23,8 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 
-from real_world import CORPUS, archive, snapshot_dir
+from real_world import archived
 
 _CLASS = re.compile(r"^class (\w+)(\([^\n]*\))?:[ \t]*\n", re.M)
 
@@ -95,16 +94,11 @@ def main() -> int:
     args = parser.parse_args()
     chooser = random.Random(args.seed)
     failed = False
-    for repo, commit, _ in CORPUS:
-        if args.only and args.only.lower() not in repo.lower():
-            continue
-        git_dir = snapshot_dir(args.snapshots, repo)
-        if git_dir is None:
+    for repo, commit, _, folder in archived(args.snapshots, args.only):
+        if folder is None:
             print(f"{repo}: no snapshot under {args.snapshots}")
             continue
-        with tempfile.TemporaryDirectory(prefix="ddd-cache-check-") as folder:
-            archive(git_dir, commit, folder)
-            problems = check(folder, args.edits, chooser)
+        problems = check(folder, args.edits, chooser)
         failed = failed or bool(problems)
         print(f"{repo} @ {commit}: " + ("cached == fresh" if not problems else "MISMATCH"),
               flush=True)

@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from typing import Iterator
 
 # (owner/name, commit, event style) as named in the issue that introduced the corpus
 CORPUS = (
@@ -85,6 +86,22 @@ def archive(git_dir: str, commit: str, target: str) -> None:
     subprocess.run(["tar", "-x", "-C", target], input=tar, check=True)
 
 
+def archived(snapshots: str, only: str | None = None) -> Iterator[tuple[str, str, str, str | None]]:
+    """(repository, commit, event style, folder) for each repository of the corpus (those
+    whose name contains ``only``): the folder holds its archived sources while the loop is
+    on it, and is None when there is no snapshot."""
+    for repo, commit, style in CORPUS:
+        if only and only.lower() not in repo.lower():
+            continue
+        git_dir = snapshot_dir(snapshots, repo)
+        if git_dir is None:
+            yield repo, commit, style, None
+            continue
+        with tempfile.TemporaryDirectory(prefix="ddd-real-world-") as folder:
+            archive(git_dir, commit, folder)
+            yield repo, commit, style, folder
+
+
 def _git_dir(path: str) -> str:
     dot_git = os.path.join(path, ".git")
     return dot_git if os.path.exists(dot_git) else path
@@ -122,17 +139,12 @@ def main() -> int:
     args = parser.parse_args()
     totals: collections.Counter[str] = collections.Counter()
     everything = {}
-    for repo, commit, style in CORPUS:
-        if args.only and args.only.lower() not in repo.lower():
-            continue
-        git_dir = snapshot_dir(args.snapshots, repo)
-        if git_dir is None:
+    for repo, commit, style, folder in archived(args.snapshots, args.only):
+        if folder is None:
             print(f"## {repo}: no snapshot under {args.snapshots}\n")
             continue
-        with tempfile.TemporaryDirectory(prefix="ddd-real-world-") as folder:
-            archive(git_dir, commit, folder)
-            findings = flake8(folder)
-            counts = event_counts(folder)
+        findings = flake8(folder)
+        counts = event_counts(folder)
         per_code = collections.Counter(code_of(f) for f in findings)
         totals.update(per_code)
         everything[repo] = findings
