@@ -520,6 +520,17 @@ def test_a_missing_folder_is_an_empty_cache(tmp_path):
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_an_entry_too_large_to_be_read_back_is_not_written(tmp_path, monkeypatch):
+    """A kept search of a huge tree (or any entry) over MAX_ENTRY_BYTES would be a miss on
+    every read, and written again on every run: it is not written at all."""
+    monkeypatch.setattr("flake8_ddd_events.cache.folder.MAX_ENTRY_BYTES", 100)
+    folder = Folder(str(tmp_path / "cache"))
+    assert folder.write_named(ROOTS, {"roots": ["."]}) is True
+    assert folder.read_named(ROOTS) == {"roots": ["."]}
+    assert folder.write_named(ROOTS, {"roots": ["x" * 200]}) is False
+    assert folder.read_named(ROOTS) == {"roots": ["."]}
+
+
 def test_a_changed_contract_lock_is_never_answered_from_the_cache(tmp_path):
     """DDD208 reads the lock through the project model: its content is part of the key."""
     (tmp_path / "shop").mkdir()

@@ -69,9 +69,10 @@ class Folder:
         return self._store(os.path.join(self.path, name), entry)
 
     def _store(self, path: str, entry: dict[str, Any]) -> bool:
-        if not self._prepare():
-            return False
-        return _write_atomically(path, json.dumps(entry, separators=(",", ":")).encode("utf-8"))
+        data = json.dumps(entry, separators=(",", ":")).encode("utf-8")
+        if len(data) > MAX_ENTRY_BYTES:
+            return False  # it could not be read back
+        return self._prepare() and _write_atomically(path, data)
 
     def _prepare(self) -> bool:
         if self._ready is None:
