@@ -89,20 +89,24 @@ def search_folders(start: str = ".", before: Callable[[str, str], object] | None
     not entered). ``before(relative, path)`` is called before each folder is listed."""
     found: dict[str, Signature] = {}
 
-    def search(relative: str, depth: int) -> None:
+    def search(relative: str) -> None:
         path = start if relative == "." else os.path.join(start, relative)
         if before is not None:
             before(relative, path)
-        signature = folder_signature(path, depth)
+        signature = folder_signature(path, folder_depth(relative))
         if signature is None:
             return
         found[relative] = signature
         for name, is_link in signature[1]:
             if not is_link:
-                search(name if relative == "." else os.path.join(relative, name), depth + 1)
+                search(_below(relative, name))
 
-    search(".", 0)
+    search(".")
     return found
+
+
+def _below(relative: str, name: str) -> str:
+    return name if relative == "." else os.path.join(relative, name)
 
 
 def folder_depth(relative: str) -> int:
@@ -118,7 +122,7 @@ def roots_of(folders: Mapping[str, Signature]) -> tuple[str, ...]:
         if relative != "." and project:
             found.append(relative)
         if any(name == "src" for name, _ in subfolders):
-            found.append(os.path.join(relative, "src") if relative != "." else "src")
+            found.append(_below(relative, "src"))
     return tuple(dict.fromkeys(os.path.normpath(p) for p in found))
 
 

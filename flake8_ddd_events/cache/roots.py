@@ -18,7 +18,8 @@ import os
 import time
 
 from .. import __version__
-from ..modules import Signature, folder_depth, folder_signature, roots_of, search_folders
+from ..modules import (Signature, discover_roots, folder_depth, folder_signature, roots_of,
+                       search_folders)
 from .folder import ROOTS, Folder
 from .keys import digest
 
@@ -32,7 +33,7 @@ def source_roots(cache_dir: str | None, start: str = ".") -> tuple[str, ...]:
     """The default source roots under ``start``, kept in the cache folder ``cache_dir``
     (relative to ``start``; None: the cache is off, and the folders are searched)."""
     if cache_dir is None:
-        return roots_of(search_folders(start))
+        return discover_roots(start)
     folder = Folder(os.path.join(start, cache_dir))
     here = os.path.abspath(start)
     entry = folder.read_named(ROOTS)
@@ -44,8 +45,11 @@ def source_roots(cache_dir: str | None, start: str = ".") -> tuple[str, ...]:
                 folder.write_named(ROOTS, {**entry, "folders": folders})  # type: ignore[dict-item]
             return tuple(entry["roots"])  # type: ignore[index]
     times: dict[str, tuple[int | None, bool]] = {}
-    signatures = search_folders(start, lambda relative, path: times.__setitem__(relative,
-                                                                                _time(path)))
+
+    def timed(relative: str, path: str) -> None:  # each folder's time, before it is listed
+        times[relative] = _time(path)
+
+    signatures = search_folders(start, timed)
     roots = roots_of(signatures)
     folder.write_named(ROOTS, {
         "format": FORMAT, "version": __version__, "start": here, "roots": list(roots),
