@@ -300,15 +300,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# the module an editor's run checks: an application service importing the kernel and a
+# domain module
+SERVICE = os.path.join("gen", "ctx0", "application", "services0.py")
+
+
+def _service(folder: str) -> str:
+    with open(os.path.join(folder, SERVICE), encoding="utf-8") as handle:
+        return handle.read()
+
+
 def one_file(folder: str, caches: str, repeat: int) -> dict:
     """An editor's run on one application-service module read from stdin: the cache warm
     and the buffer unchanged, or the buffer edited (its imports unchanged)."""
-    name = os.path.join("gen", "ctx0", "application", "services0.py")
-    with open(os.path.join(folder, name), encoding="utf-8") as handle:
-        buffer = handle.read()
-    args = ["--exit-zero", "--stdin-display-name", name, "-"]
+    buffer = _service(folder)
+    args = ["--exit-zero", "--stdin-display-name", SERVICE, "-"]
     cache = ("--ddd-cache-dir", os.path.join(caches, "editor"))
-    print(f"one file: {name} from stdin", flush=True)
+    print(f"one file: {SERVICE} from stdin", flush=True)
     plain = bench("one file", args, folder, repeat, [
         Mode("without", plugin=False), Mode("warm", args=cache)], stdin=buffer)
     # an edited buffer, a new edit each run: the module is checked, its imports are cached
@@ -321,9 +329,7 @@ def big_tree(folder: str, repeat: int, packages: int = 40, modules: int = 100) -
     """The editor's run of ``one_file`` (buffer unchanged, cache warm) at the top of a large
     tree: ``packages`` × ``modules`` folders of three files each, where the default source
     roots are looked for (and, with the cache, kept)."""
-    name = os.path.join("gen", "ctx0", "application", "services0.py")
-    with open(os.path.join(folder, name), encoding="utf-8") as handle:
-        buffer = handle.read()
+    buffer = _service(folder)
     with tempfile.TemporaryDirectory() as tree:
         for package in range(packages):
             for module in range(modules):
@@ -332,7 +338,7 @@ def big_tree(folder: str, repeat: int, packages: int = 40, modules: int = 100) -
                 for file in ("__init__.py", "a.py", "b.py"):
                     open(os.path.join(path, file), "w").close()
         print(f"big tree: {packages * modules} folders, one file from stdin", flush=True)
-        return bench("big tree", ["--exit-zero", "--stdin-display-name", name, "-"], tree,
+        return bench("big tree", ["--exit-zero", "--stdin-display-name", SERVICE, "-"], tree,
                      repeat, [Mode("without", plugin=False), Mode("warm")], stdin=buffer)
 
 
