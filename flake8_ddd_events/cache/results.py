@@ -41,7 +41,7 @@ class ResultCache:
 
     @cached_property
     def run(self) -> str:
-        """The run's part of every key (made when a first module passes the gate)."""
+        """The run's part of every key (made at the first lookup)."""
         return run_key(*self._key_parts)
 
     def lookup(self, filename: str, source: str) -> Lookup:
