@@ -14,6 +14,14 @@ from flake8_ddd_events.settings import Settings
 MARKER = re.compile(r"#\s*(DDD\d{3}(?:\s*,\s*DDD\d{3})*)\s*(?::|$)")
 
 
+def write_file(root: Path, relative: str, text: str) -> Path:
+    """Write a file of a test project, making its folders."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
 def expected_markers(source: str) -> set[tuple[int, str]]:
     """(line, code) for every ``# DDDxxx`` marker comment in a source."""
     found = set()

@@ -29,6 +29,8 @@ from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.modules import discover_roots
 from flake8_ddd_events.settings import Settings
 
+from .conftest import write_file
+
 PROJECT = {
     "setup.cfg": "[flake8]\nddd-domain-event-bases = Message\nddd-aggregate-bases = Aggregate\n"
                  "ddd-handler-bases = Handler\n",
@@ -123,9 +125,7 @@ CHECKED = 7  # the modules that pass the gate (each has an entry): all but __ini
 
 def write_project(root: Path) -> None:
     for name, text in PROJECT.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        write_file(root, name, text)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from flake8_ddd_events.metadata import schema_version
 from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.settings import Settings
 
+from .conftest import write_file
+
 EVENTS = "shop/sales/integration_events.py"
 
 TEMPLATE = """\
@@ -291,9 +293,7 @@ PROJECT = {
 
 def write_project(root: Path) -> None:
     for relative, text in PROJECT.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        write_file(root, relative, text)
 
 
 def test_lock_is_the_same_bytes_across_runs_folders_and_hash_seeds(tmp_path):

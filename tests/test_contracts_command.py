@@ -10,13 +10,14 @@ import json
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from uuid import UUID
 
 import jsonschema
 import pytest
 
 from flake8_ddd_events.cli import main
+
+from .conftest import write_file
 
 EVENTS = "shop/sales/integration_events.py"
 HEAD = ("from dataclasses import dataclass\nfrom uuid import UUID\n\n\n"
@@ -31,15 +32,8 @@ def shipped(fields: str = "    carrier: str\n", version: int = 1, name: str = "O
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, EVENTS, shipped())
+    write_file(tmp_path, EVENTS, shipped())
     return tmp_path
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def contracts(capsys, *args: str) -> tuple[int, str, str]:
@@ -60,7 +54,7 @@ def test_lock_then_check_matches(project, capsys):
 
 def test_check_prints_a_breaking_change_like_a_diff(project, capsys):
     contracts(capsys, "lock")
-    write(project, EVENTS, shipped("    carrier: int\n"))
+    write_file(project, EVENTS, shipped("    carrier: int\n"))
     status, out, err = contracts(capsys, "check")
     assert status == 1
     assert "~ shop.sales.integration_events.OrderShipped (version 1): breaking (full compatibility)" in out
@@ -78,7 +72,7 @@ def test_check_prints_a_breaking_change_like_a_diff(project, capsys):
 ])
 def test_check_fails_on_any_difference(project, capsys, change, expected):
     contracts(capsys, "lock")
-    write(project, EVENTS, change)
+    write_file(project, EVENTS, change)
     status, out, _ = contracts(capsys, "check")
     assert status == 1 and expected in out
     assert contracts(capsys, "lock")[0] == 0  # nothing breaking at the same version
@@ -87,7 +81,7 @@ def test_check_fails_on_any_difference(project, capsys, change, expected):
 
 def test_a_lock_naming_events_that_no_longer_exist(project, capsys):
     contracts(capsys, "lock")
-    write(project, EVENTS, "VALUE = 1\n")
+    write_file(project, EVENTS, "VALUE = 1\n")
     status, out, _ = contracts(capsys, "check")
     assert status == 1
     assert ("- shop.sales.integration_events.OrderShipped (version 1): in the lock, no longer in "
@@ -97,7 +91,7 @@ def test_a_lock_naming_events_that_no_longer_exist(project, capsys):
 def test_an_event_moved_to_another_module_is_a_move(project, capsys):
     contracts(capsys, "lock")
     (project / EVENTS).unlink()
-    write(project, "shop/shipping/integration_events.py", shipped())
+    write_file(project, "shop/shipping/integration_events.py", shipped())
     status, out, _ = contracts(capsys, "check")
     assert status == 1
     assert out == ("~ shop.sales.integration_events.OrderShipped moved to "
@@ -107,7 +101,7 @@ def test_an_event_moved_to_another_module_is_a_move(project, capsys):
 def test_a_move_with_a_change_is_a_removal_and_an_addition(project, capsys):
     contracts(capsys, "lock")
     (project / EVENTS).unlink()
-    write(project, "shop/shipping/integration_events.py", shipped("    carrier: int\n"))
+    write_file(project, "shop/shipping/integration_events.py", shipped("    carrier: int\n"))
     status, out, _ = contracts(capsys, "check")
     assert status == 1 and "moved" not in out
     assert "- shop.sales.integration_events.OrderShipped" in out
@@ -117,7 +111,7 @@ def test_a_move_with_a_change_is_a_removal_and_an_addition(project, capsys):
 def test_lock_refuses_a_breaking_change_unless_forced(project, capsys):
     contracts(capsys, "lock")
     before = (project / "ddd-contracts.lock").read_bytes()
-    write(project, EVENTS, shipped("    carrier: str | None\n"))
+    write_file(project, EVENTS, shipped("    carrier: str | None\n"))
     status, out, err = contracts(capsys, "lock")
     assert status == 1 and "not written" in err and "field 'carrier' may now be None" in out
     assert (project / "ddd-contracts.lock").read_bytes() == before
@@ -126,7 +120,7 @@ def test_lock_refuses_a_breaking_change_unless_forced(project, capsys):
 
 
 def test_lock_force_writes_over_a_bad_lock(project, capsys):
-    lock = write(project, "ddd-contracts.lock", "{not json")
+    lock = write_file(project, "ddd-contracts.lock", "{not json")
     status, _, err = contracts(capsys, "lock", "--force")
     assert status == 0 and "it is written again (--force)" in err
     assert contracts(capsys, "check")[0] == 0
@@ -135,7 +129,7 @@ def test_lock_force_writes_over_a_bad_lock(project, capsys):
 
 def test_lock_force_writes_over_a_breaking_change(project, capsys):
     contracts(capsys, "lock")
-    write(project, EVENTS, shipped("    carrier: int\n"))
+    write_file(project, EVENTS, shipped("    carrier: int\n"))
     assert contracts(capsys, "lock", "--force")[0] == 0
     assert contracts(capsys, "check")[0] == 0
 
@@ -145,7 +139,7 @@ def test_lock_force_writes_over_a_breaking_change(project, capsys):
     ('{"format": 99, "events": {}}', "written in format 99 by a newer flake8-ddd-events"),
 ])
 def test_a_bad_lock_exits_2_and_is_not_overwritten(project, capsys, text, reason):
-    lock = write(project, "ddd-contracts.lock", text)
+    lock = write_file(project, "ddd-contracts.lock", text)
     for action in ("check", "lock"):
         status, _, err = contracts(capsys, action)
         assert status == 2
@@ -159,24 +153,24 @@ def test_check_without_a_lock_says_how_to_write_one(project, capsys):
 
 
 def test_an_unreadable_file_stops_lock_and_check(project, capsys):
-    write(project, "shop/sales/broken.py", "class (:\n")
+    write_file(project, "shop/sales/broken.py", "class (:\n")
     status, _, err = contracts(capsys, "lock")
     assert status == 2 and "shop/sales/broken.py: cannot be read" in err
     assert not (project / "ddd-contracts.lock").exists()
 
 
 def test_the_lock_path_and_mode_come_from_the_configuration(project, capsys):
-    write(project, "pyproject.toml", '[tool.flake8-ddd-events]\nddd-contracts-lock = '
-                                     '"contracts/events.lock"\nddd-contract-compatibility = "forward"\n')
+    write_file(project, "pyproject.toml", '[tool.flake8-ddd-events]\nddd-contracts-lock = '
+               '"contracts/events.lock"\nddd-contract-compatibility = "forward"\n')
     assert contracts(capsys, "lock")[0] == 0
     assert (project / "contracts" / "events.lock").exists()
-    write(project, EVENTS, shipped("    carrier: str\n    parcels: int\n"))  # backward only
+    write_file(project, EVENTS, shipped("    carrier: str\n    parcels: int\n"))  # backward only
     status, out, _ = contracts(capsys, "check")
     assert status == 1 and "compatible (forward compatibility)" in out
 
 
 def test_a_bad_compatibility_in_the_configuration_names_the_option(project, capsys):
-    write(project, "setup.cfg", "[flake8]\nddd-contract-compatibility = sideways\n")
+    write_file(project, "setup.cfg", "[flake8]\nddd-contract-compatibility = sideways\n")
     status, _, err = contracts(capsys, "check")
     assert status == 2 and "ddd-contract-compatibility: expected one of forward, backward, full" in err
 
@@ -240,9 +234,9 @@ def _wire(value):
 
 
 def test_export_writes_json_schemas_that_validate_the_events(project, capsys, monkeypatch):
-    write(project, "shop/__init__.py", "")
-    write(project, "shop/sales/__init__.py", "")
-    write(project, "shop/sales/contracts.py", EXPORTED)
+    write_file(project, "shop/__init__.py", "")
+    write_file(project, "shop/sales/__init__.py", "")
+    write_file(project, "shop/sales/contracts.py", EXPORTED)
     status, _, err = contracts(capsys, "export", "--format", "jsonschema", "--out", "out")
     # the fixture's OrderShipped and this one (Parcel is a value type, not an event)
     assert status == 0 and "wrote 2 JSON Schemas" in err

@@ -16,6 +16,8 @@ from flake8_ddd_events.eventmap.build import build_map
 from flake8_ddd_events.eventmap.contexts import assign, display_names
 from flake8_ddd_events.settings import Settings
 
+from .conftest import write_file
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXPECTED = ROOT / "tests" / "data" / "eventmap"
@@ -50,12 +52,10 @@ class EventHandler(Generic[E]):
 
 def write(root: Path, files: dict[str, str]) -> None:
     for name, source in {"kernel.py": KERNEL, **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = write_file(root, name, textwrap.dedent(source))
         for package in path.relative_to(root).parents:
             if str(package) != ".":
                 (root / package / "__init__.py").touch()
-        path.write_text(textwrap.dedent(source))
 
 
 def project_map(root: Path, files: dict[str, str], **options) -> graph.EventMap:

@@ -13,6 +13,8 @@ import pytest
 from flake8_ddd_events.cli import main
 from flake8_ddd_events.files import python_files
 
+from .conftest import write_file
+
 MUTABLE = '''\
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,16 +60,9 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
 def test_fixes_files_under_a_directory_and_reports_each_fix(project, capsys):
-    events = write(project, "shop/domain/events.py", MUTABLE)
-    hidden = write(project, ".venv/lib/shop/domain/events.py", MUTABLE)
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
+    hidden = write_file(project, ".venv/lib/shop/domain/events.py", MUTABLE)
     assert main(["fix", "shop", ".venv/../shop/domain"]) == 0
     assert events.read_text() == FIXED
     assert hidden.read_text() == MUTABLE
@@ -103,7 +98,7 @@ def flake8_reported(root: Path, *args: str) -> set[str]:
 
 def layout(root: Path) -> None:
     for name in LAYOUT:
-        write(root, name, EVENT)
+        write_file(root, name, EVENT)
 
 
 def test_directories_skip_what_flake8_skips_by_default(project):
@@ -119,8 +114,8 @@ def test_directories_skip_what_flake8_skips_by_default(project):
 @pytest.mark.parametrize("config", [".flake8", "setup.cfg", "tox.ini"])
 def test_exclude_and_extend_exclude_from_the_flake8_section(project, config):
     layout(project)
-    write(project, config, "[flake8]\nexclude = .git,.venv,legacy,*_pb2.py\n"
-                           "extend-exclude =\n    src/vendor\n    build\n")
+    write_file(project, config, "[flake8]\nexclude = .git,.venv,legacy,*_pb2.py\n"
+               "extend-exclude =\n    src/vendor\n    build\n")
     files = set(python_files(["."]))
     assert files == flake8_reported(project, ".")
     assert files == {"./a.py", "./pkg/b.py", "./pkg/__pycache__/z.py", "./x.egg/e.py",
@@ -133,7 +128,7 @@ def test_exclude_and_extend_exclude_from_the_flake8_section(project, config):
 
 def test_exclude_paths_are_relative_to_the_configuration_file(project, monkeypatch):
     layout(project)
-    write(project, "setup.cfg", "[flake8]\nextend-exclude = src/legacy,./tools\n")
+    write_file(project, "setup.cfg", "[flake8]\nextend-exclude = src/legacy,./tools\n")
     monkeypatch.chdir(project / "src")
     files = set(python_files(["."]))
     assert files == flake8_reported(project / "src", ".")
@@ -142,7 +137,7 @@ def test_exclude_paths_are_relative_to_the_configuration_file(project, monkeypat
 
 def test_the_command_line_wins_over_the_configuration(project):
     layout(project)
-    write(project, ".flake8", "[flake8]\nextend-exclude = build\n")
+    write_file(project, ".flake8", "[flake8]\nextend-exclude = build\n")
     files = set(python_files(["."], exclude="*.egg,.git,__pycache__", extend_exclude=".venv,src"))
     assert files == flake8_reported(project, "--exclude=*.egg,.git,__pycache__",
                                     "--extend-exclude=.venv,src", ".")
@@ -150,17 +145,17 @@ def test_the_command_line_wins_over_the_configuration(project):
 
 
 def test_fix_skips_excluded_files(project, capsys):
-    events = write(project, "shop/domain/events.py", MUTABLE)
-    legacy = write(project, "shop/legacy/events.py", MUTABLE)
-    generated = write(project, "shop/gen/events.py", MUTABLE)
-    write(project, "setup.cfg", "[flake8]\nextend-exclude = legacy\n")
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
+    legacy = write_file(project, "shop/legacy/events.py", MUTABLE)
+    generated = write_file(project, "shop/gen/events.py", MUTABLE)
+    write_file(project, "setup.cfg", "[flake8]\nextend-exclude = legacy\n")
     assert main(["fix", "--extend-exclude", "legacy,gen", "--check", "shop"]) == 1
     assert "shop/gen" not in capsys.readouterr().err
     assert main(["fix", "shop"]) == 0
     assert events.read_text() == FIXED
     assert legacy.read_text() == MUTABLE
     assert generated.read_text() == FIXED
-    other = write(project, "shop/other/events.py", MUTABLE)
+    other = write_file(project, "shop/other/events.py", MUTABLE)
     # --exclude replaces flake8's default list, not the configured extend-exclude
     assert main(["fix", "--exclude", "other", "--check", "shop"]) == 0
     # --extend-exclude replaces the configured one, as on flake8's command line
@@ -169,14 +164,14 @@ def test_fix_skips_excluded_files(project, capsys):
 
 
 def test_fix_reports_a_bad_flake8_configuration(project, capsys):
-    write(project, "a.py", MUTABLE)
-    write(project, "setup.cfg", "[flake8]\nextend-ignore = not a code\n")
+    write_file(project, "a.py", MUTABLE)
+    write_file(project, "setup.cfg", "[flake8]\nextend-ignore = not a code\n")
     assert main(["fix", "."]) == 2
     assert "bad flake8 configuration" in capsys.readouterr().err
 
 
 def test_diff_prints_and_changes_nothing(project, capsys):
-    events = write(project, "shop/domain/events.py", MUTABLE)
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
     assert main(["fix", "--diff", "shop"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("--- a/shop/domain/events.py\n+++ b/shop/domain/events.py\n")
@@ -185,29 +180,29 @@ def test_diff_prints_and_changes_nothing(project, capsys):
 
 
 def test_check_exits_1_when_something_would_change(project, capsys):
-    events = write(project, "shop/domain/events.py", MUTABLE)
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
     assert main(["fix", "--check", "shop"]) == 1
     assert events.read_text() == MUTABLE
     assert "would fix 3 findings in 1 file" in capsys.readouterr().err
-    write(project, "shop/domain/events.py", FIXED)
+    write_file(project, "shop/domain/events.py", FIXED)
     assert main(["fix", "--check", "shop"]) == 0
 
 
 def test_syntax_errors_are_reported_and_skipped_with_status_2(project, capsys):
-    broken = write(project, "shop/domain/broken.py", "class (:\n")
-    events = write(project, "shop/domain/events.py", MUTABLE)
+    broken = write_file(project, "shop/domain/broken.py", "class (:\n")
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
     assert main(["fix", "shop"]) == 2
     assert events.read_text() == FIXED
     assert broken.read_text() == "class (:\n"
     assert "shop/domain/broken.py: skipped: syntax error at line 1" in capsys.readouterr().err
     assert main(["fix", "missing.py"]) == 2
-    write(project, "shop/domain/declared.py", "# -*- coding: nonesuch -*-\n")
+    write_file(project, "shop/domain/declared.py", "# -*- coding: nonesuch -*-\n")
     assert main(["fix", "shop/domain/declared.py"]) == 2
     assert "shop/domain/declared.py: skipped: unknown encoding: nonesuch" in capsys.readouterr().err
 
 
 def test_select_and_ignore(project):
-    events = write(project, "shop/domain/events.py", MUTABLE)
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
     assert main(["fix", "--select", "DDD107", "shop"]) == 0
     assert "lambda: datetime.now(timezone.utc)" in events.read_text()
     assert "@dataclass\n" in events.read_text() and "list[str]" in events.read_text()
@@ -216,12 +211,12 @@ def test_select_and_ignore(project):
 
 
 def test_settings_and_selection_come_from_the_flake8_config(project):
-    write(project, "setup.cfg", textwrap.dedent("""\
+    write_file(project, "setup.cfg", textwrap.dedent("""\
         [flake8]
         extend-ignore = DDD104
         ddd-domain-event-bases = Fact
     """))
-    events = write(project, "shop/sales/model.py", MUTABLE.replace(
+    events = write_file(project, "shop/sales/model.py", MUTABLE.replace(
         "class OrderPlaced:", "class OrderPlaced(Fact):").replace(
         "from datetime import datetime\n", "from datetime import datetime\n\nfrom shop.kernel import Fact\n"))
     assert main(["fix", "shop"]) == 0
@@ -235,8 +230,8 @@ def test_bad_option_is_an_error(project, capsys):
 
 
 def test_fixed_module_imports_where_the_original_raised_type_error(project):
-    original = write(project, "shop/domain/events.py", MISORDERED)
-    copy = write(project, "copy/shop/domain/events.py", MISORDERED)
+    original = write_file(project, "shop/domain/events.py", MISORDERED)
+    copy = write_file(project, "copy/shop/domain/events.py", MISORDERED)
     with pytest.raises(TypeError, match="non-default argument 'order_id' follows default argument"):
         _import(original, "misordered_original")
     assert main(["fix", str(copy)]) == 0
@@ -262,8 +257,8 @@ def _import(path: Path, name: str):
 ])
 def test_kw_only_follows_the_target_python(project, capsys, requires, option, fixed):
     if requires:
-        write(project, "pyproject.toml", f'[project]\nname = "shop"\nrequires-python = "{requires}"\n')
-    events = write(project, "shop/domain/events.py", MISORDERED)
+        write_file(project, "pyproject.toml", f'[project]\nname = "shop"\nrequires-python = "{requires}"\n')
+    events = write_file(project, "shop/domain/events.py", MISORDERED)
     assert main(["fix", "shop", *(["--target-python", option] if option else [])]) == 0
     assert ("kw_only=True" in events.read_text()) is fixed
     if not fixed:

@@ -9,7 +9,7 @@ import pytest
 
 from flake8_ddd_events.settings import Settings
 
-from .conftest import expected_markers, findings
+from .conftest import expected_markers, findings, write_file
 
 INTEGRATION = {"DDD201", "DDD202", "DDD203", "DDD204", "DDD205", "DDD206"}
 EVERY_EVENT_RULE = INTEGRATION | {"DDD101", "DDD102", "DDD103", "DDD104", "DDD105", "DDD106",
@@ -37,9 +37,7 @@ class IntegrationEvent:
 
 def write(root: Path, files: dict[str, str]) -> None:
     for name, source in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(source))
+        path = write_file(root, name, textwrap.dedent(source))
         for parent in path.relative_to(root).parents:
             if str(parent) != ".":
                 (root / parent / "__init__.py").touch()

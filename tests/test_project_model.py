@@ -22,7 +22,7 @@ from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.recognition import Kind, recognise
 from flake8_ddd_events.settings import Settings
 
-from .conftest import expected_markers
+from .conftest import expected_markers, write_file
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "project"
 
@@ -93,9 +93,7 @@ def test_the_fixture_is_not_collected_by_pytest():
 
 def write(root: Path, files: dict[str, str]) -> None:
     for name, source in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(source))
+        write_file(root, name, textwrap.dedent(source))
 
 
 def make_model(root: Path, files: dict[str, str] | None = None) -> ProjectModel:
