@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from flake8_ddd_events.lint.checker import check_source
 from flake8_ddd_events.gate.look import (EVENTS, NEEDS, PER_FUNCTION, _word_run_found,
-                                    _word_run_pattern, codes_for, gate_for, may_hold_findings)
+                                         _word_run_pattern, codes_for, gate_for, may_hold_findings)
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.source.modules import module_path
 from flake8_ddd_events.plugin import all_codes

@@ -19,7 +19,7 @@ import time
 
 from .. import __version__
 from ..source.modules import (Signature, discover_roots, folder_depth, folder_signature, roots_of,
-                       search_folders)
+                              search_folders)
 from .folder import ROOTS, Folder
 from .keys import digest
 

@@ -40,11 +40,10 @@ from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import CallFact, ClassFact, ModuleFacts, Param
 from ..model.project_model import ClassView, ProjectModel
 from ..lint.project_modules import Skipped, project_modules
+from ..analysis.flow import is_outbox, is_own_receiver
 from ..analysis.recognition import Kind, recognise
+from ..analysis.subscriptions import declared_events, entry_point
 from ..rules.rule import Context as RuleContext
-from ..rules.aggregates import is_own_receiver
-from ..rules.handlers import declared_events, entry_point
-from ..rules.publishing import is_outbox
 from ..config.settings import Settings
 from . import graph
 from .checks import find
@@ -307,7 +306,7 @@ class _Module:
             self.call(call)
 
     def handled_events(self, view: ClassView) -> list[ClassView]:
-        declared = declared_events(self.context, view)
+        declared = declared_events(view, self.settings)
         names = list(declared[0]) if declared else []
         found = [self.concrete_event(self.model.resolve(view.facts, n, scope=view.cls.parent))
                  for n in names]

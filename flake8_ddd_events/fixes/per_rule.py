@@ -12,11 +12,11 @@ from typing import Callable, Iterable
 import libcst as cst
 
 from ..analysis.dataclass_fields import Style, class_decorator, is_frozen, style
+from ..analysis.mutability import mutable_default, mutable_name
+from ..analysis.shared_defaults import SharedDefault, factory_keyword, field_call, shared_defaults
 from ..syntax.expressions import dotted, names_in
 from ..syntax.facts import ClassFact, FieldFact
 from ..model.project_model import ClassView
-from ..rules.defaults import SharedDefault, factory_keyword, field_call, shared_defaults
-from ..rules.immutability import mutable_default, mutable_name
 from .plan import Plan, Unfixable
 
 Fix = Callable[[Plan, cst.CSTNode], str]

@@ -15,11 +15,9 @@ from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import CallFact, ClassFact, FieldFact
 from ..model.project_model import ClassView
 from ..analysis.recognition import Kind, recognise
+from ..analysis.flow import is_own_receiver
+from ..analysis.holdings import identity_name
 from .rule import Context, Finding, rule
-from .identity import identity_name
-
-# Receivers that are the object itself: calling its own behaviour, not a bus.
-_OWN_RECEIVERS = frozenset({"self", "cls", "super()"})
 
 # Name parts that make a receiver a messaging component (besides ddd-transport-receivers).
 _MESSAGING_WORDS = ("bus", "publisher", "dispatcher", "broker", "producer", "emitter", "mediator",
@@ -27,11 +25,6 @@ _MESSAGING_WORDS = ("bus", "publisher", "dispatcher", "broker", "producer", "emi
                     "hub", "event", "events", "signal")
 _MESSAGING_SUFFIXES = ("bus", "publisher", "dispatcher", "broker", "producer", "emitter",
                        "mediator", "messenger", "notifier")  # eventbus, kafkaproducer
-
-
-def is_own_receiver(receiver: str) -> bool:
-    """``self.x()``, ``cls.x()``, ``super().x()``: the object's own behaviour."""
-    return receiver in _OWN_RECEIVERS
 
 
 def enclosing_classes(context: Context, qualname: str | None) -> Iterator[ClassFact]:

@@ -11,25 +11,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..syntax.expressions import last_part, names_in
-from ..syntax.facts import MethodFact
 from ..model.project_model import ClassView
-from ..analysis.recognition import Kind, chain_matches, recognise
+from ..analysis.recognition import Kind, recognise
+from ..analysis.subscriptions import declared_events, entry_point
 from .rule import Context, Example, Finding, rule
 
 
 def _app(source: str) -> Example:
     """Handlers live in the application layer."""
     return Example(source, "shop/sales/application/handlers.py")
-
-
-def entry_point(view: ClassView) -> MethodFact | None:
-    """The handler's own ``handle``, else its own ``__call__`` if no base defines ``handle``."""
-    handle = view.cls.method("handle")
-    if handle is not None:
-        return handle
-    if any(owner.cls.method("handle") is not None for owner in view.mro):
-        return None  # __call__ is not the entry point: an inherited handle is
-    return view.cls.method("__call__")
 
 
 @rule(
@@ -81,25 +71,6 @@ def sync_event_handler(context: Context) -> Iterator[Finding]:
         if method is not None and not method.is_async:
             yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
                           f"'{method.name}' async (async def {method.name})")
-
-
-def _is_handler_base(context: Context, written: str, resolved) -> bool:
-    if last_part(written) in context.settings.handler_bases:
-        return True
-    return isinstance(resolved, ClassView) and (
-        recognise(resolved, context.settings).kind is Kind.HANDLER
-        or chain_matches(resolved, context.settings.handler_bases, context.settings))
-
-
-def declared_events(context: Context, view: ClassView) -> tuple[tuple[str, ...], bool] | None:
-    """The event names in the handler base's subscript and whether they form a union."""
-    cls = view.cls
-    for index, (written, resolved) in enumerate(zip(cls.base_names, view.bases)):
-        args = cls.base_args[index] if index < len(cls.base_args) else ()
-        if args and _is_handler_base(context, written, resolved):
-            union = cls.base_unions[index] if index < len(cls.base_unions) else False
-            return args, union
-    return None
 
 
 def _event(context: Context, view: ClassView, name: str) -> ClassView | None:
@@ -181,7 +152,7 @@ class AuditOrderCancelled(DomainEventHandler):
 )
 def handler_event_mismatch(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.HANDLER):
-        declared = declared_events(context, view)
+        declared = declared_events(view, context.settings)
         if declared is None:
             continue
         names, union = declared

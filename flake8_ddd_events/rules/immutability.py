@@ -8,63 +8,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
-from ..analysis.dataclass_fields import Style, class_decorator, declares_state, is_frozen, misordered_field, style
-from ..syntax.expressions import dotted, last_part, names_in
+from ..analysis.dataclass_fields import (Style, class_decorator, declares_state, is_frozen, misordered_field,
+                                         style)
+from ..analysis.mutability import immutable_instead, mutable_default, mutable_name
+from ..syntax.expressions import names_in
 from ..model.project_model import ClassView
 from .rule import Context, Example, Finding, rule
-
-_MUTABLE = {
-    "list": "tuple[X, ...]", "List": "Tuple[X, ...]", "MutableSequence": "Sequence[X] holding a tuple",
-    "deque": "tuple[X, ...]", "Deque": "Tuple[X, ...]",
-    "set": "frozenset[X]", "Set": "FrozenSet[X]", "MutableSet": "frozenset[X]",
-    "dict": "a tuple of pairs or a frozen value object", "Dict": "a tuple of pairs or a frozen value object",
-    "DefaultDict": "a tuple of pairs", "defaultdict": "a tuple of pairs",
-    "OrderedDict": "a tuple of pairs", "Counter": "a tuple of pairs",
-    "MutableMapping": "a tuple of pairs or a frozen value object", "bytearray": "bytes",
-}
-_HOMES = {
-    "list": "builtins", "set": "builtins", "dict": "builtins", "bytearray": "builtins",
-    "deque": "collections", "defaultdict": "collections", "OrderedDict": "collections",
-    "Counter": "collections",
-}
-_DEFAULT_FACTORIES = {"list": "tuple", "set": "frozenset", "dict": "a frozen mapping",
-                      "bytearray": "bytes", "deque": "tuple", "defaultdict": "a frozen mapping"}
-
-
-def mutable_name(view: ClassView, name: str) -> str | None:
-    """The mutable container a dotted annotation name denotes, if any."""
-    short = last_part(name)
-    if short not in _MUTABLE:
-        return None
-    if "." not in name and name in view.facts.classes:
-        return None  # a project class that happens to share the name
-    qualified = view.facts.qualify(name)
-    home = _HOMES.get(short)
-    if home == "builtins":
-        return short if qualified in (short, f"builtins.{short}") else None
-    package = qualified.rpartition(".")[0]
-    if home == "collections":
-        in_collections = package in ("collections", "typing", "typing_extensions")
-        return short if in_collections or qualified == short else None
-    return short if package in ("typing", "typing_extensions", "collections.abc", "") else None
-
-
-def mutable_default(view: ClassView, default: cst.BaseExpression | None) -> str | None:
-    if isinstance(default, (cst.List, cst.ListComp)):
-        return "list"
-    if isinstance(default, (cst.Dict, cst.DictComp)):
-        return "dict"
-    if isinstance(default, (cst.Set, cst.SetComp)):
-        return "set"
-    if isinstance(default, cst.Call):
-        for arg in default.args:
-            if arg.keyword and arg.keyword.value in ("default_factory", "factory"):
-                name = dotted(arg.value)
-                if name and mutable_name(view, name):
-                    return last_part(name)
-    return None
 
 
 @rule(
@@ -233,7 +182,7 @@ def mutable_event_field(context: Context) -> Iterator[Finding]:
             found = next((m for m in in_annotation if m), None) or mutable_default(view, field.default)
             if found is None:
                 continue
-            instead = _MUTABLE.get(found) or _DEFAULT_FACTORIES.get(found, "an immutable type")
+            instead = immutable_instead(found)
             yield Finding(field.node, f"event field '{field.name}' holds a mutable {found}; "
                           f"use {instead} so the fact cannot change")
 

@@ -27,6 +27,10 @@ class Finding:
     message: str
 
 
+# Where the examples' application services live (the publishing and transaction rules).
+APPLICATION = "shop/sales/application/services.py"
+
+
 @dataclass(frozen=True)
 class Example:
     """A source the rule is run on. Expected findings are marked on their line

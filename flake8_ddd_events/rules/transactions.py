@@ -1,13 +1,13 @@
-"""One aggregate per transaction (DDD407), on the flow facts of ``publishing``."""
+"""One aggregate per transaction (DDD407), on the flow facts of ``analysis.flow``."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from ..syntax.facts import CallFact
-from .rule import Context, Example, Finding, rule
+from ..analysis.flow import Flow, flows, has_word_run, is_outbox
 from ..config.settings import Settings
-from .publishing import APPLICATION, Flow, flows, has_word_run, is_outbox
+from ..syntax.facts import CallFact
+from .rule import APPLICATION, Context, Example, Finding, rule
 
 
 def repository_of(call: CallFact, settings: Settings) -> str | None:
@@ -120,7 +120,7 @@ def place_order(uow, order, message) -> None:
 )
 def two_aggregates_one_transaction(context: Context) -> Iterator[Finding]:
     settings = context.settings
-    for flow in flows(context):
+    for flow in flows(context.facts, context.settings):
         first: dict[tuple[int | None, int], str] = {}
         reported: set[tuple[int | None, int]] = set()
         for call in flow.calls:
