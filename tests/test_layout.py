@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import flake8_ddd_events
 
 PACKAGE = Path(flake8_ddd_events.__file__).parent
@@ -56,6 +58,16 @@ def test_no_module_imports_from_a_rule_module():
             continue
         for name in sorted(imported(path) & (rules - {module_name(path)})):
             offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("stage", ["config", "source", "syntax", "model", "analysis", "rules"])
+def test_no_stage_below_the_gate_imports_it(stage):
+    """Recognition and the rest read the shared vocabulary from ``analysis.vocabulary``;
+    nothing the gate runs before calls back up into it."""
+    offenders = [f"{path.relative_to(PACKAGE)} imports {name}"
+                 for path in sorted((PACKAGE / stage).rglob("*.py"))
+                 for name in sorted(imported(path)) if name.startswith("flake8_ddd_events.gate")]
     assert offenders == []
 
 

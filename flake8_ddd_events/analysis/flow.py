@@ -15,7 +15,6 @@ See docs/flow.md.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
@@ -25,13 +24,13 @@ import libcst as cst
 from ..config.settings import Settings
 from ..syntax.expressions import dotted
 from ..syntax.facts import CallFact, ModuleFacts, WithBlock
+from .vocabulary import identifier_words
 
 # What an aggregate's recorded events are called from outside it.
 RECORDED_ATTRIBUTES = frozenset({"recorded_events", "domain_events", "events"})
 RECORDED_CALLS = frozenset({"collect_new_events", "collect_events", "pull_events",
                             "pull_domain_events"})
 _COPIES = frozenset({"list", "tuple", "iter", "sorted", "frozenset", "set"})
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # Receivers that are the object itself: calling its own behaviour, not a bus.
 _OWN_RECEIVERS = frozenset({"self", "cls", "super()"})
 
@@ -39,8 +38,7 @@ _OWN_RECEIVERS = frozenset({"self", "cls", "super()"})
 # -- names ---------------------------------------------------------------------
 def words(part: str) -> tuple[str, ...]:
     """``_OrdersRepository()`` -> ("orders", "repository"): a name part as lower-case words."""
-    part = part.removesuffix("()")
-    return tuple(w for w in _CAMEL.sub("_", part).lower().split("_") if w)
+    return tuple(w.lower() for w in identifier_words(part.removesuffix("()")))
 
 
 def has_word_run(text: str, name: str) -> bool:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from .english import states_past_fact
 from ..syntax.expressions import last_part, names_in
-from ..gate.look import DATA_BASES
 from .metadata import chain_fields, declares_only_metadata
+from .vocabulary import DATA_BASES, FRAMEWORKS, is_abstract
 from ..model.project_model import ClassView, External
 from ..config.settings import Settings, with_base_variants
 
@@ -134,9 +134,7 @@ def _past_fact(name: str, settings: Settings) -> bool:
 
 
 def _is_abstract(view: ClassView) -> bool:
-    """An ``ABC`` base or an abstract method: a class meant to be inherited."""
-    return "ABC" in {last_part(w) for w in view.cls.base_names} or any(
-        "abstractmethod" in m.decorator_names for m in view.cls.methods)
+    return is_abstract(view.cls.base_names, (d for m in view.cls.methods for d in m.decorator_names))
 
 
 def looks_like_event_base(view: ClassView, settings: Settings) -> bool:
@@ -178,7 +176,7 @@ def recognise(view: ClassView, settings: Settings) -> Recognition:
 def _framework(view: ClassView) -> str | None:
     for _, resolved in view.ancestors():
         package = qualified_of(resolved).partition(".")[0]
-        if package in ("eventsourcing", "protean"):
+        if package in FRAMEWORKS:
             return package
     if any(d.name.endswith(".event") and d.name.count(".") == 1 for d in view.cls.decorators):
         return "protean"

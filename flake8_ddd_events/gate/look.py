@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
+from ..analysis.vocabulary import DATA_BASES, FRAMEWORKS, identifier_words, is_abstract
 from ..cache.keys import ModuleState, digest
 from ..source.files import decode_source
 from ..source.modules import absolute_import, find_module_file, real_roots
@@ -89,9 +90,6 @@ NEEDS: dict[str, tuple] = {
     "DDD501": (DOMAIN_IMPORT,),
 }
 
-_FRAMEWORKS = ("eventsourcing", "protean")
-# Bases that make a class data-shaped (recognition reads them from here too).
-DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
 _NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
 _RECORDED = ("events",)  # recorded_events, domain_events, events, collect_new_events, ...
 
@@ -200,7 +198,7 @@ def _word_run_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     match receivers and transaction contexts; a plural of the last word counts."""
     parts = []
     for name in names:
-        words = [w for w in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+        words = identifier_words(name)
         last = words[-1]
         plural = f"{last[:-1]}ies" if last.endswith("y") else f"{last}s"
         body = "_*".join(f"(?i:{re.escape(w)})" for w in words[:-1])
@@ -502,7 +500,7 @@ class _ProjectIndex:
 
     def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
                              seen: set, depth: int) -> bool:
-        if events and qualified.partition(".")[0] in _FRAMEWORKS:
+        if events and qualified.partition(".")[0] in FRAMEWORKS:
             return True
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
@@ -847,11 +845,10 @@ class Gate:
 
 
 def _is_abstract(node: ast.ClassDef) -> bool:
-    """An ``ABC`` base or an abstract method: a class meant to be inherited."""
-    return any(_dotted(b).rpartition(".")[2] == "ABC" for b in node.bases) or any(
-        _dotted(d.func if isinstance(d, ast.Call) else d).rpartition(".")[2] == "abstractmethod"
+    return is_abstract(map(_dotted, node.bases), (
+        _dotted(d.func if isinstance(d, ast.Call) else d)
         for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-        for d in item.decorator_list)
+        for d in item.decorator_list))
 
 
 def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:

@@ -1,0 +1,34 @@
+"""Words the gate and recognition both read (standard library only, so the gate may
+import it without libcst): data bases, frameworks that supply event metadata, what
+makes a class abstract, and how a name splits into words."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+# Bases that make a class data-shaped.
+DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
+# Frameworks whose event classes are events by their base (they supply the metadata).
+FRAMEWORKS = ("eventsourcing", "protean")
+
+_WORD_BOUNDARY = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def is_abstract(base_names: Iterable[str], decorator_names: Iterable[str]) -> bool:
+    """An ``ABC`` base or an ``abstractmethod`` decorator among a class's methods (dotted
+    names as written): a class meant to be inherited."""
+    return (any(_last_part(name) == "ABC" for name in base_names)
+            or any(_last_part(name) == "abstractmethod" for name in decorator_names))
+
+
+def _last_part(name: str) -> str:
+    return name.rpartition(".")[2].removesuffix("()")
+
+
+def identifier_words(name: str) -> list[str]:
+    """A snake_case or camelCase identifier's words as written: ``SqlAlchemyUnitOfWork``
+    -> Sql, Alchemy, Unit, Of, Work; ``self_uow`` -> self, uow (an acronym stays with
+    the word it starts: ``HTTPClient`` is one word; ``english.split_words`` separates
+    acronyms for the naming rules)."""
+    return [w for w in _WORD_BOUNDARY.split(name) if w]
