@@ -35,6 +35,7 @@ class Plugin:
     baseline: ClassVar[Any] = None  # the frozen findings (baseline.matching.Baseline), if any
     disable_noqa: ClassVar[bool] = False
     results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
+    files: ClassVar[Any] = None  # the run's source files (source.store.SourceFiles)
     frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -78,8 +79,10 @@ class Plugin:
         cls.model = None
         cls.undeclared = None
         from .cache import results_for
+        from .source.store import SourceFiles
 
-        cls.results = results_for(cls.settings, _selection(engine))
+        cls.files = SourceFiles(cls.settings.source_roots)
+        cls.results = results_for(cls.settings, _selection(engine), cls.files)
         # a buffer read from stdin may differ from the file it is named after: its facts
         # are never shared with the project model
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
@@ -125,6 +128,11 @@ class Plugin:
         module, is_package = module_path(self.filename, settings.source_roots)
         if settings.is_test_module(module):
             return  # test code: its classes are test doubles, its flows fixtures
+        if Plugin.files is None or Plugin.files.configured != settings.source_roots:
+            from .source.store import SourceFiles
+
+            Plugin.files = SourceFiles(settings.source_roots)
+            Plugin.model = None  # the model reads through the run's files
         results = Plugin.results
         # the cache first: an answer kept stands for the gate's too (its entry rests on
         # the modules the gate consulted as well as on those the check read)
@@ -133,7 +141,7 @@ class Plugin:
         if reports is None:  # not cached, or what it rested on has changed
             tree = self.tree if isinstance(self.tree, ast.Module) else None
             # only the rules whose needs this module meets run on it (empty: not parsed)
-            gate = gate_for(settings, codes)
+            gate = gate_for(settings, codes, Plugin.files)
             codes = gate.codes_for(tree, source, module, is_package)
             if not codes:
                 return
@@ -154,11 +162,11 @@ class Plugin:
             _freeze_imports()
             from .model.project_model import ProjectModel
 
-            Plugin.model = ProjectModel(settings)
-            # the model keeps the libcst tree of a module it reads, for the checker to take
-            # when flake8 gets to it, unless its text alone shows the gate will stop it
-            # (the gate proper would parse it with ast again, for a tree flake8 will give)
-            Plugin.model.will_check = gate.may_pass
+            # the model reads through the gate's files, and keeps the libcst tree of a
+            # module it reads, for the checker to take when flake8 gets to it, unless its
+            # text alone shows the gate will stop it (the gate proper would parse it with
+            # ast again, for a tree flake8 will give)
+            Plugin.model = ProjectModel(settings, Plugin.files, will_check=gate.may_pass)
         if record:
             Plugin.model.record()
         return list(check_source(source, self.filename, settings, codes, Plugin.model,

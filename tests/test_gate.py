@@ -223,7 +223,7 @@ def test_a_module_passing_only_a_flow_need_runs_only_that_rule(tmp_path, monkeyp
     monkeypatch.setattr(rule_module, "recognise",
                         lambda view, s: recognised.append(view) or real_recognise(view, s))
     monkeypatch.setattr(ProjectModel, "_read",
-                        lambda self, real, size: read.append(real) or real_read(self, real, size))
+                        lambda self, file: read.append(file.path) or real_read(self, file))
     real_run = rule_module.Rule.run
 
     def counting(self, context):

@@ -650,9 +650,7 @@ def test_sharing_keeps_memory_bounded_by_the_modules_read(tmp_path, monkeypatch)
         model.module(f"shop.sales.domain.e{index}")
     assert len(model._trees) <= 2
     assert len(model._modules) == 2 + 8
-    model.will_check = lambda source, module, is_package: module.endswith("e0")
-    model._trees.clear()
-    model._modules.clear()
+    model = ProjectModel(settings, will_check=lambda source, module, is_package: module.endswith("e0"))
     for index in range(3):
         model.module(f"shop.sales.domain.e{index}")
     assert list(model._trees) == [str(tmp_path / "shop" / "sales" / "domain" / "e0.py")]

@@ -19,13 +19,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..source.store import SourceFiles
 from .folder import Folder
 from .results import Finding, Lookup, ResultCache
 
 __all__ = ["Finding", "Folder", "Lookup", "ResultCache", "results_for"]
 
 
-def results_for(settings: Any, selection: str) -> ResultCache | None:
+def results_for(settings: Any, selection: str, files: SourceFiles) -> ResultCache | None:
     """The run's result cache; None when turned off (``ddd-cache = false``). ``selection``:
-    flake8's choice of codes, as text (a different choice is a different key)."""
-    return ResultCache(settings, os.getcwd(), selection) if settings.cache else None
+    flake8's choice of codes, as text (a different choice is a different key); ``files``:
+    the run's source files."""
+    return ResultCache(settings, os.getcwd(), selection, files) if settings.cache else None

@@ -17,7 +17,8 @@ import re
 import tempfile
 from typing import Any, NamedTuple
 
-from .keys import digest
+from ..source.store import digest
+
 
 GITIGNORE = "# created by flake8-ddd-events\n*\n"
 # https://bford.info/cachedir/: the first line is the standard signature

@@ -7,13 +7,11 @@ costs a hash of its source and of the files its answer read.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import sys
-from typing import Sequence
 
 from .. import __version__
-from ..source.modules import find_module_file
+from ..source.store import digest
 
 FORMAT = "flake8-ddd-events result cache 2"  # changed with the layout of an entry
 
@@ -22,19 +20,6 @@ FORMAT = "flake8-ddd-events result cache 2"  # changed with the layout of an ent
 ModuleState = tuple[str, "str | bool", "str | None"]
 # A file any rule read: (absolute path, content digest or None when it is absent).
 FileState = tuple[str, "str | None"]
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def file_digest(path: str) -> str | None:
-    """The digest of a file's content; None when it cannot be read (absent, a folder)."""
-    try:
-        with open(path, "rb") as handle:
-            return digest(handle.read())
-    except (OSError, ValueError):
-        return None
 
 
 def source_digest(source: str) -> str:
@@ -61,13 +46,6 @@ def module_key(run: str, filename: str, source: str) -> str:
     the entry's dependencies)."""
     parts = (run, os.path.abspath(filename), source_digest(source))
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
-
-
-def module_state(module: str, roots: Sequence[str]) -> tuple[str | bool, str | None]:
-    """Where the project model would find a module's file now, and the digest of its
-    content (``modules.find_module_file`` is the model's own finder)."""
-    where = find_module_file(module, roots)
-    return where, file_digest(where) if isinstance(where, str) else None
 
 
 def _libcst_version() -> str:

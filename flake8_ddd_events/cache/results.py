@@ -14,9 +14,9 @@ import os
 from functools import cached_property
 from typing import Any, NamedTuple, Sequence
 
-from ..source.modules import real_roots
+from ..source.store import SourceFiles
 from .folder import Folder
-from .keys import FORMAT, FileState, ModuleState, file_digest, module_key, module_state, run_key
+from .keys import FORMAT, FileState, ModuleState, module_key, run_key
 
 Finding = tuple[int, int, str, str]  # line, column, code, message (as ``checker.Report``)
 
@@ -30,11 +30,13 @@ class Lookup(NamedTuple):
 
 
 class ResultCache:
-    """One run's view of the cache folder (dependency states are read once per run)."""
+    """One run's view of the cache folder (dependency states are read once per run,
+    through the run's source files: the gate and the project model read the same)."""
 
-    def __init__(self, settings: Any, cwd: str, selection: str) -> None:
+    def __init__(self, settings: Any, cwd: str, selection: str,
+                 files: SourceFiles | None = None) -> None:
         self.folder = Folder(os.path.join(cwd, settings.cache_dir))
-        self.roots = real_roots(settings.source_roots)
+        self.files = files if files is not None else SourceFiles(settings.source_roots)
         self._key_parts = (settings, cwd, selection)
         self._modules: dict[str, list] = {}  # dotted name -> [where, digest] now
         self._files: dict[str, str | None] = {}  # absolute path -> digest now
@@ -97,10 +99,12 @@ class ResultCache:
     def _module_now(self, module: str) -> list:
         state = self._modules.get(module)
         if state is None:
-            state = self._modules[module] = list(module_state(module, self.roots))
+            where = self.files.find(module)
+            content = self.files.digest(where) if isinstance(where, str) else None
+            state = self._modules[module] = [where, content]
         return state
 
     def _file_now(self, path: str) -> str | None:
         if path not in self._files:
-            self._files[path] = file_digest(path)
+            self._files[path] = self.files.digest(path)
         return self._files[path]

@@ -20,8 +20,8 @@ import time
 from .. import __version__
 from ..source.modules import (Signature, discover_roots, folder_depth, folder_signature, roots_of,
                               search_folders)
+from ..source.store import digest
 from .folder import ROOTS, Folder
-from .keys import digest
 
 FORMAT = "flake8-ddd-events source roots 1"
 RACY_NS = 2_000_000_000  # a folder modified this shortly before it was listed is re-listed

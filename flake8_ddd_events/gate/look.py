@@ -40,9 +40,9 @@ from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
 from ..analysis.vocabulary import DATA_BASES, FRAMEWORKS, identifier_words, is_abstract
-from ..cache.keys import ModuleState, digest
-from ..source.files import decode_source
-from ..source.modules import absolute_import, find_module_file, real_roots
+from ..cache.keys import ModuleState
+from ..source.modules import absolute_import
+from ..source.store import SourceFiles
 from ..config.settings import Settings, with_base_variants
 
 # -- what each rule needs ---------------------------------------------------------
@@ -415,13 +415,12 @@ class _ProjectIndex:
 
     MAX_DEPTH = 24
 
-    def __init__(self, settings: Settings) -> None:
-        self.roots = real_roots(settings.source_roots)
+    def __init__(self, settings: Settings, files: SourceFiles) -> None:
+        self.files = files
         self.correlation_fields = frozenset(settings.correlation_fields)
         self.event_modules = frozenset({*settings.domain_event_modules,
                                         *settings.integration_event_modules})
         self._modules: dict[str, tuple[tuple[int, int], _ModuleIndex | None, str | None]] = {}
-        self._paths: dict[str, str | bool] = {}
         # kept answers, with the modules each rests on
         self._answers: dict[tuple[str, frozenset[str], bool], tuple[bool, frozenset[str]]] = {}
         self._cuts = 0  # searches cut short by a cycle, so far
@@ -432,14 +431,6 @@ class _ProjectIndex:
         """The states of consulted modules, as the result cache records dependencies."""
         return tuple(self._states[name] for name in sorted(names))
 
-    def _path(self, module: str) -> str | bool:
-        """The module's real path (``modules.find_module_file``, the project model's
-        finder), found once per run; True when refused, False when absent."""
-        found = self._paths.get(module)
-        if found is None:
-            found = self._paths[module] = find_module_file(module, self.roots)
-        return found
-
     def index(self, tree: ast.Module, module: str, is_package: bool,
               nodes: list[ast.ClassDef] | None = None) -> _ModuleIndex:
         return _index(tree, module, is_package, self.correlation_fields,
@@ -448,30 +439,25 @@ class _ProjectIndex:
     def module(self, module: str) -> _ModuleIndex | None | bool:
         """The module's index; None when it is not a project module; True when unreadable."""
         self.consulted.add(module)
-        path = self._path(module)
+        path = self.files.find(module)
         if not isinstance(path, str):
             self._states[module] = (module, path, None)
             return None
-        try:
-            stat = os.stat(path)
-        except OSError:
+        file = self.files.file(path)
+        if file is None:
             self._states[module] = (module, path, None)
             return True
-        key = (stat.st_mtime_ns, stat.st_size)
         cached = self._modules.get(path)
-        if cached is None or cached[0] != key:
+        if cached is None or cached[0] != file.stamp:
             if cached is not None:
                 self._answers.clear()  # the file changed: chains through it may differ
-            index = content = None
+            index = None
             try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                content = digest(data)
-                tree = ast.parse(decode_source(data)[0], path)
+                tree = ast.parse(file.text, path)
                 index = self.index(tree, module, path.endswith("__init__.py"))
             except (OSError, SyntaxError, ValueError, RecursionError):
                 pass
-            cached = self._modules[path] = (key, index, content)
+            cached = self._modules[path] = (file.stamp, index, file.digest)
         self._states[module] = (module, path, cached[2])
         return cached[1] if cached[1] is not None else True
 
@@ -709,7 +695,8 @@ class Gate:
     can have anything to say about a module (``codes_for``), or whether any can
     (``passes``)."""
 
-    def __init__(self, settings: Settings, codes: Collection[str]) -> None:
+    def __init__(self, settings: Settings, codes: Collection[str],
+                 files: SourceFiles | None = None) -> None:
         self.settings = settings
         s = settings
         codes = frozenset(codes)
@@ -735,7 +722,8 @@ class Gate:
         self.event_bases = with_base_variants((*s.domain_event_bases, *s.integration_event_bases))
         self.event_modules = frozenset({*s.domain_event_modules, *s.integration_event_modules})
         self.correlation_fields = frozenset(s.correlation_fields)
-        self.project = _ProjectIndex(settings)
+        self.project = _ProjectIndex(
+            settings, files if files is not None else SourceFiles(settings.source_roots))
         self.empty = not (self.always or self.gated)
         # for ``passes``: the cheap needs first (text, then domain imports, then classes)
         self._ordered = sorted(needs, key=lambda n: (0, n) if isinstance(n, tuple)
@@ -851,15 +839,16 @@ def _is_abstract(node: ast.ClassDef) -> bool:
         for d in item.decorator_list))
 
 
-def gate_for(settings: Settings, codes: frozenset[str]) -> Gate:
-    """The gate for these settings and selected codes (built once per process;
-    source roots are relative to the working folder)."""
-    return _gate_for(settings, codes, os.getcwd())
+def gate_for(settings: Settings, codes: frozenset[str], files: SourceFiles | None = None) -> Gate:
+    """The gate for these settings and selected codes, reading project modules through
+    ``files`` (the run's, shared with the project model; the gate's own when None). Built
+    once per process; source roots are relative to the working folder."""
+    return _gate_for(settings, codes, os.getcwd(), files)
 
 
 @lru_cache(maxsize=16)
-def _gate_for(settings: Settings, codes: frozenset[str], cwd: str) -> Gate:
-    return Gate(settings, codes)
+def _gate_for(settings: Settings, codes: frozenset[str], cwd: str, files: SourceFiles | None) -> Gate:
+    return Gate(settings, codes, files)
 
 
 def may_hold_findings(source: str, module: str, settings: Settings,

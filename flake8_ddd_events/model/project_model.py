@@ -52,17 +52,16 @@ from __future__ import annotations
 
 import builtins
 import os
-import stat as stat_module
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, Union
 
-from ..cache.keys import FileState, ModuleState, digest, file_digest
-from ..syntax.facts import ClassFact, ModuleFacts, compact
-from ..source.files import decode_source, read_source
-from ..source.modules import find_module_file, inside_roots, module_path, real_roots
+from ..cache.keys import FileState, ModuleState
 from ..config.settings import Settings
+from ..source.modules import inside_roots, module_path
+from ..source.store import SourceFile, SourceFiles, digest
+from ..syntax.facts import ClassFact, ModuleFacts, compact
 
 MAX_MODULE_BYTES = 1_000_000
 MAX_RESOLUTION_DEPTH = 24
@@ -185,21 +184,23 @@ def _linearize(view: ClassView, active: set[int], depth: int) -> list[ClassView]
 
 
 class ProjectModel:
-    """Reads, caches and resolves the project's modules for one process."""
+    """Reads, caches and resolves the project's modules for one process.
 
-    def __init__(self, settings: Settings) -> None:
+    ``files``: the run's source files, shared with the gate and the result cache (a
+    model of its own by default). ``will_check``: whether a module read here will be
+    checked, so that its tree is worth keeping for the checker: (source, module,
+    is_package) -> bool, the gate's ``may_pass``; None keeps every tree (bounded)."""
+
+    def __init__(self, settings: Settings, files: SourceFiles | None = None,
+                 will_check: Callable[[str, str, bool], bool] | None = None) -> None:
         self.settings = settings
-        self.roots = real_roots(settings.source_roots)
-        # module -> the real path of its file, True when refused, False when none
-        self._places: dict[str, str | bool] = {}
+        self.files = files if files is not None else SourceFiles(settings.source_roots)
+        self.will_check = will_check
         # real path -> ((mtime_ns, size), facts or None when not read, digest of the content)
         self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None, str | None]] = {}
         # real path -> the libcst tree and full facts of a module read here and not checked
         # yet: the checker takes them instead of parsing the module again
         self._trees: dict[str, tuple[int, object, ModuleFacts]] = {}  # (source size, …)
-        # whether a module read here will be checked (its tree is worth keeping):
-        # (source, module, is_package) -> bool; None keeps every tree (bounded)
-        self.will_check: Callable[[str, str, bool], bool] | None = None
         # real path -> (key, facts, digest) of the last modules checked, not read here (yet)
         self._checked: dict[str, tuple[tuple[int, int], ModuleFacts, str]] = {}
         # path of a module's facts -> the modules looked up while resolving its names
@@ -207,7 +208,10 @@ class ProjectModel:
         # the check being recorded: modules looked up, files read (path -> digest)
         self._recorded: set[str] | None = None
         self._files: dict[str, str | None] = {}
-        self._file_data: dict[str, bytes | None] = {}  # files read by rules, once per run
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        return self.files.roots
 
     # -- modules ---------------------------------------------------------------
     def module(self, module: str, within: ModuleFacts | None = None) -> ModuleFacts | None:
@@ -216,14 +220,6 @@ class ProjectModel:
         the module whose names are being resolved (the lookup is noted against it)."""
         found = self._lookup(module, within)
         return found if isinstance(found, ModuleFacts) else None
-
-    def _where(self, module: str) -> str | bool:
-        """The real path of the module's file (found once per run); True when the file
-        exists but is refused; False when no source root holds it."""
-        found = self._places.get(module)
-        if found is None:
-            found = self._places[module] = find_module_file(module, self.roots)
-        return found
 
     def _lookup(self, module: str, within: ModuleFacts | None = None) -> ModuleFacts | bool:
         """The module's facts; True when the file exists but is not read (refused);
@@ -235,15 +231,14 @@ class ProjectModel:
             if notes is None:
                 notes = self._notes[within.path] = set()
             notes.add(module)
-        real = self._where(module)
+        real = self.files.find(module)
         if real is True or real is False:
             return real
-        try:
-            stat = os.stat(real)
-        except OSError:
+        file = self.files.file(real)
+        if file is None:
             self._modules.pop(real, None)  # removed since it was found: no digest
             return True
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = file.stamp
         cached = self._modules.get(real)
         if cached is not None and cached[0] == key:
             return cached[1] if cached[1] is not None else True
@@ -251,8 +246,8 @@ class ProjectModel:
         if checked is not None and checked[0] == key:  # checked just before: not read again
             self._store(real, key, checked[1], checked[2])
             return checked[1]
-        facts, content = self._read(real, stat.st_size)
-        self._store(real, key, facts, content)
+        facts = self._read(file)
+        self._store(real, key, facts, file.digest)
         return facts if facts is not None else True
 
     def _store(self, real: str, key: tuple[int, int], facts: ModuleFacts | None,
@@ -279,7 +274,7 @@ class ProjectModel:
             name = pending.pop()
             if name in modules:
                 continue
-            where = self._places.get(name, False)
+            where = self.files.find(name)
             content = None
             if isinstance(where, str):
                 cached = self._modules.get(where)
@@ -294,17 +289,10 @@ class ProjectModel:
         """The content of a file a rule reads (a contract lock, say), read once per run;
         None when it cannot be read. The check being recorded depends on it, present or
         absent: a rule reads every file it needs through here."""
-        path = os.path.abspath(path)
-        if path not in self._file_data:
-            try:
-                with open(path, "rb") as handle:
-                    self._file_data[path] = handle.read()
-            except (OSError, ValueError):
-                self._file_data[path] = None
-        data = self._file_data[path]
+        file = self.files.file(os.path.abspath(path))
         if self._recorded is not None:
-            self._files[path] = digest(data) if data is not None else None
-        return data
+            self._files[path] = file.digest if file is not None else None
+        return file.data if file is not None else None
 
     # -- sharing parses with the checker ------------------------------------------
     def _checked_file(self, real: str, source: str, module: str,
@@ -313,19 +301,16 @@ class ProjectModel:
         model would read it as the same module and the file holds exactly this source."""
         if not inside_roots(real, self.roots):
             return None
-        try:
-            stat = os.stat(real)
-        except OSError:
-            return None
-        if (not stat_module.S_ISREG(stat.st_mode) or stat.st_size > MAX_MODULE_BYTES
+        file = self.files.file(real)
+        if (file is None or file.stamp[1] > MAX_MODULE_BYTES
                 or module_path(real, self.roots) != (module, is_package)):
             return None
         try:  # the text as Python reads the file (its coding cookie, its BOM) is the source
-            if read_source(real, MAX_MODULE_BYTES)[0] != source:
+            if file.text != source:
                 return None
         except (OSError, UnicodeError):
             return None
-        return stat.st_mtime_ns, stat.st_size
+        return file.stamp
 
     def take(self, filename: str, source: str, module: str, is_package: bool):
         """(libcst tree, full facts) of a checked module this model has already read from
@@ -364,33 +349,27 @@ class ProjectModel:
                or sum(k[1] for k, _, _ in self._checked.values()) > MAX_KEPT_BYTES):
             del self._checked[next(iter(self._checked))]
 
-    def _read(self, real: str, size: int) -> tuple[ModuleFacts | None, str | None]:
-        """The compact facts of a module's file (None when it is not read) and the digest
-        of its content (None when it cannot be read)."""
+    def _read(self, file: SourceFile) -> ModuleFacts | None:
+        """The compact facts of a module's file; None when it is not read (too big,
+        unreadable, not decoded, not parsed)."""
         from ..syntax.parsing import Unparsable, parse_facts
 
+        real = file.path
         self._trees.pop(real, None)
-        if size > MAX_MODULE_BYTES:
-            return None, file_digest(real)
+        if file.data is None or len(file.data) > MAX_MODULE_BYTES:
+            return None
         module, is_package = module_path(real, self.roots)
         try:
-            with open(real, "rb") as handle:
-                data = handle.read(MAX_MODULE_BYTES + 1)
-        except OSError:
-            return None, None
-        if len(data) > MAX_MODULE_BYTES:
-            return None, file_digest(real)
-        try:
-            source, _ = decode_source(data)
+            source = file.text
             tree, facts = parse_facts(source, real, module, is_package)
         except (UnicodeError, Unparsable):
-            return None, digest(data)
+            return None
         if self.will_check is None or self.will_check(source, module, is_package):
-            self._trees[real] = (size, tree, facts)
+            self._trees[real] = (len(file.data), tree, facts)
         while (len(self._trees) > MAX_KEPT_TREES
                or sum(kept[0] for kept in self._trees.values()) > MAX_KEPT_BYTES):
             del self._trees[next(iter(self._trees))]
-        return compact(facts), digest(data)
+        return compact(facts)
 
     # -- classes ---------------------------------------------------------------
     def view(self, facts: ModuleFacts, cls: ClassFact) -> ClassView:
