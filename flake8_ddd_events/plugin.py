@@ -28,14 +28,13 @@ class Plugin:
     # read only when a module is checked without it, not when flake8 imports the plugin
     settings: ClassVar[Settings | None] = None
     selected: ClassVar[frozenset[str] | None] = None  # None: every code
-    model: ClassVar[Any] = None
+    pipeline: ClassVar[Any] = None  # the run's stages (lint.pipeline.Pipeline), made at the first module
     engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
     stdin: ClassVar[bool] = False  # whether flake8 reads a buffer from stdin in this run
     undeclared: ClassVar[frozenset[str] | None] = None  # selected codes the gate does not know
     baseline: ClassVar[Any] = None  # the frozen findings (baseline.matching.Baseline), if any
     disable_noqa: ClassVar[bool] = False
     results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
-    files: ClassVar[Any] = None  # the run's source files (source.store.SourceFiles)
     frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -76,13 +75,13 @@ class Plugin:
         # rules (and libcst); the rules' own codes are read once a module passes the gate.
         engine = cls.engine = DecisionEngine(options)
         cls.selected = frozenset(c for c in NEEDS if engine.decision_for(c) is Decision.Selected)
-        cls.model = None
+        cls.pipeline = None
         cls.undeclared = None
         from .cache import results_for
         from .source.store import SourceFiles
 
-        cls.files = SourceFiles(cls.settings.source_roots)
-        cls.results = results_for(cls.settings, _selection(engine), cls.files)
+        # the run's source files: the cache's keys, the gate and the model read through them
+        cls.results = results_for(cls.settings, _selection(engine), SourceFiles(cls.settings.source_roots))
         # a buffer read from stdin may differ from the file it is named after: its facts
         # are never shared with the project model
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
@@ -111,28 +110,20 @@ class Plugin:
                                         Plugin.disable_noqa)
 
     def _findings(self) -> Iterator[tuple[int, int, str, type]]:
-        from .gate.look import gate_for
-        from .source.modules import module_path
+        from .gate.look import NEEDS
 
         if Plugin.settings is None:
             Plugin.settings = Settings.from_values()
         settings = Plugin.settings
-        codes = self.selected
-        if codes is None:
-            from .gate.look import NEEDS
-
-            codes = frozenset(NEEDS)
+        codes = self.selected if self.selected is not None else frozenset(NEEDS)
         if not codes:
             return
+        pipeline = _pipeline(settings, codes)
+        place = pipeline.module_of(self.filename)
+        if place is None:
+            return  # test code
+        module, is_package = place
         source = "".join(self.lines)
-        module, is_package = module_path(self.filename, settings.source_roots)
-        if settings.is_test_module(module):
-            return  # test code: its classes are test doubles, its flows fixtures
-        if Plugin.files is None or Plugin.files.configured != settings.source_roots:
-            from .source.store import SourceFiles
-
-            Plugin.files = SourceFiles(settings.source_roots)
-            Plugin.model = None  # the model reads through the run's files
         results = Plugin.results
         # the cache first: an answer kept stands for the gate's too (its entry rests on
         # the modules the gate consulted as well as on those the check read)
@@ -141,36 +132,38 @@ class Plugin:
         if reports is None:  # not cached, or what it rested on has changed
             tree = self.tree if isinstance(self.tree, ast.Module) else None
             # only the rules whose needs this module meets run on it (empty: not parsed)
-            gate = gate_for(settings, codes, Plugin.files)
-            codes = gate.codes_for(tree, source, module, is_package)
+            codes = pipeline.gate_codes(tree, source, module, is_package)
             if not codes:
                 return
-            consulted = gate.rests_on()
-            reports = self._check(settings, source, tree, codes, gate,
-                                  record=lookup is not None)
+            consulted = pipeline.gate.rests_on()
+            reports = self._check(pipeline, source, tree, codes, record=lookup is not None)
             if lookup is not None:
-                results.store(lookup, reports, Plugin.model.dependencies(), consulted)
+                results.store(lookup, reports, pipeline.model.dependencies(), consulted)
         for line, column, _, message in reports:
             yield line, column, message, type(self)
 
-    def _check(self, settings: Settings, source: str, tree: ast.Module | None,
-               codes: frozenset[str], gate: Any, record: bool) -> list[tuple[int, int, str, str]]:
+    def _check(self, pipeline: Any, source: str, tree: ast.Module | None, codes: frozenset[str],
+               record: bool) -> list[tuple[int, int, str, str]]:
         from .lint.checker import check_source
 
         codes = _rule_codes(codes)
-        if Plugin.model is None:
-            _freeze_imports()
-            from .model.project_model import ProjectModel
-
-            # the model reads through the gate's files, and keeps the libcst tree of a
-            # module it reads, for the checker to take when flake8 gets to it, unless its
-            # text alone shows the gate will stop it (the gate proper would parse it with
-            # ast again, for a tree flake8 will give)
-            Plugin.model = ProjectModel(settings, Plugin.files, will_check=gate.may_pass)
+        model = pipeline.model
         if record:
-            Plugin.model.record()
-        return list(check_source(source, self.filename, settings, codes, Plugin.model,
+            model.record()
+        return list(check_source(source, self.filename, pipeline.settings, codes, model,
                                  tree, share=not Plugin.stdin))
+
+
+def _pipeline(settings: Settings, codes: frozenset[str]) -> Any:
+    """The run's pipeline, made at the first module checked (for the settings and codes
+    of the run; reading through the result cache's files when the cache is on)."""
+    pipeline = Plugin.pipeline
+    if pipeline is None or pipeline.settings is not settings or pipeline.codes != codes:
+        from .lint.pipeline import Pipeline
+
+        files = Plugin.results.files if Plugin.results is not None else None
+        pipeline = Plugin.pipeline = Pipeline(settings, codes, files, before_model=_freeze_imports)
+    return pipeline
 
 
 def _freeze_imports() -> None:

@@ -207,9 +207,9 @@ def test_merge_takes_the_first_value_that_is_given():
 def plugin_state():
     from flake8_ddd_events.plugin import Plugin
 
-    saved = Plugin.settings, Plugin.selected, Plugin.model
+    saved = Plugin.settings, Plugin.selected, Plugin.pipeline
     yield Plugin
-    Plugin.settings, Plugin.selected, Plugin.model = saved
+    Plugin.settings, Plugin.selected, Plugin.pipeline = saved
 
 
 def run_flake8_in_process(project: Path, monkeypatch, capsys, *args: str) -> tuple[int, str, str]:

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from flake8_ddd_events.lint import checker
 from flake8_ddd_events.lint.checker import check_source
 from flake8_ddd_events.fixes import FIXABLE, fix_source
+from flake8_ddd_events.lint.pipeline import Pipeline
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.syntax.parsing import Unparsable
 from flake8_ddd_events.plugin import Plugin, all_codes
@@ -200,7 +201,7 @@ def test_event_modules_do_fire_rules():
 # -- the fixer --------------------------------------------------------------------------
 def fix(source: str, filename: str):
     try:
-        return fix_source(source, filename, SETTINGS, FIXABLE, ProjectModel(SETTINGS))
+        return fix_source(source, filename, SETTINGS, FIXABLE, Pipeline(SETTINGS, FIXABLE))
     except Unparsable:
         return None
 

@@ -233,7 +233,7 @@ def test_a_module_passing_only_a_flow_need_runs_only_that_rule(tmp_path, monkeyp
     monkeypatch.setattr(rule_module.Rule, "run", counting)
     monkeypatch.setattr(Plugin, "settings", Settings.from_values({"ddd-source-roots": ["."]}))
     monkeypatch.setattr(Plugin, "selected", None)
-    monkeypatch.setattr(Plugin, "model", None)
+    monkeypatch.setattr(Plugin, "pipeline", None)
     reports = list(Plugin(ast.parse(FLOW_ONLY), "shop/app/services.py",
                           FLOW_ONLY.splitlines(keepends=True)).run())
     assert [r[2].split()[0] for r in reports] == ["DDD401"]

@@ -447,7 +447,7 @@ def test_fix_is_idempotent(title, before, after):
 
 
 def test_pydantic_event_under_a_project_base_gets_a_new_import(tmp_path):
-    from flake8_ddd_events.model.project_model import ProjectModel
+    from flake8_ddd_events.lint.pipeline import Pipeline
 
     before = '''\
 """Orders."""
@@ -465,7 +465,8 @@ class OrderShipped(IntegrationEvent):
         "from pydantic import BaseModel, ConfigDict\n\n\nclass IntegrationEvent(BaseModel):\n"
         "    model_config = ConfigDict(frozen=True)\n", encoding="utf-8")
     settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
-    result = fix_source(before, str(tmp_path / "shop" / "orders.py"), settings, model=ProjectModel(settings))
+    result = fix_source(before, str(tmp_path / "shop" / "orders.py"), settings,
+                        pipeline=Pipeline(settings, FIXABLE))
     assert result.source == before.replace(
         "from shop.contracts.base import IntegrationEvent\n",
         "from shop.contracts.base import IntegrationEvent\nfrom pydantic import Field\n").replace(

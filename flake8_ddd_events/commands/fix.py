@@ -56,15 +56,16 @@ def run(args: argparse.Namespace) -> int:
     from flake8.exceptions import ExecutionError
 
     from ..config.sources import load_settings
-    from ..fixes import fix_source
+    from ..fixes import FIXABLE, fix_source
+    from ..lint.pipeline import Pipeline
     from ..fixes.options import selected_codes, target_python
-    from ..model.project_model import ProjectModel
     from ..syntax.parsing import Unparsable
 
     settings = load_settings(".", {"ddd-target-python": args.target_python})
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
-    model = ProjectModel(settings)
+    fixable = [code for code in FIXABLE if code in codes]
+    pipeline = Pipeline(settings, fixable) if fixable else None
     try:
         paths = python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude)
     except (ValueError, configparser.Error, ExecutionError) as error:
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             errors += 1
             continue
         try:
-            result = fix_source(source, path, settings, codes, model, target)
+            result = fix_source(source, path, settings, codes, pipeline, target)
         except Unparsable as error:
             print(f"{path}: skipped: {error}", file=sys.stderr)
             errors += 1

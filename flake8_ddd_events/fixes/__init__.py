@@ -1,14 +1,14 @@
 """Safe automatic fixes, as libcst transformations (``ddd-events fix``).
 
-The fixer runs the same rules as the linter on the same facts, keeps the
-findings flake8 would show (selected codes, ``# noqa`` honoured), and turns
-each into an edit of the node it points at:
+The fixer runs the linter's pipeline (``lint.pipeline``: the same gate, project model,
+parse and rules), keeps the findings flake8 would show (selected codes, ``# noqa``
+honoured), and turns each into an edit of the node it points at:
 
-- ``rules.py``: one fix per rule (DDD101 frozen=True, DDD104 immutable
+- ``per_rule.py``: one fix per rule (DDD101 frozen=True, DDD104 immutable
   containers, DDD107 aware timestamps, DDD109 kw_only=True, DDD110 default
   factories);
 - ``plan.py``: the edits of one module, applied in one transformation;
-- ``syntax.py``: comma-list and decorator edits that keep the formatting;
+- ``edits.py``: comma-list and decorator edits that keep the formatting;
 - ``noqa.py``: flake8's ``# noqa`` semantics.
 
 Everything outside the edited nodes is printed back unchanged; a fixed module
@@ -18,9 +18,12 @@ has no finding left that the fixer could fix, so a second run changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection
+from typing import TYPE_CHECKING, Collection
 
 from ..config.settings import Settings
+
+if TYPE_CHECKING:
+    from ..lint.pipeline import Pipeline
 
 FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110")
 DEFAULT_TARGET_PYTHON = (3, 10)
@@ -56,35 +59,33 @@ class FixResult:
 
 
 def fix_source(source: str, filename: str, settings: Settings, codes: Collection[str] = FIXABLE,
-               model=None, target_python: tuple[int, int] = DEFAULT_TARGET_PYTHON) -> FixResult:
-    """The fixed source of one module and what happened to each finding.
+               pipeline: Pipeline | None = None,
+               target_python: tuple[int, int] = DEFAULT_TARGET_PYTHON) -> FixResult:
+    """The fixed source of one module and what happened to each finding. ``pipeline``:
+    the run's (``lint.pipeline.Pipeline`` for the fixable codes selected), made here
+    when None.
 
     Raises ``parsing.Unparsable`` when libcst cannot read the source.
     """
-    from ..gate.look import may_hold_findings
+    from ..lint.pipeline import Pipeline
     from ..source.modules import module_path
-    from ..syntax.parsing import parse_facts
     from .noqa import file_is_silenced
 
     selected = [code for code in FIXABLE if code in codes]
-    module, is_package = module_path(filename, settings.source_roots)
     unchanged = FixResult(source, source)
-    if not selected or not may_hold_findings(source, module, settings) or file_is_silenced(source):
+    if not selected:
         return unchanged
-    tree, facts = parse_facts(source, filename, module, is_package)
-    if model is None:
-        from ..model.project_model import ProjectModel
-
-        model = ProjectModel(settings)
-    from ..rules.rule import Context
-    from ..rules import RULES
-
-    context = Context(facts, settings, model)
-    found = [(rule.code, finding.node) for rule in RULES if rule.code in selected
-             for finding in rule.run(context)]
+    if pipeline is None:
+        pipeline = Pipeline(settings, selected)
+    module, is_package = module_path(filename, settings.source_roots)
+    if not pipeline.passes(source, module, is_package) or file_is_silenced(source):
+        return unchanged
+    tree, _, context, found = pipeline.rule_findings(source, filename, module, is_package, selected,
+                                                     share=False)
     if not found:
         return unchanged
-    return _fix(tree, context, source, found, target_python)
+    return _fix(tree, context, source, [(code, finding.node) for code, finding in found],
+                target_python)
 
 
 def _fix(tree, context, source: str, found, target_python) -> FixResult:

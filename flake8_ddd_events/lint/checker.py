@@ -35,9 +35,8 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
     checker's are handed to the model otherwise (both only when the file on disk holds
     exactly ``source``; pass False for a buffer that is not a file, e.g. stdin).
     """
-    from ..syntax.parsing import Unparsable, parse_facts
-    from ..rules.rule import Context
-    from ..rules import RULES
+    from ..syntax.parsing import Unparsable
+    from .pipeline import run_rules
 
     module, is_package = module_path(filename, settings.source_roots)
     if settings.is_test_module(module):
@@ -46,29 +45,17 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
         from ..model.project_model import ProjectModel
 
         model = ProjectModel(settings)
-    shared = model.take(filename, source, module, is_package) if share else None
-    if shared is not None:
-        cst_tree, facts = shared
-    else:
-        try:
-            cst_tree, facts = parse_facts(source, filename, module, is_package)
-        except Unparsable as error:
-            if "DDD000" in codes:
-                yield Report(1, 0, "DDD000", f"DDD000 {error}")
-            return
-        if share:
-            model.register(filename, source, facts)
-    context = Context(facts, settings, model)
-    found = []
     try:
-        for rule in RULES:
-            if rule.code in codes:
-                for finding in rule.run(context):
-                    found.append((finding.node, rule.code, finding.message))
-    finally:
-        # the views refer back to the facts: without this cycle the module's facts and
-        # libcst tree are freed by reference counting, not left to the cyclic GC
-        facts.views.clear()
+        cst_tree, facts, _, rule_findings = run_rules(source, filename, module, is_package, settings,
+                                                      codes, model, share)
+    except Unparsable as error:
+        if "DDD000" in codes:
+            yield Report(1, 0, "DDD000", f"DDD000 {error}")
+        return
+    # the views refer back to the facts: without this cycle the module's facts and
+    # libcst tree are freed by reference counting, not left to the cyclic GC
+    facts.views.clear()
+    found = [(finding.node, code, finding.message) for code, finding in rule_findings]
     if not found:
         return
     try:
