@@ -169,7 +169,8 @@ def parse_floor(folder: str, targets: list[str], repeat: int,
     import io
     import tokenize
 
-    from flake8_ddd_events.gate.look import NEEDS, gate_for
+    from flake8_ddd_events.gate.look import gate_for
+    from flake8_ddd_events.gate.needs import NEEDS
     from flake8_ddd_events.source.modules import module_path
     from flake8_ddd_events.syntax.parsing import Unparsable, parse
     from flake8_ddd_events.config.settings import Settings

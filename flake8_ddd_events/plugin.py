@@ -32,10 +32,10 @@ class Plugin:
     engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
     stdin: ClassVar[bool] = False  # whether flake8 reads a buffer from stdin in this run
     undeclared: ClassVar[frozenset[str] | None] = None  # selected codes the gate does not know
-    baseline: ClassVar[Any] = None  # the frozen findings (baseline.matching.Baseline), if any
+    baseline: ClassVar[Any] = None  # the baselined findings (baseline.matching.Baseline), if any
     disable_noqa: ClassVar[bool] = False
     results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
-    frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way
+    gc_frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way (gc.freeze)
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -69,7 +69,7 @@ class Plugin:
             raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option --{error}") from None
-        from .gate.look import NEEDS
+        from .gate.needs import NEEDS
 
         # The gate's codes come from gate.NEEDS, so that start-up does not import the
         # rules (and libcst); the rules' own codes are read once a module passes the gate.
@@ -96,21 +96,21 @@ class Plugin:
         paused = gc.isenabled()
         gc.disable()
         try:
-            return self._unfrozen(list(self._findings()))
+            return self._not_baselined(list(self._findings()))
         finally:
             if paused:
                 gc.enable()
 
-    def _unfrozen(self, found: list[tuple[int, int, str, type]]) -> list[tuple[int, int, str, type]]:
-        """The findings less those the baseline freezes (applied last, to the findings
+    def _not_baselined(self, found: list[tuple[int, int, str, type]]) -> list[tuple[int, int, str, type]]:
+        """The findings less those the baseline holds (applied last, to the findings
         however they were produced)."""
         if Plugin.baseline is None or not found:
             return found
-        return Plugin.baseline.unfrozen(found, self.filename, self.tree, self.lines,
-                                        Plugin.disable_noqa)
+        return Plugin.baseline.not_baselined(found, self.filename, self.tree, self.lines,
+                                             Plugin.disable_noqa)
 
     def _findings(self) -> Iterator[tuple[int, int, str, type]]:
-        from .gate.look import NEEDS
+        from .gate.needs import NEEDS
 
         if Plugin.settings is None:
             Plugin.settings = Settings.from_values()
@@ -162,11 +162,11 @@ def _pipeline(settings: Settings, codes: frozenset[str]) -> Any:
         from .lint.pipeline import Pipeline
 
         files = Plugin.results.files if Plugin.results is not None else None
-        pipeline = Plugin.pipeline = Pipeline(settings, codes, files, before_model=_freeze_imports)
+        pipeline = Plugin.pipeline = Pipeline(settings, codes, files, before_model=_gc_freeze_imports)
     return pipeline
 
 
-def _freeze_imports() -> None:
+def _gc_freeze_imports() -> None:
     """Once per process, when the first module is checked: import libcst and the rules,
     then move every object alive to the cyclic garbage collector's permanent generation
     (``gc.freeze``). Those imports are some 30,000 objects that live as long as the
@@ -181,12 +181,12 @@ def _freeze_imports() -> None:
     facts and trees for modules flake8 has not reached yet, and each young collection
     walks whatever is young and alive (a third less collector time over the dense
     benchmark); what is left for the collector, cyclic garbage, waits a little longer."""
-    if not Plugin.frozen:
-        from . import rules  # noqa: F401 - imported to be frozen
-        from .lint import checker  # noqa: F401 - imported to be frozen
-        from .syntax import parsing  # noqa: F401 - imported to be frozen
+    if not Plugin.gc_frozen:
+        from . import rules  # noqa: F401 - imported before gc.freeze
+        from .lint import checker  # noqa: F401 - imported before gc.freeze
+        from .syntax import parsing  # noqa: F401 - imported before gc.freeze
 
-        Plugin.frozen = True
+        Plugin.gc_frozen = True
         gc.freeze()
         young, *older = gc.get_threshold()
         if 0 < young < YOUNG_THRESHOLD:
@@ -202,7 +202,7 @@ def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
     if Plugin.undeclared is None:
         from flake8.style_guide import Decision
 
-        from .gate.look import NEEDS
+        from .gate.needs import NEEDS
 
         engine = Plugin.engine
         Plugin.undeclared = frozenset(

@@ -14,8 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flake8_ddd_events.baseline.fingerprint import Fingerprint, Scopes, normal_path, subject
 from flake8_ddd_events.baseline.matching import Baseline
@@ -154,10 +153,10 @@ def baseline_of(counts: Counter[Fingerprint], root: Path) -> Baseline:
     return Baseline(str(root / ".ddd-baseline.json"), counts)
 
 
-def unfrozen(baseline: Baseline, source: str, root: Path) -> list[str]:
+def not_baselined(baseline: Baseline, source: str, root: Path) -> list[str]:
     found = reports(source)
-    kept = baseline.unfrozen(found, str(root / PATH), ast.parse(source),
-                             source.splitlines(keepends=True))
+    kept = baseline.not_baselined(found, str(root / PATH), ast.parse(source),
+                                  source.splitlines(keepends=True))
     return [message.split()[0] for _, _, message, _ in kept]
 
 
@@ -218,7 +217,7 @@ def test_fingerprints_survive_inserted_blank_lines_and_comments(tmp_path_factory
     assert edited != SOURCE
     assert fingerprints(edited) == fingerprints(SOURCE)
     root = tmp_path_factory.getbasetemp()
-    assert unfrozen(baseline_of(fingerprints(SOURCE), root), edited, root) == []
+    assert not_baselined(baseline_of(fingerprints(SOURCE), root), edited, root) == []
 
 
 def test_subject_is_the_quoted_names_of_the_first_clause():
@@ -256,32 +255,32 @@ def test_paths_are_normalised_with_slashes():
 
 def test_a_new_instance_in_the_same_place_is_reported(tmp_path):
     baseline = baseline_of(fingerprints(SOURCE), tmp_path)
-    assert unfrozen(baseline, SOURCE, tmp_path) == []
+    assert not_baselined(baseline, SOURCE, tmp_path) == []
     # a third naive default factory in OrderPlaced: the entry counts two
     more = SOURCE.replace("    line_ids:", "    shipped_at: datetime = field(default_factory="
                                            "datetime.utcnow)\n    line_ids:")
-    assert unfrozen(baseline, more, tmp_path) == ["DDD107"]
+    assert not_baselined(baseline, more, tmp_path) == ["DDD107"]
     # another mutable field of the same event is another subject
     tags = "    tags: list[str] = field(default_factory=list)\n"
     other = SOURCE.replace("    line_ids:", tags + "    line_ids:")
-    assert unfrozen(baseline, other, tmp_path) == ["DDD104"]
+    assert not_baselined(baseline, other, tmp_path) == ["DDD104"]
 
 
 def test_an_entry_freezes_at_most_its_count(tmp_path):
     counts = fingerprints(SOURCE)
     naive = next(f for f in counts if f.code == "DDD107")
     counts[naive] = 1
-    assert unfrozen(baseline_of(counts, tmp_path), SOURCE, tmp_path) == ["DDD107"]
+    assert not_baselined(baseline_of(counts, tmp_path), SOURCE, tmp_path) == ["DDD107"]
     del counts[naive]
-    assert unfrozen(baseline_of(counts, tmp_path), SOURCE, tmp_path) == ["DDD107", "DDD107"]
+    assert not_baselined(baseline_of(counts, tmp_path), SOURCE, tmp_path) == ["DDD107", "DDD107"]
 
 
-def test_other_files_and_moved_code_are_not_frozen(tmp_path):
+def test_other_files_and_moved_code_are_not_baselined(tmp_path):
     baseline = baseline_of(fingerprints(SOURCE, "shop/sales/domain/other.py"), tmp_path)
-    assert len(unfrozen(baseline, SOURCE, tmp_path)) == 8
+    assert len(not_baselined(baseline, SOURCE, tmp_path)) == 8
     moved = SOURCE.replace("    def confirm(self) -> None:\n        message_bus",
                            "    def place(self) -> None:\n        message_bus")
-    assert unfrozen(baseline_of(fingerprints(SOURCE), tmp_path), moved, tmp_path) == ["DDD301"]
+    assert not_baselined(baseline_of(fingerprints(SOURCE), tmp_path), moved, tmp_path) == ["DDD301"]
 
 
 def test_a_finding_silenced_by_noqa_takes_no_count(tmp_path):
@@ -293,8 +292,8 @@ def test_a_finding_silenced_by_noqa_takes_no_count(tmp_path):
     silenced = SOURCE.replace("datetime.utcnow)\n    placed_at", "datetime.utcnow)  # noqa: DDD107"
                                                                  "\n    placed_at")
     found = reports(silenced)
-    kept = baseline_of(counts, tmp_path).unfrozen(found, str(tmp_path / PATH), ast.parse(silenced),
-                                                  silenced.splitlines(keepends=True))
+    kept = baseline_of(counts, tmp_path).not_baselined(found, str(tmp_path / PATH), ast.parse(silenced),
+                                                       silenced.splitlines(keepends=True))
     assert [(line, m.split()[0]) for line, _, m, _ in kept] == [(20, "DDD107")]
 
 
@@ -319,7 +318,7 @@ def test_windows_separators_in_the_file_are_accepted(tmp_path):
                for f, n in fingerprints(SOURCE).items()]
     path.write_text(json.dumps({"format": 1, "entries": entries}))
     assert read(str(path)) == fingerprints(SOURCE)
-    assert unfrozen(Baseline(str(path), read(str(path))), SOURCE, tmp_path) == []
+    assert not_baselined(Baseline(str(path), read(str(path))), SOURCE, tmp_path) == []
 
 
 @pytest.mark.parametrize("text, said", [
@@ -332,7 +331,7 @@ def test_windows_separators_in_the_file_are_accepted(tmp_path):
      '"count": 1}]}', "has no text 'scope'"),
 ])
 def test_a_bad_file_is_refused_naming_it(tmp_path, text, said):
-    path = tmp_path / "frozen.json"
+    path = tmp_path / "baselined.json"
     path.write_text(text)
     with pytest.raises(BaselineError) as error:
         read(str(path))
@@ -363,14 +362,14 @@ def test_the_command_freezes_what_flake8_reports(shop, capsys):
     reported = flake8(shop, ".").stdout.splitlines()
     assert len(reported) > 20
     assert main(["baseline"]) == 0
-    frozen = entries(shop)
-    assert sum(e["count"] for e in frozen) == len(reported)
-    assert {e["path"] for e in frozen} == {line.split(":")[0].removeprefix("./")
-                                           for line in reported}
+    baselined = entries(shop)
+    assert sum(e["count"] for e in baselined) == len(reported)
+    assert {e["path"] for e in baselined} == {line.split(":")[0].removeprefix("./")
+                                              for line in reported}
     first = (shop / ".ddd-baseline.json").read_bytes()
     assert main(["baseline"]) == 0
     assert (shop / ".ddd-baseline.json").read_bytes() == first
-    assert "findings frozen" in capsys.readouterr().out
+    assert "findings baselined" in capsys.readouterr().out
 
 
 def test_the_command_leaves_out_what_noqa_and_per_file_ignores_silence(shop):
@@ -379,19 +378,19 @@ def test_the_command_leaves_out_what_noqa_and_per_file_ignores_silence(shop):
     (shop / ".flake8").write_text("[flake8]\nselect = DDD\nper-file-ignores = "
                                   "shop/billing/*: DDD1\n")
     assert main(["baseline"]) == 0
-    frozen = entries(shop)
-    assert not [e for e in frozen if e["path"] == "shop/sales/domain/events.py"
+    baselined = entries(shop)
+    assert not [e for e in baselined if e["path"] == "shop/sales/domain/events.py"
                 and e["code"] == "DDD104"]
-    assert not [e for e in frozen if e["path"].startswith("shop/billing/")
+    assert not [e for e in baselined if e["path"].startswith("shop/billing/")
                 and e["code"].startswith("DDD1")]
-    assert [e for e in frozen if e["path"].startswith("shop/billing/")]
+    assert [e for e in baselined if e["path"].startswith("shop/billing/")]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_flake8_reports_only_what_is_not_frozen(shop, jobs):
+def test_flake8_reports_only_what_is_not_baselined(shop, jobs):
     assert main(["baseline"]) == 0
     assert flake8(shop, "-j", jobs, ".").stdout == ""
-    # a new finding in a frozen place, and one elsewhere
+    # a new finding in a baselined place, and one elsewhere
     events = shop / "shop/sales/domain/events.py"
     events.write_text("\n\n# moved down\n" + events.read_text().replace(
         "    skus: list[Sku]", "    skus: list[Sku]\n    bins: list[Sku] = field(default_factory=list)"))
@@ -411,7 +410,7 @@ def test_flake8_honours_it_from_stdin(shop):
                                             "    skus: list[Sku]\n    bins: list[Sku]")
     result = flake8(shop, "--stdin-display-name", path, "-", stdin=typed)
     assert result.stdout.count("DDD104") == 1 and "'bins'" in result.stdout
-    # without the display name the buffer is another file: nothing of it is frozen
+    # without the display name the buffer is another file: nothing of it is baselined
     assert "DDD104" in flake8(shop, "-", stdin=buffer).stdout
 
 
@@ -424,11 +423,11 @@ def test_flake8_honours_a_file_written_on_windows(shop):
 
 
 def test_a_baseline_named_by_the_option_is_relative_to_its_folder(shop):
-    (shop / ".flake8").write_text("[flake8]\nselect = DDD\nddd-baseline = ci/frozen.json\n")
+    (shop / ".flake8").write_text("[flake8]\nselect = DDD\nddd-baseline = ci/baselined.json\n")
     (shop / "ci").mkdir()
     assert main(["baseline"]) == 0
     assert not (shop / ".ddd-baseline.json").exists()
-    assert json.loads((shop / "ci/frozen.json").read_text())["entries"][0]["path"].startswith("../shop/")
+    assert json.loads((shop / "ci/baselined.json").read_text())["entries"][0]["path"].startswith("../shop/")
     assert flake8(shop, ".").stdout == ""
 
 
@@ -445,12 +444,12 @@ def test_flake8_stops_at_start_up_on_a_bad_baseline(shop, text, said):
 
 
 def test_check_and_update(shop, capsys):
-    assert main(["baseline", "--check"]) == 0  # no baseline: nothing is frozen
+    assert main(["baseline", "--check"]) == 0  # no baseline: nothing is baselined
     assert main(["baseline", "--update"]) == 2
     assert main(["baseline"]) == 0
     before = entries(shop)
     assert main(["baseline", "--check"]) == 0
-    assert "every frozen finding still occurs" in capsys.readouterr().out
+    assert "every baselined finding still occurs" in capsys.readouterr().out
     events = shop / "shop/sales/domain/events.py"
     # DDD104 on 'skus' fixed, and a new finding (not to be added by --update)
     events.write_text(events.read_text().replace("skus: list[Sku]", "skus: tuple[Sku, ...]")
@@ -458,9 +457,9 @@ def test_check_and_update(shop, capsys):
     assert main(["baseline", "--check"]) == 1
     out = capsys.readouterr()
     assert out.out == ("shop/sales/domain/events.py: DDD102 ShipOrder in ShipOrder: "
-                       "frozen 1, found 0\n"
+                       "baselined 1, found 0\n"
                        "shop/sales/domain/events.py: DDD104 skus in OrderItemsRemoved: "
-                       "frozen 1, found 0\n")
+                       "baselined 1, found 0\n")
     assert "run `ddd-events baseline --update`" in out.err
     assert main(["baseline", "--update"]) == 0
     after = entries(shop)
@@ -477,8 +476,8 @@ def test_update_lowers_a_count(shop):
     legacy = shop / "shop/sales/domain/legacy_events.py"
     source = legacy.read_text()
     assert main(["baseline"]) == 0
-    frozen = {(e["path"], e["code"], e["scope"], e["subject"]): e["count"] for e in entries(shop)}
-    key = next(k for k in frozen if k[1] == "DDD107" and k[0].endswith("legacy_events.py"))
+    baselined = {(e["path"], e["code"], e["scope"], e["subject"]): e["count"] for e in entries(shop)}
+    key = next(k for k in baselined if k[1] == "DDD107" and k[0].endswith("legacy_events.py"))
     doubled = json.loads((shop / ".ddd-baseline.json").read_text())
     for entry in doubled["entries"]:
         if (entry["path"], entry["code"], entry["scope"], entry["subject"]) == key:
@@ -487,7 +486,7 @@ def test_update_lowers_a_count(shop):
     assert main(["baseline", "--check"]) == 1
     assert main(["baseline", "--update"]) == 0
     assert {(e["path"], e["code"], e["scope"], e["subject"]): e["count"]
-            for e in entries(shop)}[key] == frozen[key]
+            for e in entries(shop)}[key] == baselined[key]
     assert legacy.read_text() == source
 
 
@@ -522,12 +521,12 @@ def test_the_command_stops_on_a_bad_baseline_or_option(shop, capsys):
 
 def test_the_cache_keeps_the_findings_and_the_baseline_filters_them(shop):
     assert main(["baseline"]) == 0
-    frozen = sum(e["count"] for e in entries(shop))
+    baselined = sum(e["count"] for e in entries(shop))
     assert flake8(shop, ".").stdout == ""
     assert (shop / ".ddd_events_cache").is_dir()
     # answered from the cache, the findings are filtered by the baseline as it is now
     (shop / ".ddd-baseline.json").write_text(dumps(Counter()))
-    assert len(flake8(shop, ".").stdout.splitlines()) == frozen
+    assert len(flake8(shop, ".").stdout.splitlines()) == baselined
     assert main(["baseline"]) == 0
     assert flake8(shop, ".").stdout == ""
 
@@ -536,7 +535,7 @@ def test_the_baseline_is_no_part_of_the_cache_key():
     from flake8_ddd_events.cache.keys import run_key
 
     plain = Settings.from_values()
-    named = Settings.from_values({"ddd-baseline": "ci/frozen.json"})
+    named = Settings.from_values({"ddd-baseline": "ci/baselined.json"})
     assert run_key(named, "/repo", "DDD") == run_key(plain, "/repo", "DDD")
     other = Settings.from_values({"ddd-max-integration-fields": "3"})
     assert run_key(other, "/repo", "DDD") != run_key(plain, "/repo", "DDD")

@@ -1,4 +1,4 @@
-"""collect.walk makes the same hook calls as libcst's own ``tree.visit``, in the same order.
+"""walker.walk makes the same hook calls as libcst's own ``tree.visit``, in the same order.
 
 The facts record calls in source order (flow rules and the checker's ast-based placer
 rely on it), classes in leave order, fields and methods in body order. The walker reads
@@ -20,7 +20,7 @@ import libcst as cst
 import pytest
 from libcst._maybe_sentinel import MaybeSentinel
 
-from flake8_ddd_events.syntax import collect
+from flake8_ddd_events.syntax import collect, walker
 from flake8_ddd_events.syntax.facts import ModuleFacts
 from flake8_ddd_events.rules import RULES
 
@@ -87,18 +87,18 @@ def derived_table() -> dict[str, tuple[str, ...]]:
 def test_the_child_table_matches_the_installed_libcst():
     derived = derived_table()
     listing = "\n".join(f'    "{k}": {v!r},'.replace("'", '"') for k, v in derived.items())
-    assert collect._CHILDREN == derived, f"regenerate collect._CHILDREN:\n{listing}"
+    assert walker.CHILDREN == derived, f"regenerate walker.CHILDREN:\n{listing}"
 
 
 def test_every_other_node_type_is_a_token():
-    assert set(node_types()) - set(collect._CHILDREN) <= collect._TOKENS
-    assert not set(collect._CHILDREN) & collect._TOKENS
+    assert set(node_types()) - set(walker.CHILDREN) <= walker.TOKENS
+    assert not set(walker.CHILDREN) & walker.TOKENS
 
 
 def test_the_collector_has_no_hook_on_a_skipped_token():
-    for name in collect._TOKENS:
-        assert collect._hook(collect._Collector, f"visit_{name}") is None
-        assert collect._hook(collect._Collector, f"leave_{name}") is None
+    for name in walker.TOKENS:
+        assert walker.hook(collect.Collector, f"visit_{name}") is None
+        assert walker.hook(collect.Collector, f"leave_{name}") is None
 
 
 # -- same hooks, same order ---------------------------------------------------------------
@@ -149,12 +149,12 @@ def test_the_walk_makes_the_same_calls_in_the_same_order(source):
     class Spy(cst.CSTVisitor):
         pass
 
-    for name in collect._CHILDREN:  # every non-token type, with every attribute hook
+    for name in walker.CHILDREN:  # every non-token type, with every attribute hook
         setattr(Spy, f"visit_{name}", lambda self, node, n=name: log.append(("visit", id(node), n)))
         setattr(Spy, f"leave_{name}", lambda self, node, n=name: log.append(("leave", id(node), n)))
-    collect._PLANS.pop(Spy, None)
-    collect.walk(tree, Spy())
-    without_tokens = [entry for entry in expected.log if entry[2] not in collect._TOKENS]
+    walker._PLANS.pop(Spy, None)
+    walker.walk(tree, Spy())
+    without_tokens = [entry for entry in expected.log if entry[2] not in walker.TOKENS]
     assert log == without_tokens
 
 
@@ -172,7 +172,7 @@ def test_attribute_hooks_fire_around_their_field():
             log.append(("end", None))
 
     source = "with a(), b():\n    c()\n    d()\ne()\n"
-    collect.walk(cst.parse_module(source), Spy())
+    walker.walk(cst.parse_module(source), Spy())
     assert log == [("call", "a"), ("call", "b"), ("body", None), ("call", "c"), ("call", "d"),
                    ("end", None), ("call", "e")]
 
@@ -190,7 +190,7 @@ def test_a_false_visit_skips_the_children_but_still_leaves():
         def visit_Call(self, node):
             log.append("call")
 
-    collect.walk(cst.parse_module("class A:\n    x = f()\n"), Spy())
+    walker.walk(cst.parse_module("class A:\n    x = f()\n"), Spy())
     assert log == ["A"]
 
 
@@ -204,7 +204,7 @@ def test_a_node_type_the_table_does_not_know_is_walked_by_libcst():
     tree = tree.deep_replace(call, custom)
     facts = collect.collect(tree, "m.py", "m", False)
     old = ModuleFacts(path="m.py", module="m", is_package=False)
-    tree.visit(collect._Collector(old))
+    tree.visit(collect.Collector(old))
     assert summary(facts) == summary(old)
     assert [c.callee for c in facts.calls] == ["g", "h"]  # libcst dispatches visit_Custom
 
@@ -270,6 +270,6 @@ def test_the_corpus_is_broad():
 def test_the_walk_collects_the_same_facts_as_libcst_visit(name, source):
     tree = cst.parse_module(source)
     old = ModuleFacts(path=name, module="m", is_package=False)
-    tree.visit(collect._Collector(old))
+    tree.visit(collect.Collector(old))
     new = collect.collect(tree, name, "m", False)
     assert summary(new) == summary(old)

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import strategies as st
 
 from flake8_ddd_events.lint.checker import check_source
-from flake8_ddd_events.gate.look import (EVENTS, NEEDS, PER_FUNCTION, _word_run_found,
-                                         _word_run_pattern, codes_for, gate_for, may_hold_findings)
+from flake8_ddd_events.gate.look import codes_for, gate_for, may_hold_findings
+from flake8_ddd_events.gate.needs import EVENTS, NEEDS, PER_FUNCTION
+from flake8_ddd_events.gate.text import word_run_found, word_run_pattern
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.source.modules import module_path
 from flake8_ddd_events.plugin import all_codes
@@ -524,5 +525,5 @@ def test_an_integration_event_built_in_any_argument_opens_the_flow_gate(call):
 def test_the_windowed_word_run_search_finds_whatever_the_whole_search_finds(parts):
     names = ("unit_of_work", "uow", "repo", "repository")
     text = "".join(parts)
-    if _word_run_pattern(names).search(text):
-        assert _word_run_found(names, text, text.lower())
+    if word_run_pattern(names).search(text):
+        assert word_run_found(names, text, text.lower())

@@ -16,8 +16,10 @@ import pytest
 
 import flake8_ddd_events.syntax.parsing as parsing
 from flake8_ddd_events.model import project_model as model_module
+from flake8_ddd_events.model.views import MAX_CHAIN
 from flake8_ddd_events.lint.checker import check_source
-from flake8_ddd_events.model.project_model import ClassView, External, ProjectModel, Unknown
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.model.views import ClassView, External, Unknown
 from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.analysis.recognition import Kind, recognise
 from flake8_ddd_events.config.settings import Settings
@@ -247,14 +249,14 @@ def test_alias_chains_end_at_the_depth_cap(tmp_path):
 
 
 def test_long_inheritance_chains_are_bounded(tmp_path):
-    count = model_module.MAX_CHAIN + 20
+    count = MAX_CHAIN + 20
     source = "class C0:\n    pass\n" + "".join(f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, count))
     model = make_model(tmp_path, {"deep.py": source})
     facts = model.module("deep")
     view = model.view(facts, facts.classes[f"C{count - 1}"])
-    assert len(list(view.ancestors())) <= model_module.MAX_CHAIN + 2
+    assert len(list(view.ancestors())) <= MAX_CHAIN + 2
     assert not view.chain_known
-    assert len(view.mro) <= model_module.MAX_CHAIN + 2
+    assert len(view.mro) <= MAX_CHAIN + 2
 
 
 # -- reading: once, re-read when edited, never outside, never executed ---------------------------

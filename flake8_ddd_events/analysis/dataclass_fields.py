@@ -17,7 +17,7 @@ import libcst as cst
 from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true, keywords_of, last_part,
                                   names_in)
 from ..syntax.facts import Decorator, FieldFact
-from ..model.project_model import ClassView, External
+from ..model.views import ClassView, External
 
 
 class Style(enum.Enum):

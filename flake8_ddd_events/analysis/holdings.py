@@ -4,7 +4,7 @@ DDD302)."""
 
 from __future__ import annotations
 
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..syntax.expressions import names_in
 from ..syntax.facts import FieldFact
 from .recognition import Kind, recognise

@@ -18,7 +18,7 @@ from .dataclass_fields import declared_fields, field_call, is_classvar
 from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..config.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..syntax.expressions import dotted, last_part
 
 _MUTABLE = {

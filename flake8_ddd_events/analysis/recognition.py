@@ -10,7 +10,7 @@ from .english import states_past_fact
 from ..syntax.expressions import last_part, names_in
 from .metadata import chain_fields, declares_only_metadata
 from .vocabulary import DATA_BASES, FRAMEWORKS, is_abstract
-from ..model.project_model import ClassView, External
+from ..model.views import ClassView, External
 from ..config.settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.

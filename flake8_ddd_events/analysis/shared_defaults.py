@@ -9,7 +9,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..syntax.expressions import dotted, last_part
 from ..syntax.facts import FieldFact
 from . import dataclass_fields

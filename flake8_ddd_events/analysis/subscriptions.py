@@ -4,7 +4,7 @@ and its entry point (``handle``, else ``__call__``). Read by DDD404/DDD405 and t
 from __future__ import annotations
 
 from ..config.settings import Settings
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..syntax.expressions import last_part
 from ..syntax.facts import MethodFact
 from .recognition import Kind, chain_matches, recognise

@@ -1,4 +1,4 @@
-"""The baseline: findings frozen in a file (``.ddd-baseline.json``) that are not reported,
+"""The baseline: findings recorded in a file (``.ddd-baseline.json``) that are not reported,
 so that a code base adopts the plugin without fixing everything first.
 
 ``fingerprint`` says which finding is which without its line; ``store`` reads and writes

@@ -1,4 +1,4 @@
-"""The plugin's side: a module's findings less the frozen ones."""
+"""The plugin's side: a module's findings less the baselined ones."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ Report = TypeVar("Report", bound=tuple)  # (line, column, message, type), as fla
 
 
 class Baseline:
-    """The frozen findings of one baseline file, by path."""
+    """The baselined findings of one baseline file, by path."""
 
     def __init__(self, path: str, counts: Counter[Fingerprint]) -> None:
         self.path = path
@@ -30,15 +30,15 @@ class Baseline:
         path = locate(setting, start)
         return None if path is None else cls(path, read(path))
 
-    def unfrozen(self, reports: list[Report], filename: str, tree: ast.AST | None,
-                 lines: Sequence[str], disable_noqa: bool = False) -> list[Report]:
-        """The reports of one module that the baseline does not freeze: each entry freezes
+    def not_baselined(self, reports: list[Report], filename: str, tree: ast.AST | None,
+                      lines: Sequence[str], disable_noqa: bool = False) -> list[Report]:
+        """The reports of one module that the baseline does not hold: each entry holds
         at most its count of matching reports, in line order; the rest are reported. A
         report that ``# noqa`` silences is left to flake8 and takes no entry's count."""
-        frozen = self._by_path.get(relative_path(filename, self.root))
-        if not frozen:
+        baselined = self._by_path.get(relative_path(filename, self.root))
+        if not baselined:
             return reports
-        left = dict(frozen)
+        left = dict(baselined)
         scopes = None
         kept = []
         for report in reports:

@@ -1,7 +1,7 @@
 """The baseline file: where it is, how it is read, how it is written.
 
 JSON, the format version first, then one entry per line sorted by path, code, scope and
-subject, each with the number of findings it freezes: stable byte for byte, so that a
+subject, each with the number of findings it holds: stable byte for byte, so that a
 review diff shows exactly the findings added or fixed.
 """
 
@@ -38,9 +38,9 @@ def locate(setting: str | None, start: str) -> str | None:
     if setting is not None:
         path = os.path.join(start, setting)
         return path if os.path.isfile(path) else None
-    from ..config.sources import _directories
+    from ..config.sources import config_directories
 
-    for directory in _directories(start):
+    for directory in config_directories(start):
         path = os.path.join(directory, DEFAULT_NAME)
         if os.path.isfile(path):
             return path
@@ -54,7 +54,7 @@ def target(setting: str | None, start: str) -> str:
 
 
 def read(path: str) -> Counter[Fingerprint]:
-    """The frozen findings of a baseline file, counted. Raises BaselineError naming the file
+    """The baselined findings of a baseline file, counted. Raises BaselineError naming the file
     when it cannot be read, is not a baseline, or comes from a newer format."""
     try:
         with open(path, encoding="utf-8") as file:

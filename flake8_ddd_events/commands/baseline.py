@@ -1,4 +1,4 @@
-"""``ddd-events baseline``: freeze today's findings, check and shrink the frozen ones."""
+"""``ddd-events baseline``: record today's findings, check and shrink the baselined ones."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ HELP = ("freeze the findings flake8 reports now in .ddd-baseline.json, so that o
         "are reported; --check and --update keep the file in step as code is fixed")
 EPILOG = """\
 flake8 runs as it would (its configuration files, selection, '# noqa', excludes,
-per-file-ignores) with this plugin's checks; each finding is frozen by its path,
+per-file-ignores) with this plugin's checks; each finding is baselined by its path,
 code, enclosing class and function, and what it is about, never by its line.
 Only the files checked in this run (and files that no longer exist) are
 compared: the entries of other files are kept as they are.
 
   ddd-events baseline            write everything found now (review the diff)
-  ddd-events baseline --check    CI: fail when frozen findings were fixed
+  ddd-events baseline --check    CI: fail when baselined findings were fixed
   ddd-events baseline --update   drop what was fixed; never add new findings
 
 exit status:
-  0  written; with --check: every frozen finding still occurs
-  1  with --check: frozen findings no longer occur (each listed)
+  0  written; with --check: every baselined finding still occurs
+  1  with --check: baselined findings no longer occur (each listed)
   2  an error: a bad option, a baseline that cannot be read, a check that crashed
 """
 
@@ -35,9 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="files and directories to check, as for flake8 (default: flake8's)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
-                      help="change nothing; exit 1 when frozen findings no longer occur")
+                      help="change nothing; exit 1 when baselined findings no longer occur")
     mode.add_argument("--update", action="store_true",
-                      help="remove the frozen findings that no longer occur; add none")
+                      help="remove the baselined findings that no longer occur; add none")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,37 +56,37 @@ def run(args: argparse.Namespace) -> int:
     if args.update and not exists:
         return _fail(f"no baseline at {shown} to update; write one with `ddd-events baseline`")
     try:
-        frozen = read(path) if exists else Counter()
+        baselined = read(path) if exists else Counter()
         found = collect(args.paths, os.path.dirname(os.path.abspath(path)))
     except (BaselineError, Flake8Exception, RuntimeError) as error:
         return _fail(str(error))
     for line in found.unchecked:
-        print(f"{line} (not checked: its frozen findings are kept)", file=sys.stderr)
+        print(f"{line} (not checked: its baselined findings are kept)", file=sys.stderr)
     root = os.path.dirname(os.path.abspath(path))
 
     def compared(entry) -> bool:
         return entry.path in found.checked or not os.path.exists(os.path.join(root, entry.path))
 
-    kept = Counter({e: n for e, n in frozen.items() if not compared(e)})
-    stale = sorted((e, n, found.counts[e]) for e, n in frozen.items()
+    kept = Counter({e: n for e, n in baselined.items() if not compared(e)})
+    stale = sorted((e, n, found.counts[e]) for e, n in baselined.items()
                    if compared(e) and found.counts[e] < n)
     if args.check:
         if not exists:
-            print(f"no baseline at {shown}: nothing is frozen")
+            print(f"no baseline at {shown}: nothing is baselined")
             return 0
         for entry, count, now in stale:
-            print(f"{_describe(entry)}: frozen {count}, found {now}")
+            print(f"{_describe(entry)}: baselined {count}, found {now}")
         if stale:
             fixed = sum(count - now for _, count, now in stale)
-            print(f"{fixed} frozen finding{'s' * (fixed != 1)} no longer occur{'s' * (fixed == 1)}:"
+            print(f"{fixed} baselined finding{'s' * (fixed != 1)} no longer occur{'s' * (fixed == 1)}:"
                   f" run `ddd-events baseline --update` and commit {shown}", file=sys.stderr)
             return 1
-        print(f"{shown}: every frozen finding still occurs ({sum(frozen.values())} frozen)")
+        print(f"{shown}: every baselined finding still occurs ({sum(baselined.values())} baselined)")
         return 0
     if args.update:
-        now = kept + Counter({e: min(n, found.counts[e]) for e, n in frozen.items() if compared(e)})
+        now = kept + Counter({e: min(n, found.counts[e]) for e, n in baselined.items() if compared(e)})
         for entry, count, left in stale:
-            print(f"{_describe(entry)}: frozen {count}, now {left}")
+            print(f"{_describe(entry)}: baselined {count}, now {left}")
     else:
         now = kept + found.counts
     try:
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return _fail(f"cannot write {shown}: {error.strerror}")
     total = sum(now.values())
-    print(f"{shown}: {total} finding{'s' * (total != 1)} frozen")
+    print(f"{shown}: {total} finding{'s' * (total != 1)} baselined")
     return 0
 
 

@@ -226,7 +226,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("ddd-cache-dir", ".ddd_events_cache", _folder,
            "the result cache's folder (relative to the folder flake8 runs in)"),
     Option("ddd-baseline", None, _path,
-           "the baseline: a file of frozen findings, which are not reported ('none': report "
+           "the baseline: a file of baselined findings, which are not reported ('none': report "
            "every finding; see docs/adoption.md)", kind="file path"),
 )
 

@@ -18,7 +18,7 @@ import os
 from typing import Any, Mapping
 
 from ..syntax.expressions import last_part
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..analysis.recognition import is_data_shaped
 from ..config.settings import Settings
 from ..analysis.metadata import schema_version

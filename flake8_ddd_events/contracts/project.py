@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..model.project_model import ClassView, ProjectModel
+from ..model.project_model import ProjectModel
+from ..model.views import ClassView
 from ..source.modules import module_path
 from ..syntax.parsing import parse_facts
 from ..lint.project_modules import Skipped, project_modules

@@ -19,7 +19,7 @@ from ..analysis.dataclass_fields import has_default
 from ..syntax.expressions import keywords_of, last_part, names_in
 from ..syntax.facts import FieldFact
 from ..analysis.metadata import schema_version
-from ..model.project_model import ClassView, External, Unknown
+from ..model.views import ClassView, External, Unknown
 from ..analysis.recognition import Kind, qualified_of, recognise
 from ..config.settings import Settings
 from .typenames import TypeRef, read_type

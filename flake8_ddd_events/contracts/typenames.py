@@ -14,7 +14,7 @@ from typing import Callable
 
 import libcst as cst
 
-from ..syntax.expressions import _parse_forward_reference, dotted
+from ..syntax.expressions import parse_forward_reference, dotted
 
 # typing's aliases of builtins and collections, by the name they stand for
 _ALIASES = {
@@ -95,7 +95,7 @@ def _union(members: list[TypeRef]) -> TypeRef:
 
 def _read(node: cst.BaseExpression, qualify: Callable[[str], str]) -> TypeRef:
     if isinstance(node, cst.SimpleString):
-        inner = _parse_forward_reference(node)
+        inner = parse_forward_reference(node)
         return _read(inner, qualify) if inner is not None else _unread(node)
     if isinstance(node, cst.Name) and node.value == NONE:
         return TypeRef(NONE)

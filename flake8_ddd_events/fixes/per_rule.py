@@ -16,7 +16,7 @@ from ..analysis.mutability import mutable_default, mutable_name
 from ..analysis.shared_defaults import SharedDefault, factory_keyword, field_call, shared_defaults
 from ..syntax.expressions import dotted, names_in
 from ..syntax.facts import ClassFact, FieldFact
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from .plan import Plan, Unfixable
 
 Fix = Callable[[Plan, cst.CSTNode], str]

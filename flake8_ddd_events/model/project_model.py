@@ -53,20 +53,18 @@ from __future__ import annotations
 import builtins
 import os
 from collections import deque
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Callable, Iterator, Union
+from typing import Callable
 
 from ..cache.keys import FileState, ModuleState
 from ..config.settings import Settings
 from ..source.modules import inside_roots, module_path
 from ..source.store import SourceFile, SourceFiles, digest
 from ..syntax.facts import ClassFact, ModuleFacts, compact
+from .views import ClassView, External, Resolved, Unknown
 
 MAX_MODULE_BYTES = 1_000_000
 MAX_RESOLUTION_DEPTH = 24
 MAX_STAR_MODULES = 16  # modules a star-import lookup may visit
-MAX_CHAIN = 100  # project classes an inheritance walk may visit
 # Sharing parses with the checker, bounded so that memory does not grow with the files
 # checked: the libcst trees of the last modules read (a module read for an import is
 # usually checked soon after, its package's files being linted together), and the facts
@@ -74,113 +72,6 @@ MAX_CHAIN = 100  # project classes an inheritance walk may visit
 MAX_KEPT_TREES = 64
 MAX_RECENTLY_CHECKED = 16
 MAX_KEPT_BYTES = 512_000  # of source, for each of the two: a big module's nodes weigh a lot
-
-# Libraries whose classes add no event fields: a chain ending in them is complete.
-_LEAF_LIBRARIES = frozenset({
-    "builtins", "typing", "typing_extensions", "abc", "enum", "dataclasses", "collections",
-    "pydantic", "msgspec", "attr", "attrs", "uuid", "datetime", "decimal",
-})
-
-
-@dataclass(frozen=True)
-class External:
-    """A class from outside the project, by its qualified dotted name."""
-
-    qualified: str
-
-    @property
-    def is_leaf(self) -> bool:
-        return self.qualified.partition(".")[0] in _LEAF_LIBRARIES
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A name that cannot be resolved: rules that need the chain stay silent."""
-
-    name: str
-
-
-Resolved = Union["ClassView", External, Unknown]
-
-
-class ClassView:
-    """A class together with what its bases resolve to."""
-
-    def __init__(self, model: ProjectModel, facts: ModuleFacts, cls: ClassFact) -> None:
-        self.model = model
-        self.facts = facts
-        self.cls = cls
-        self.memo: dict[str, object] = {}  # per-class results of recognition
-
-    def __repr__(self) -> str:
-        return f"<ClassView {self.facts.module}.{self.cls.qualname}>"
-
-    @property
-    def name(self) -> str:
-        return self.cls.name
-
-    @cached_property
-    def bases(self) -> tuple[Resolved, ...]:
-        """Each written base, resolved in the scope the class statement runs in."""
-        return tuple(self.model.resolve(self.facts, name, scope=self.cls.parent) if name
-                     else Unknown("<expression>") for name in self.cls.base_names)
-
-    def ancestors(self) -> Iterator[tuple[str, Resolved]]:
-        """Every base along the chain, nearest first, each class once: (written name,
-        resolution). A chain longer than ``MAX_CHAIN`` project classes ends in an Unknown.
-        Worked out once per view (recognition and the rules ask tens of times)."""
-        return iter(self._ancestors)
-
-    @cached_property
-    def _ancestors(self) -> tuple[tuple[str, Resolved], ...]:
-        return tuple(self._walk_ancestors())
-
-    def _walk_ancestors(self) -> Iterator[tuple[str, Resolved]]:
-        seen = {id(self)}
-        queue = deque([self])
-        while queue:
-            view = queue.popleft()
-            for written, resolved in zip(view.cls.base_names, view.bases):
-                if isinstance(resolved, ClassView):
-                    if id(resolved) in seen:
-                        continue
-                    if len(seen) > MAX_CHAIN:
-                        yield written, Unknown(written)
-                        return
-                    seen.add(id(resolved))
-                    queue.append(resolved)
-                yield written, resolved
-
-    @property
-    def mro(self) -> tuple[ClassView, ...]:
-        """The project classes of the chain, self first, in C3-like order."""
-        return (self, *self._ancestry)
-
-    @cached_property
-    def _ancestry(self) -> tuple[ClassView, ...]:
-        # kept without self: a view holding itself would be a reference cycle, and its
-        # module's facts and tree would wait for the cyclic GC instead of being freed
-        return tuple(_linearize(self, set(), 0))[1:]
-
-    @cached_property
-    def chain_known(self) -> bool:
-        """Whether every base along the chain is a project class or a leaf library class."""
-        return all(isinstance(r, ClassView) or (isinstance(r, External) and r.is_leaf)
-                   for _, r in self.ancestors())
-
-
-def _linearize(view: ClassView, active: set[int], depth: int) -> list[ClassView]:
-    if id(view) in active or depth > MAX_CHAIN:
-        return []
-    active = active | {id(view)}
-    result: list[ClassView] = [view]
-    for base in view.bases:
-        if isinstance(base, ClassView):
-            for item in _linearize(base, active, depth + 1):
-                if item in result:
-                    result.remove(item)
-                result.append(item)
-    return result
 
 
 class ProjectModel:

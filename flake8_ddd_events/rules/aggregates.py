@@ -13,7 +13,7 @@ import libcst as cst
 
 from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import CallFact, ClassFact, FieldFact
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
 from ..analysis.flow import is_own_receiver
 from ..analysis.holdings import identity_name

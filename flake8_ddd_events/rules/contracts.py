@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from ..analysis.metadata import schema_version
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..analysis.recognition import Kind
 from .rule import Context, Example, Finding, rule
 from ..config.settings import Settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..syntax.expressions import last_part, names_in
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
 from ..analysis.subscriptions import declared_events, entry_point
 from .rule import Context, Example, Finding, rule

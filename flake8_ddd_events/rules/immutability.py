@@ -12,7 +12,7 @@ from ..analysis.dataclass_fields import (Style, class_decorator, declares_state,
                                          style)
 from ..analysis.mutability import immutable_instead, mutable_default, mutable_name
 from ..syntax.expressions import names_in
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from .rule import Context, Example, Finding, rule
 
 

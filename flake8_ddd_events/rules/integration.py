@@ -13,10 +13,10 @@ import libcst as cst
 
 from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar
 from ..analysis.holdings import domain_object_in, held_kind
-from ..syntax.expressions import _parse_forward_reference, dotted, last_part, names_in
+from ..syntax.expressions import parse_forward_reference, dotted, last_part, names_in
 from ..syntax.facts import FieldFact
 from ..analysis.metadata import chain_fields, is_metadata_field, version_source
-from ..model.project_model import ClassView
+from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
 from .rule import Context, Example, Finding, rule
 from ..config.settings import Settings
@@ -39,7 +39,7 @@ def _integration_events(context: Context, *, concrete: bool) -> Iterator[ClassVi
 
 def _forward(node: cst.BaseExpression) -> cst.BaseExpression | None:
     """A quoted annotation read as an expression (None when unreadable); others as they are."""
-    return _parse_forward_reference(node) if isinstance(node, cst.SimpleString) else node
+    return parse_forward_reference(node) if isinstance(node, cst.SimpleString) else node
 
 
 def is_optional(annotation: cst.BaseExpression | None) -> bool:

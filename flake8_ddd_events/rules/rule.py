@@ -14,7 +14,8 @@ from typing import Callable, Iterable, Iterator
 import libcst as cst
 
 from ..syntax.facts import ClassFact, ModuleFacts
-from ..model.project_model import ClassView, ProjectModel
+from ..model.project_model import ProjectModel
+from ..model.views import ClassView
 from ..analysis.recognition import Kind, Recognition, recognise
 from ..config.settings import Settings
 

@@ -43,7 +43,7 @@ def names_in(node: cst.BaseExpression | None) -> list[str]:
                 found.append(name)
                 continue
         if isinstance(current, cst.SimpleString):
-            inner = _parse_forward_reference(current)
+            inner = parse_forward_reference(current)
             if inner is not None:
                 stack.append(inner)
             continue
@@ -66,7 +66,7 @@ def _parts(node: cst.CSTNode) -> list:
     return list(node.children)
 
 
-def _parse_forward_reference(node: cst.SimpleString) -> cst.BaseExpression | None:
+def parse_forward_reference(node: cst.SimpleString) -> cst.BaseExpression | None:
     text = node.evaluated_value
     if not isinstance(text, str) or len(text) > 200:
         return None

@@ -32,10 +32,6 @@ class FieldFact:
     default: cst.BaseExpression | None
     node: cst.CSTNode | None  # the statement line, for positions (None: compact facts)
 
-    @property
-    def has_default(self) -> bool:
-        return self.default is not None
-
 
 @dataclass(frozen=True)
 class Param:

@@ -1,0 +1,158 @@
+"""The gate's text matchers: whether a source holds some names as identifiers or as runs
+of words, a call given as a keyword's value, an integration event built in a call; and the
+patterns made from the settings, by need word."""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import lru_cache
+from typing import Collection
+
+from ..analysis.vocabulary import identifier_words
+from ..config.settings import Settings
+
+NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
+_RECORDED = ("events",)  # recorded_events, domain_events, events, collect_new_events, ...
+
+
+class Words:
+    """Whether a source holds one of some names: a substring test first (C speed),
+    then, for identifiers, a regex over the few names found."""
+
+    def __init__(self, names: Collection[str], *, identifier: bool = True,
+                 word_runs: bool = False) -> None:
+        self.identifier = identifier
+        self.word_runs = word_runs
+        self.names = tuple(sorted(n for n in set(names) if n))
+        self.variants = tuple((n, _variants(n)) for n in self.names)
+
+    def found(self, source: str, lower: str) -> bool:
+        if not self.identifier:  # any case, underscores optional (``_variants``)
+            present = tuple(n for n, variants in self.variants
+                            if any(v in lower for v in variants))
+            return bool(present) and (not self.word_runs
+                                      or word_run_found(present, source, lower))
+        present = [n for n in self.names if n in source]
+        if not present:
+            return False
+        pattern = r"\b(?:" + "|".join(map(re.escape, present)) + r")\b"
+        return re.search(pattern, source) is not None
+
+
+class KeywordCall:
+    """Whether a source holds a call (``.now(``) given as the value of a keyword
+    (``occurred_on=datetime.now()``): the calls are found first, then the text before
+    each one is matched (a pattern that starts with the keyword would be tried at every
+    character of the module)."""
+
+    BEFORE = 400  # characters before the call where the keyword and receiver are looked for
+
+    def __init__(self, call: str, before: str) -> None:
+        self.call = re.compile(call)
+        self.before = re.compile(before)
+
+    def found(self, source: str, lower: str) -> bool:
+        return any(self.before.search(source, max(0, m.start() - self.BEFORE), m.start())
+                   for m in self.call.finditer(source))
+
+
+class ConstructingCall:
+    """A call of one of some methods (or functions) with an argument that is itself a
+    call, ``bus.send(topic, OrderShipped(...))``: a shape of the calls of one function
+    (``found_in``); the module's text says nothing of it, so ``found`` is always true."""
+
+    def __init__(self, methods: Collection[str]) -> None:
+        self.methods = frozenset(methods)
+
+    def found(self, source: str, lower: str) -> bool:
+        return True
+
+    def found_in(self, calls: list[ast.AST]) -> bool:
+        for call in calls:
+            if not isinstance(call, ast.Call):
+                continue
+            func = call.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in self.methods and any(
+                    isinstance(a.value if isinstance(a, (ast.Starred, ast.keyword)) else a,
+                               ast.Call) for a in (*call.args, *call.keywords)):
+                return True
+        return False
+
+
+def _alternatives(names: Collection[str]) -> str:
+    return "|".join(map(re.escape, sorted(n for n in set(names) if n)))
+
+
+def _variants(name: str) -> tuple[str, ...]:
+    lowered = name.lower()
+    return (lowered, lowered.replace("_", "")) if "_" in lowered else (lowered,)
+
+
+_MAX_WINDOWS = 2000
+
+
+def word_run_found(names: tuple[str, ...], source: str, lower: str) -> bool:
+    """Whether one of the names is in the source as a run of words: the pattern is tried
+    only where a variant of a name was found (a run starts where its variant does), or
+    over the whole source when its lower case does not keep the offsets (non-ASCII)."""
+    pattern = word_run_pattern(names)
+    if not source.isascii():
+        return pattern.search(source) is not None
+    tried = 0
+    for variant in {v for name in names for v in _variants(name)}:
+        at = lower.find(variant)
+        while at != -1:
+            tried += 1
+            if tried > _MAX_WINDOWS:
+                return pattern.search(source) is not None
+            if pattern.match(source, at, at + len(variant) + 3):
+                return True
+            at = lower.find(variant, at + 1)
+    return False
+
+
+@lru_cache(maxsize=256)
+def word_run_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the names as a run of whole words in snake or camel case, any case
+    (``self._uow``, ``SqlAlchemyUnitOfWork``, ``orders_repos``), as the flow rules
+    match receivers and transaction contexts; a plural of the last word counts."""
+    parts = []
+    for name in names:
+        words = identifier_words(name)
+        last = words[-1]
+        plural = f"{last[:-1]}ies" if last.endswith("y") else f"{last}s"
+        body = "_*".join(f"(?i:{re.escape(w)})" for w in words[:-1])
+        tail = f"(?i:{re.escape(last)}|{re.escape(plural)})"
+        run = f"{body}_*{tail}" if body else tail
+        parts.append(f"(?:(?<![A-Za-z])|(?=[A-Z])){run}(?![a-z])")
+    return re.compile("|".join(parts))
+
+
+def text_patterns(settings: Settings) -> dict[str, Words]:
+    s = settings
+    return {
+        "datetime": Words(["datetime"], identifier=False),
+        # a keyword whose value is a naive datetime call (DDD107 outside events: a timestamp
+        # keyword in any call, any keyword of a call that builds an event)
+        "naive-keyword": KeywordCall(
+            rf"\.\s*(?:{_alternatives(NAIVE_CALLS)})\s*\(",
+            r"(?<![\w])\w+\s*=(?!=)\s*[\w.]+\Z"),
+        "record-method": Words(s.record_methods),
+        "transaction": Words([*s.transaction_contexts, "commit"], identifier=False,
+                             word_runs=True),
+        "transport-method": Words(s.transport_methods),
+        "transport-receiver": Words(s.transport_receivers, identifier=False),
+        # a transport method whose argument constructs a class: ``bus.send(OrderShipped(...))``
+        "publish-constructs": ConstructingCall(s.transport_methods),
+        "publish-method": Words({*s.aggregate_publish_methods, *s.transport_methods}),
+        "recorded-events": Words(_RECORDED, identifier=False),
+        "clear-method": Words(s.clear_methods),
+        # a mark method that does not say "mark" (delete, remove) counts on an outbox only
+        "mark-method": Words([m for m in s.outbox_mark_methods if "mark" in m], identifier=False),
+        "outbox": Words(["outbox"] if any("mark" not in m for m in s.outbox_mark_methods)
+                        else [], identifier=False),
+        "write-method": Words(s.repository_write_methods),
+        "repository": Words(s.repository_receivers, identifier=False, word_runs=True),
+    }
