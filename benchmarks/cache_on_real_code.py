@@ -11,7 +11,7 @@ not hold) is edited the ways a cache goes stale: a mutable field added, the clas
 its bases replaced by ``DomainEvent``; and the run with the cache must equal a run without
 it. Prints one line per repository and every mismatch; exits 1 when there is one.
 
-Not part of the test suite (it needs the snapshots); ``tests/test_cache.py`` holds the
+Not part of the test suite (it needs the snapshots); ``tests/cache/test_cache.py`` holds the
 property on a project of its own.
 """
 

@@ -27,7 +27,7 @@ What the needs look at:
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 
 The gate is a superset of the rules: it may let through a module where no rule
-reports, never the reverse (``tests/test_gate.py``).
+reports, never the reverse (``tests/gate/test_gate.py``).
 
 Beside this module: ``needs.py`` (the table), ``text.py`` (the text matchers),
 ``ast_index.py`` (a module's class statements and imports), ``project_index.py``

@@ -39,7 +39,7 @@ DELETE_BEFORE_PUBLISH = TextNeed(("outbox", "transport-method"), True)
 TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
 
 # A rule passes the gate when any one of its needs is met. A code missing here
-# is gated by nothing (the module is always parsed): tests/test_gate.py fails
+# is gated by nothing (the module is always parsed): tests/gate/test_gate.py fails
 # until a new rule declares its needs.
 NEEDS: dict[str, tuple[Need, ...]] = {
     "DDD000": (),  # only reported on a module that is parsed for another rule

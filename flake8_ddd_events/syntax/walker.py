@@ -16,7 +16,7 @@ import libcst as cst
 # ``_visit_and_replace_children`` visits them (source order: e.g. a function's
 # decorators before its body, ``body if test else orelse``), leaving out fields that can
 # hold only whitespace and tokens (parentheses, commas, operators, ...). Derived from
-# libcst's source; tests/test_collect.py re-derives it from the installed libcst.
+# libcst's source; tests/syntax/test_collect.py re-derives it from the installed libcst.
 CHILDREN: dict[str, tuple[str, ...]] = {
     "AnnAssign": ("target", "annotation", "value"),
     "Annotation": ("annotation",),

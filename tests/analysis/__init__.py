@@ -1,0 +1,1 @@
+"""Tests of recognition and the other analyses."""

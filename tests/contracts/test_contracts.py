@@ -1,0 +1,329 @@
+"""The contract of integration events: the schema read from the code, DDD208 in every
+compatibility mode, the lock's stability and its errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, Change, changes
+from flake8_ddd_events.contracts.lock import FORMAT, LockError, dumps, loads, read_lock
+from flake8_ddd_events.contracts.project import project_events, source_events
+from flake8_ddd_events.contracts.schema import FieldSchema
+from flake8_ddd_events.analysis.metadata import schema_version
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.config.settings import Settings
+
+from ..conftest import write_file
+
+EVENTS = "shop/sales/integration_events.py"
+
+TEMPLATE = """\
+from dataclasses import dataclass
+from typing import List, Optional
+from uuid import UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped:
+    correlation_id: UUID
+    event_version: int = {version}
+{fields}"""
+CLASS_LINE = 7
+FIELD_LINE = 10  # the first line of {fields}
+
+
+def source(fields: str, version: int = 1) -> str:
+    return TEMPLATE.format(fields=fields, version=version)
+
+
+def settings_for(root: Path, mode: str = FULL, **values) -> Settings:
+    return Settings.from_values({"ddd-source-roots": [str(root)], "ddd-contract-compatibility": mode,
+                                 "ddd-contracts-lock": str(root / "ddd-contracts.lock"), **values})
+
+
+def lock_source(root: Path, text: str, filename: str = EVENTS) -> None:
+    settings = settings_for(root)
+    events = source_events(text, str(root / filename), settings)
+    (root / "ddd-contracts.lock").write_text(dumps(events.schemas().values()), encoding="utf-8")
+
+
+def ddd208(root: Path, text: str, mode: str = FULL, filename: str = EVENTS) -> list[tuple[int, str]]:
+    settings = settings_for(root, mode)
+    reports = check_source(text, str(root / filename), settings, {"DDD208"}, ProjectModel(settings))
+    return [(r.line, r.message) for r in reports]
+
+
+# (what, old fields, new fields, old version, new version, lines reported per mode)
+F, C = FIELD_LINE, CLASS_LINE
+CHANGES = [
+    ("required field removed", "    carrier: str\n", "", 1, 1,
+     {FORWARD: {C}, BACKWARD: set(), FULL: {C}}),
+    ("optional field removed", "    note: str = ''\n", "", 1, 1,
+     {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+    ("required field added", "", "    carrier: str\n", 1, 1,
+     {FORWARD: set(), BACKWARD: {F}, FULL: {F}}),
+    ("optional field added", "", "    note: str = ''\n", 1, 1,
+     {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+    ("type changed", "    carrier: str\n", "    carrier: int\n", 1, 1,
+     {FORWARD: {F}, BACKWARD: {F}, FULL: {F}}),
+    ("made nullable", "    carrier: str\n", "    carrier: Optional[str]\n", 1, 1,
+     {FORWARD: {F}, BACKWARD: set(), FULL: {F}}),
+    ("made non-nullable", "    carrier: str | None\n", "    carrier: str\n", 1, 1,
+     {FORWARD: set(), BACKWARD: {F}, FULL: {F}}),
+    ("same type written another way", "    skus: Optional[List[str]]\n",
+     "    skus: list[str] | None\n", 1, 1, {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+    ("default added", "    carrier: str\n", "    carrier: str = 'dhl'\n", 1, 1,
+     {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+    ("default removed", "    carrier: str = 'dhl'\n", "    carrier: str\n", 1, 1,
+     {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+    ("field renamed", "    carrier: str\n", "    shipper: str\n", 1, 1,
+     {FORWARD: {C}, BACKWARD: {F}, FULL: {C, F}}),
+    ("type changed with the version bumped", "    carrier: str\n", "    carrier: int\n", 1, 2,
+     {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+    ("field removed with the version bumped", "    carrier: str\n", "", 1, 2,
+     {FORWARD: set(), BACKWARD: set(), FULL: set()}),
+]
+
+
+@pytest.mark.parametrize("mode", [FORWARD, BACKWARD, FULL])
+@pytest.mark.parametrize("what, old, new, old_version, new_version, expected",
+                         CHANGES, ids=[c[0] for c in CHANGES])
+def test_every_kind_of_change_in_each_mode(tmp_path, mode, what, old, new, old_version,
+                                           new_version, expected):
+    lock_source(tmp_path, source(old, old_version))
+    found = ddd208(tmp_path, source(new, new_version), mode)
+    assert {line for line, _ in found} == expected[mode], found
+    assert all("OrderShipped" in message and "bump the version" in message
+               for _, message in found)
+
+
+def test_message_says_what_changed_what_the_lock_has_and_the_ways_out(tmp_path):
+    lock_source(tmp_path, source("    carrier: str\n"))
+    [(line, message)] = ddd208(tmp_path, source("    carrier: int\n"))
+    assert line == FIELD_LINE
+    assert "field 'carrier' changed type from 'str' to 'int'" in message
+    assert "has 'carrier: str (required)'" in message
+    assert "at version 1" in message
+    assert "event_version = 2" in message and "add a field of the new type" in message
+
+
+def test_silent_without_a_lock_and_for_an_event_the_lock_does_not_name(tmp_path):
+    assert ddd208(tmp_path, source("    carrier: int\n")) == []
+    lock_source(tmp_path, source("    carrier: str\n").replace("OrderShipped", "OrderPacked"))
+    assert ddd208(tmp_path, source("    carrier: int\n")) == []
+
+
+def test_a_lock_that_cannot_be_read_is_reported_once_not_raised(tmp_path):
+    (tmp_path / "ddd-contracts.lock").write_text("{not json")
+    [(line, message)] = ddd208(tmp_path, source("    carrier: int\n"))
+    assert line == CLASS_LINE
+    assert "cannot be read" in message and "not valid JSON" in message
+    assert "ddd-events contracts lock" in message
+
+
+def test_inherited_fields_from_a_base_in_another_module(tmp_path):
+    base = tmp_path / "shop" / "kernel" / "base.py"
+    base.parent.mkdir(parents=True)
+    base.write_text("from dataclasses import dataclass\nfrom decimal import Decimal\n"
+                    "from uuid import UUID\n\n\n@dataclass(frozen=True, kw_only=True)\n"
+                    "class IntegrationEvent:\n    correlation_id: UUID\n    event_version: int = 1\n"
+                    "    amount: Decimal\n")
+    events = tmp_path / EVENTS
+    events.parent.mkdir(parents=True)
+    events.write_text("from dataclasses import dataclass\n\nfrom shop.kernel.base import "
+                      "IntegrationEvent\n\n\n@dataclass(frozen=True, kw_only=True)\n"
+                      "class OrderShipped(IntegrationEvent):\n    carrier: str\n")
+    settings = settings_for(tmp_path)
+    found = project_events([str(tmp_path)], settings)
+    [(name, schema)] = found.schemas().items()
+    assert name == "shop.sales.integration_events.OrderShipped"
+    assert schema.version == 1
+    assert {n: f.type for n, f in schema.fields.items()} == {
+        "amount": "decimal.Decimal", "carrier": "str", "correlation_id": "uuid.UUID",
+        "event_version": "int"}
+    (tmp_path / "ddd-contracts.lock").write_text(dumps(found.schemas().values()))
+    base.write_text(base.read_text().replace("amount: Decimal", "amount: float"))
+    [(line, message)] = ddd208(tmp_path, events.read_text())
+    assert line == 7  # the event's class line: the field is declared in the base
+    assert "field 'amount' changed type from 'decimal.Decimal' to 'float'" in message
+    assert "in base 'IntegrationEvent'" in message
+
+
+def test_schema_reads_every_style_and_normalises_types(tmp_path):
+    text = """\
+import typing
+from typing import Annotated, ClassVar, Literal, Optional, Union
+from uuid import UUID
+
+import attr
+from pydantic import BaseModel, Field
+
+
+class OrderShipped(BaseModel):
+    correlation_id: UUID
+    schema_version: ClassVar[int] = 3
+    a: typing.List[typing.Dict[str, int]]
+    b: "Optional[UUID]" = None
+    c: Union[None, int, str]
+    d: Annotated[str, "meta"] = Field(...)
+    e: Literal["b", "a"] = Field(default="a")
+    _private: int = 0
+
+
+@attr.s(frozen=True)
+class OrderPacked:
+    correlation_id = attr.ib(type=UUID)
+    note = attr.ib(default="")
+"""
+    found = source_events(text, str(tmp_path / "shop/sales/contracts.py"), settings_for(tmp_path))
+    schemas = found.schemas()
+    shipped = schemas["shop.sales.contracts.OrderShipped"]
+    assert shipped.version == 3
+    assert {n: (f.type, f.required, f.nullable) for n, f in shipped.fields.items()} == {
+        "a": ("list[dict[str, int]]", True, False),
+        "b": ("uuid.UUID", False, True),
+        "c": ("int | str", True, True),
+        "correlation_id": ("uuid.UUID", True, False),
+        "d": ("str", True, False),
+        "e": ("typing.Literal['a', 'b']", False, False),
+    }
+    packed = schemas["shop.sales.contracts.OrderPacked"]
+    assert {n: (f.type, f.required) for n, f in packed.fields.items()} == {
+        "correlation_id": ("uuid.UUID", True), "note": ("typing.Any", False)}
+
+
+@pytest.mark.parametrize("declaration, filename, expected", [
+    ("class OrderShipped(IntegrationEvent):\n    event_version: int = 4\n", EVENTS, 4),
+    ("class OrderShipped(IntegrationEvent):\n    schema_version = '2.1'\n", EVENTS, "2.1"),
+    ("class OrderShipped(IntegrationEvent):\n    event_version: int = field(default=5)\n",
+     EVENTS, 5),
+    ("class OrderShippedV2(IntegrationEvent):\n    carrier: str\n", EVENTS, 2),
+    ("class OrderShipped(IntegrationEvent):\n    carrier: str\n",
+     "shop/sales/contracts/v3/events.py", 3),
+    ("class OrderShipped(IntegrationEvent):\n    carrier: str\n", EVENTS, None),
+])
+def test_schema_version_as_ddd203_sees_it(tmp_path, declaration, filename, expected):
+    text = ("from dataclasses import dataclass, field\n\n\nclass IntegrationEvent:\n"
+            "    correlation_id: str\n\n\n@dataclass(frozen=True)\n" + declaration)
+    found = source_events(text, str(tmp_path / filename), settings_for(tmp_path))
+    [view] = [v for n, v in found.views.items() if "OrderShipped" in n]
+    version = schema_version(view, settings_for(tmp_path))
+    assert (version.value if version else None) == expected
+
+
+# -- the lock file ---------------------------------------------------------------------
+def test_lock_round_trips_and_starts_with_its_format(tmp_path):
+    text = source("    carrier: str | None = None\n    skus: tuple[str, ...]\n")
+    schemas = source_events(text, str(tmp_path / EVENTS), settings_for(tmp_path)).schemas()
+    written = dumps(schemas.values())
+    assert written.startswith('{\n  "format": 1,\n  "events": {\n')
+    assert '        "carrier": {"nullable": true, "required": false, "type": "str"},\n' in written
+    assert loads(written, "x").events == schemas
+    assert dumps(loads(written, "x").events.values()) == written
+    assert dumps([]) == '{\n  "format": 1,\n  "events": {}\n}\n'
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("{not json", "not valid JSON"),
+    ("[]", 'first key must be "format"'),
+    ('{"events": {}, "format": 1}', 'first key must be "format"'),
+    ('{"format": "one", "events": {}}', "is not a format version"),
+    (f'{{"format": {FORMAT + 1}, "events": {{}}}}', "newer flake8-ddd-events"),
+    ('{"format": 1, "events": []}', '"events" must be an object'),
+    ('{"format": 1, "events": {"a.B": {"version": true, "fields": {}}}}', "\"version\" must be"),
+    ('{"format": 1, "events": {"a.B": {"version": 1, "fields": {"x": {"type": 1}}}}}',
+     "field 'x': needs"),
+])
+def test_a_bad_lock_is_named_with_its_reason(tmp_path, text, reason):
+    path = tmp_path / "ddd-contracts.lock"
+    path.write_bytes(text.encode())
+    with pytest.raises(LockError) as error:
+        read_lock(str(path))
+    assert str(error.value).startswith(f"{path}: ") and reason in str(error.value)
+
+
+def test_read_lock_sees_a_rewrite_of_the_same_size_at_once(tmp_path):
+    path = tmp_path / "ddd-contracts.lock"
+    assert read_lock(str(path)) is None
+    one = dumps([_event("a.B", 1)])
+    path.write_text(one)
+    assert read_lock(str(path)).events["a.B"].version == 1
+    path.write_text(one.replace('"version": 1', '"version": 2'))
+    assert read_lock(str(path)).events["a.B"].version == 2
+
+
+def _event(name, version):
+    from flake8_ddd_events.contracts.schema import EventSchema
+
+    return EventSchema(name, version, {"x": FieldSchema("x", "str", True, False)})
+
+
+def test_changes_are_listed_by_field():
+    old = {"a": FieldSchema("a", "str", True, False), "b": FieldSchema("b", "int", True, False)}
+    new = {"a": FieldSchema("a", "int", False, True), "c": FieldSchema("c", "int", False, False)}
+    assert [(c.field, c.kind) for c in changes(old, new)] == [
+        ("a", "retyped"), ("a", "made nullable"), ("a", "made optional"), ("b", "removed"),
+        ("c", "added")]
+    assert not Change("added", None, new["c"]).breaks(FULL)  # optional: a reader fills it in
+
+
+PROJECT = {
+    "shop/__init__.py": "",
+    "shop/kernel/base.py": "from dataclasses import dataclass\nfrom uuid import UUID\n\n\n"
+                           "@dataclass(frozen=True, kw_only=True)\nclass IntegrationEvent:\n"
+                           "    correlation_id: UUID\n    event_version: int = 1\n",
+    EVENTS: "from dataclasses import dataclass\nfrom datetime import datetime\nfrom typing import "
+            "FrozenSet, Optional\n\nfrom shop.kernel.base import IntegrationEvent\n\n\n"
+            + "".join(f"@dataclass(frozen=True, kw_only=True)\nclass Event{i}Happened"
+                      f"(IntegrationEvent):\n    at: datetime\n    tags: FrozenSet[str]\n"
+                      f"    note: Optional[str] = None\n    n{i}: int\n\n\n" for i in range(12)),
+    "shop/billing/contracts.py": "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\n"
+                                 "class InvoicePaid:\n    correlation_id: str\n    amount: int\n",
+    "tests/test_events.py": "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\n"
+                            "class FakeHappened:\n    correlation_id: str\n",
+}
+
+
+def write_project(root: Path) -> None:
+    for relative, text in PROJECT.items():
+        write_file(root, relative, text)
+
+
+def test_lock_is_the_same_bytes_across_runs_folders_and_hash_seeds(tmp_path):
+    outputs = []
+    for folder, seed in (("one", "1"), ("two", "2"), ("one", "3")):
+        root = tmp_path / folder
+        if not root.exists():
+            write_project(root)
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-m", "flake8_ddd_events.cli", "contracts", "lock"],
+                             cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        outputs.append((root / "ddd-contracts.lock").read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    text = outputs[0].decode()
+    assert "shop.billing.contracts.InvoicePaid" in text and "Event11Happened" in text
+    assert "FakeHappened" not in text  # test modules are left out
+    assert str(tmp_path) not in text
+
+
+def test_a_copied_project_keeps_its_lock(tmp_path):
+    write_project(tmp_path / "a")
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path / "a")
+        first = dumps(project_events(["."], settings).schemas().values())
+        shutil.copytree(tmp_path / "a", tmp_path / "b")
+        os.chdir(tmp_path / "b")
+        second = dumps(project_events(["."], settings).schemas().values())
+    finally:
+        os.chdir(cwd)
+    assert first == second

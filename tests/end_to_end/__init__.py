@@ -1,0 +1,1 @@
+"""Tests of flake8 end to end, whole projects, hard inputs."""

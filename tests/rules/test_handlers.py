@@ -1,0 +1,220 @@
+"""DDD404/DDD405: handlers are async and handle exactly the one event they declare."""
+
+from __future__ import annotations
+
+import textwrap
+
+from flake8_ddd_events.config.settings import Settings
+
+from ..conftest import expected_markers, findings
+
+CODES = {"DDD404", "DDD405"}
+EVENTS = """\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderEvent(DomainEvent):
+    order_id: str
+
+
+@dataclass(frozen=True)
+class OrderPlaced(OrderEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderCancelled(OrderEvent):
+    pass
+"""
+
+
+def check(source: str, tmp_path, filename: str = "shop/sales/application/handlers.py", **options):
+    events = tmp_path / "shop" / "sales" / "domain" / "events.py"
+    events.parent.mkdir(parents=True, exist_ok=True)
+    events.write_text(EVENTS)
+    source = textwrap.dedent(source)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)], **options})
+    found = set(findings(source, filename, settings=settings, codes=CODES, root=tmp_path))
+    assert found == {(line, code) for line, code in expected_markers(source) if code in CODES}
+
+
+# -- DDD404 -------------------------------------------------------------------------------------
+
+def test_sync_handle_or_call_fires_at_the_def_line(tmp_path):
+    check("""\
+        from typing import override
+
+        from shop.kernel import EventHandler, IntegrationEventHandler
+        from shop.sales.domain.events import OrderPlaced
+
+
+        class SendReceipt(EventHandler[OrderPlaced]):
+            @override
+            def handle(self, event: OrderPlaced) -> None:  # DDD404
+                self.mailer.send(event.order_id)
+
+
+        class Notify(IntegrationEventHandler):
+            def __call__(self, event) -> None:  # DDD404
+                self.client.post(event)
+        """, tmp_path)
+
+
+def test_async_handlers_and_non_entry_points_are_quiet(tmp_path):
+    check("""\
+        from shop.kernel import EventHandler
+        from shop.sales.domain.events import OrderPlaced
+
+
+        class SendReceipt(EventHandler[OrderPlaced]):
+            async def handle(self, event: OrderPlaced) -> None:
+                await self.mailer.send(event.order_id)
+
+            def __call__(self, event: OrderPlaced) -> None:
+                self.sync_fallback(event)
+
+            def format(self, event: OrderPlaced) -> str:
+                return str(event.order_id)
+
+
+        class RetryingReceipt(SendReceipt):
+            def __call__(self, event: OrderPlaced) -> None:
+                self.retry(event)
+
+
+        class ReportBuilder:
+            def handle(self, request) -> None:
+                pass
+        """, tmp_path)
+
+
+def test_handler_bases_are_an_option(tmp_path):
+    check("""\
+        from shop.kernel import EventHandler, Subscriber
+
+
+        class Notify(Subscriber):
+            def handle(self, event) -> None:  # DDD404
+                pass
+
+
+        class Other(EventHandler):
+            def handle(self, event) -> None:
+                pass
+        """, tmp_path, **{"ddd-handler-bases": "Subscriber"})
+
+
+# -- DDD405 -------------------------------------------------------------------------------------
+
+def test_union_declared_is_reported_at_the_class(tmp_path):
+    check("""\
+        from typing import Union
+        import typing
+
+        from shop.kernel import DomainEventHandler, register
+        from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+
+        @register
+        class Release(DomainEventHandler[Union[OrderPlaced, OrderCancelled]]):  # DDD405
+            async def handle(self, event: OrderPlaced) -> None:
+                pass
+
+
+        class Audit(DomainEventHandler[typing.Union[OrderPlaced, OrderCancelled, None]]):  # DDD405
+            async def handle(self, event) -> None:
+                pass
+
+
+        class Optional(DomainEventHandler[OrderPlaced | None]):
+            async def handle(self, event: OrderPlaced) -> None:
+                pass
+        """, tmp_path)
+
+
+def test_handle_taking_another_event_is_reported_at_the_def(tmp_path):
+    check("""\
+        from shop.kernel import DomainEventHandler
+        from shop.sales.domain.events import OrderCancelled, OrderEvent, OrderPlaced
+
+
+        class Release(DomainEventHandler[OrderPlaced]):
+            async def handle(self, event: OrderCancelled) -> None:  # DDD405
+                pass
+
+
+        class Both(DomainEventHandler[OrderPlaced]):
+            async def handle(self, event: OrderPlaced | OrderCancelled) -> None:  # DDD405
+                pass
+
+
+        class Narrowed(DomainEventHandler[OrderEvent]):
+            async def __call__(self, event: OrderPlaced) -> None:  # DDD405
+                pass
+        """, tmp_path)
+
+
+def test_matching_widened_unknown_and_undeclared_are_quiet(tmp_path):
+    check("""\
+        from typing import Generic, TypeVar
+
+        from shop.external import ThirdPartyEvent
+        from shop.kernel import DomainEvent, DomainEventHandler
+        from shop.sales.domain.events import OrderEvent, OrderPlaced
+
+        E = TypeVar("E", bound=DomainEvent)
+
+
+        class Exact(DomainEventHandler[OrderPlaced]):
+            async def handle(self, event: OrderPlaced) -> None:
+                pass
+
+
+        class Widened(DomainEventHandler[OrderPlaced]):
+            async def handle(self, event: OrderEvent) -> None:
+                pass
+
+
+        class Generic_(DomainEventHandler[E], Generic[E]):
+            async def handle(self, event: E) -> None:
+                pass
+
+
+        class External(DomainEventHandler[ThirdPartyEvent]):
+            async def handle(self, event: OrderPlaced) -> None:
+                pass
+
+
+        class Undeclared(DomainEventHandler):
+            async def handle(self, event: OrderPlaced) -> None:
+                pass
+
+
+        class NoParameters(DomainEventHandler[OrderPlaced]):
+            async def handle(self) -> None:
+                pass
+        """, tmp_path)
+
+
+def test_declared_event_through_a_project_handler_base(tmp_path):
+    check("""\
+        from typing import Generic, TypeVar
+
+        from shop.kernel import DomainEventHandler
+        from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+        E = TypeVar("E")
+
+
+        class TransactionalHandler(DomainEventHandler[E], Generic[E]):
+            async def handle(self, event: E) -> None:
+                pass
+
+
+        class Release(TransactionalHandler[OrderPlaced]):
+            async def handle(self, event: OrderCancelled) -> None:  # DDD405
+                pass
+        """, tmp_path)

@@ -1,0 +1,1 @@
+"""Tests of source files and module paths."""

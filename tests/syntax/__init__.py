@@ -1,0 +1,1 @@
+"""Tests of the parse and the collection pass."""
