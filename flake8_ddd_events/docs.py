@@ -53,10 +53,12 @@ GUIDES = (
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
     ("adoption.md", "Adopting it on an existing code base",
-     "configure, run, freeze today's findings in a baseline, gate CI on new ones, shrink it "
+     "configure, run, record today's findings in a baseline, gate CI on new ones, shrink it "
      "over time"),
     ("event-map.md", "Event map", "`ddd-events map`: the event flow between contexts, drawn "
                                   "from the code, and what it shows that is wrong"),
+    ("architecture.md", "Architecture", "for contributors: the path of one file, the folders, "
+                                        "where a new rule, fact or command goes"),
 )
 
 DDD000 = Rule(
