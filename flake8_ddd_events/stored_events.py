@@ -144,16 +144,22 @@ def _named_like_event(view: ClassView, settings: Settings) -> bool:
     return name.endswith("Event") or states_past_fact(name, frozenset(settings.past_tense_allow))
 
 
-def is_eventsourcing_aggregate(view: ClassView, settings: Settings) -> bool:
+# the aggregates whose metaclass generates events from methods (eventsourcing 9 and later;
+# version 8's ``eventsourcing.domain.model.aggregate.AggregateRoot`` does not)
+_GENERATING_AGGREGATES = frozenset({"eventsourcing.domain.Aggregate",
+                                    "eventsourcing.domain.BaseAggregate"})
+
+
+def generates_events(view: ClassView, settings: Settings) -> bool:
+    """Whether eventsourcing defines events from this aggregate class's methods."""
     return recognise(view, settings).kind is Kind.AGGREGATE and any(
-        qualified_of(resolved).partition(".")[0] == EVENTSOURCING
-        for _, resolved in view.ancestors())
+        qualified_of(resolved) in _GENERATING_AGGREGATES for _, resolved in view.ancestors())
 
 
 def generated_events(view: ClassView, settings: Settings) -> Iterator[StoredEvent]:
     """The events eventsourcing's ``Aggregate`` metaclass defines from the methods of an
     aggregate class: ``@event("Name")``, bare ``@event`` and ``__init__``."""
-    if not is_eventsourcing_aggregate(view, settings):
+    if not generates_events(view, settings):
         return
     nested = {view.facts.classes[q].name: view.facts.classes[q] for q in view.cls.inner_classes
               if q in view.facts.classes}
