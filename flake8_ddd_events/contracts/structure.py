@@ -97,7 +97,7 @@ def field_text(name: str, spec: Mapping[str, Any] | None) -> str:
 class _Walk:
     def __init__(self, old_types: Mapping[str, Shape], new_types: Mapping[str, Shape]) -> None:
         self.old_types, self.new_types = old_types, new_types
-        self.seen: set[tuple[str, str]] = set()
+        self.active: set[tuple[str, str]] = set()  # the pairs of types being compared
 
     def object(self, old: Shape, new: Shape, path: str) -> list[Change]:
         found = []
@@ -159,11 +159,13 @@ class _Walk:
         if "ref" in old and "ref" in new:
             found = self._constraints(old, new, path)
             pair = (old["ref"], new["ref"])
-            if pair in self.seen:
+            if pair in self.active:  # a type that holds itself: compared once on the way
                 return found
-            self.seen.add(pair)
-            return found + self.object(self.old_types.get(old["ref"], {}),
-                                       self.new_types.get(new["ref"], {}), path)
+            self.active.add(pair)
+            found += self.object(self.old_types.get(old["ref"], {}),
+                                 self.new_types.get(new["ref"], {}), path)
+            self.active.discard(pair)
+            return found
         if "union" in old or "union" in new:
             return self._union(old, new, path)
         values = _values(old), _values(new)
