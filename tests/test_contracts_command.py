@@ -59,8 +59,8 @@ def test_check_prints_a_breaking_change_like_a_diff(project, capsys):
     assert status == 1
     assert "~ shop.sales.integration_events.OrderShipped (version 1): breaking (full compatibility)" in out
     assert "  ! field 'carrier' changed type from 'str' to 'int'" in out
-    assert '-       "carrier": {"nullable": false, "required": true, "type": "str"}' in out
-    assert '+       "carrier": {"nullable": false, "required": true, "type": "int"}' in out
+    assert '-       "carrier": {"nullable": false, "required": true, "type": {"name": "str"}}' in out
+    assert '+       "carrier": {"nullable": false, "required": true, "type": {"name": "int"}}' in out
     assert "1 breaking" in err and "version bump" in err
 
 
@@ -95,7 +95,7 @@ def test_an_event_moved_to_another_module_is_a_move(project, capsys):
     status, out, _ = contracts(capsys, "check")
     assert status == 1
     assert out == ("~ shop.sales.integration_events.OrderShipped moved to "
-                   "shop.shipping.integration_events.OrderShipped (same name, version and fields)\n")
+                   "shop.shipping.integration_events.OrderShipped (same version and wire shape)\n")
 
 
 def test_a_move_with_a_change_is_a_removal_and_an_addition(project, capsys):
@@ -124,7 +124,7 @@ def test_lock_force_writes_over_a_bad_lock(project, capsys):
     status, _, err = contracts(capsys, "lock", "--force")
     assert status == 0 and "it is written again (--force)" in err
     assert contracts(capsys, "check")[0] == 0
-    assert lock.read_text().startswith('{\n  "format": 1,')
+    assert lock.read_text().startswith('{\n  "format": 2,')
 
 
 def test_lock_force_writes_over_a_breaking_change(project, capsys):
