@@ -155,12 +155,12 @@ def _example_block(example) -> str:
 
 def _example_lock(example) -> str:
     """The contract lock an example runs with (``Example.before``)."""
-    from .contracts.lock import dumps
+    from .contracts.lock import dump_lock
     from .contracts.project import source_events
     from .settings import Settings
 
     settings = Settings.from_values({"ddd-source-roots": ["."]})
-    return dumps(source_events(example.before, example.filename, settings).schemas().values())
+    return dump_lock(source_events(example.before, example.filename, settings).lock())
 
 
 def rule_page(rule: Rule, *, links: bool = True) -> str:

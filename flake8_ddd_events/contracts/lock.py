@@ -33,6 +33,9 @@ diff shows exactly what changed in the contract::
       }
     }
 
+A stored event's entry also holds its ``"framework"`` and ``"topic"`` beside
+``"current"`` (docs/stored-events.md).
+
 Format 1 (``"events"``: one version per event, fields with type names) is still read;
 writing always writes format 2. A version read from format 1 and kept (an older version)
 is written as it was read, marked ``"format": 1``.
@@ -171,7 +174,10 @@ def _schema_lines(schema: EventSchema, indent: int) -> list[str]:
 
 def _history_lines(history: History, indent: int) -> list[str]:
     versions = sorted(history.versions.items(), key=lambda item: _version_order(item[0]))
-    return _block([("current", [_json(history.current)]),
+    stored = [(key, [_json(value)]) for key, value in (("framework", history.framework),
+                                                       ("topic", history.topic))
+              if value is not None]
+    return _block([("current", [_json(history.current)]), *stored,
                    ("versions", _block([(version_key(v), _schema_lines(s, indent + 4))
                                         for v, s in versions], indent + 2))], indent)
 
@@ -308,7 +314,11 @@ def _history(name: str, entry: Any, path: str) -> History:
     if not any(v == current and type(v) is type(current) for v in versions):
         raise LockError(path, f"{where}: \"current\" names version {_json(current)}, which "
                               "\"versions\" does not hold")
-    return History(name, current, versions)
+    stored = {key: values.get(key) for key in ("framework", "topic")}
+    for key, value in stored.items():
+        if value is not None and not isinstance(value, str):
+            raise LockError(path, f"{where}: \"{key}\" must be a string")
+    return History(name, current, versions, **stored)
 
 
 def _plain(value: Any, path: str, where: str) -> Any:
