@@ -122,7 +122,9 @@ def stored_event(view: ClassView, settings: Settings) -> StoredEvent | None:
 
 def _framework(view: ClassView, settings: Settings) -> str | None:
     recognition = recognise(view, settings)
-    if recognition.is_concrete_event and recognition.framework in (EVENTSOURCING, PROTEAN):
+    if recognition.is_concrete_event and (
+            recognition.framework == EVENTSOURCING
+            or (recognition.framework == PROTEAN and is_protean_event(view))):
         return recognition.framework
     if recognition.kind in (Kind.AGGREGATE, Kind.ENTITY, Kind.HANDLER) or recognition.is_base:
         return None
@@ -137,6 +139,16 @@ def _framework(view: ClassView, settings: Settings) -> str | None:
                 and not is_other_message(view, settings) and _named_like_event(view, settings)):
             return CONFIGURED
     return None
+
+
+def is_protean_event(view: ClassView) -> bool:
+    """A Protean event: decorated ``@<domain>.event`` or inheriting Protean's
+    ``BaseEvent`` (not every class under a Protean base: value objects, repositories and
+    the framework's own classes are not events)."""
+    return any(d.name.endswith(".event") and d.name.count(".") == 1
+               for owner in view.mro for d in owner.cls.decorators) or any(
+        qualified_of(resolved).startswith(f"{PROTEAN}.") and last_part(written) == "BaseEvent"
+        for written, resolved in view.ancestors())
 
 
 def _named_like_event(view: ClassView, settings: Settings) -> bool:

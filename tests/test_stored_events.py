@@ -253,3 +253,20 @@ def test_a_topic_alias_covers_what_eventsourcing_resolves_through_it(old, aliase
 ])
 def test_the_class_name_in_a_protean_type_string(type_string, name):
     assert protean_class_name(type_string) == name
+
+
+def test_only_protean_events_are_stored_not_every_class_under_a_protean_base():
+    found = stored("""
+        from protean.core.value_object import BaseValueObject
+        from protean.core.event import BaseEvent
+
+        class Money(BaseValueObject):
+            amount: int
+
+        class PaymentTaken(BaseEvent):
+            amount: int
+
+        class RefundIssued(PaymentTaken):
+            reason: str
+    """, module="shop.payments")
+    assert set(found) == {"PaymentTaken", "RefundIssued"}
