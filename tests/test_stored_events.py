@@ -8,10 +8,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from flake8_ddd_events.collect import collect
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.settings import Settings
-from flake8_ddd_events.stored_events import (
+from flake8_ddd_events.syntax.collect import collect
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.config.settings import Settings
+from flake8_ddd_events.analysis.stored_events import (
     module_stored_events,
     protean_class_name,
     topic_aliases,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from flake8_ddd_events.cli import main
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, findings, write_file
 
@@ -214,8 +214,8 @@ def test_the_message_names_the_missing_step(tmp_path, monkeypatch):
     assert main(["contracts", "lock"]) == 0
     after = es("        difficulty: int\n")
     write_file(tmp_path, ES_FILE, after)
-    from flake8_ddd_events.checker import check_source
-    from flake8_ddd_events.model import ProjectModel
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
 
     settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
     reports = check_source(after, str(tmp_path / ES_FILE), settings, {"DDD209"},

@@ -36,9 +36,9 @@ from typing import Iterator, Mapping
 
 import libcst as cst
 
-from ..dataclass_fields import field_call
-from ..expressions import keywords_of
-from ..stored_events import (
+from ..analysis.dataclass_fields import field_call
+from ..syntax.expressions import keywords_of
+from ..analysis.stored_events import (
     CONFIGURED,
     EVENTSOURCING,
     PROTEAN,
@@ -52,7 +52,7 @@ from ..stored_events import (
 from .compare import History
 from .schema import EventSchema, Version
 from .shape import Shape, annotation_shape, class_shape
-from .structure import ADDED, LOOSENED, REMOVED, RETYPED, TIGHTENED, Change, compare, same_shape
+from .structure import ADDED, LOOSENED, REMOVED, TIGHTENED, Change, compare, same_shape
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from ..rule import Context, Example, Finding, rule
-from ..stored_events import module_stored_events
+from ..analysis.stored_events import module_stored_events
+from .rule import Context, Example, Finding, rule
 
 _DOG = """\
 from eventsourcing.domain import Aggregate

@@ -38,13 +38,14 @@ from typing import Iterator
 
 import libcst as cst
 
+from ..config.settings import Settings, with_base_variants
+from ..model.project_model import ClassView, External
+from ..syntax.expressions import dotted, last_part
+from ..syntax.facts import MethodFact, ModuleFacts, Param
 from .english import states_past_fact
-from .expressions import dotted, last_part
-from .facts import MethodFact, ModuleFacts, Param
 from .metadata import schema_version
-from .model import ClassView, External
-from .recognition import Kind, chain_matches, is_data_shaped, is_other_message, qualified_of, recognise
-from .settings import Settings, with_base_variants
+from .recognition import (Kind, chain_matches, is_data_shaped, is_other_message, qualified_of,
+                          recognise)
 
 EVENTSOURCING = "eventsourcing"
 PROTEAN = "protean"
