@@ -224,8 +224,8 @@ def _print_difference(difference, mode: str) -> None:
     for change in difference.changes:
         print(f"  {'!' if change in difference.breaking else ' '} {change.describe()}")
         for sign, value, event in (("-", change.old, old), ("+", change.new, new)):
-            if change.path == change.field and event is not None and event.shape is not None:
-                value = event.shape["fields"].get(change.field)  # the whole field
+            if change.path == change.field and event is not None:  # the whole field
+                value = _fields(event, legacy=old.shape is None).get(change.field)
             line = _line(change.path, value)
             if line is not None and (sign + line) not in shown:
                 shown.add(sign + line)
@@ -242,11 +242,11 @@ def _line(path: str, value) -> str | None:
     return field_line(path, legacy_spec(value) if isinstance(value, FieldSchema) else value)
 
 
-def _fields(event) -> dict:
-    """An event's top-level fields as the lock writes them."""
+def _fields(event, legacy: bool = False) -> dict:
+    """An event's top-level fields as the lock writes them (``legacy``: as format 1)."""
     from ..contracts.lock import legacy_spec
 
-    if event.shape is None:
+    if event.shape is None or legacy:
         return {n: legacy_spec(f) for n, f in event.fields.items()}
     return event.shape.get("fields", {})
 
