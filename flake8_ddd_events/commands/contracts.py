@@ -10,18 +10,20 @@ HELP = ("lock the integration events' schemas (ddd-contracts.lock), check the co
         "lock, or export them as JSON Schema")
 EPILOG = """\
 actions:
-  lock    write the lock from the code (refuses a breaking change at the same version
-          unless --force)
+  lock    write the lock from the code, keeping every version locked before (--prune
+          drops them); refuses a breaking change, a version going down, or an event gone
+          while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
   export  write one JSON Schema (draft 2020-12) per integration event
 
-Run from the project root on the same paths for lock and check (default: the current
-directory); test modules are left out (option ddd-test-modules).
+Run from the project root (default path: the current directory); the lock is found there
+or in the nearest folder above; test modules are left out (option ddd-test-modules).
 
 exit status:
   0  lock: written or unchanged; check: the code matches the lock; export: written
   1  check: the code and the lock differ (every difference is printed);
-     lock: a breaking change at the same version (nothing written)
+     lock: a breaking change, a version going down, an event gone while a new one
+     appears (nothing written)
   2  an error: a bad lock file (named, with the reason; nothing overwritten), a file that
      cannot be read or parsed, a bad option
 """
