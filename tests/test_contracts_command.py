@@ -288,8 +288,9 @@ def ddd208(project, path=EVENTS, **values):
 
     settings = Settings.from_values({"ddd-source-roots": [str(project)], **values})
     text = (project / path).read_text()
-    return [(r.line, r.message) for r in check_source(text, str(project / path), settings,
-                                                       {"DDD208"}, ProjectModel(settings))]
+    reports = check_source(text, str(project / path), settings, {"DDD208"},
+                           ProjectModel(settings))
+    return [(r.line, r.message) for r in reports]
 
 
 def test_lock_keeps_every_version_and_prune_drops_the_older_ones(project, capsys):
@@ -309,8 +310,7 @@ def test_lock_keeps_every_version_and_prune_drops_the_older_ones(project, capsys
     (shipped("    carrier: int\n", version=1), "its version went down from 2 to 1"),
     (shipped("    carrier: int\n", version=2).replace("int = 2", "str = '2'"),
      "its version changed type from int 2 to str '2'"),
-    (shipped("    carrier: int\n", version=2).replace("event_version: int = 2",
-                                                       "event_version: int"),
+    (shipped("    carrier: int\n", version=2).replace("int = 2", "int"),
      "its version was taken away (locked at 2)"),
 ])
 def test_a_version_that_goes_down_changes_type_or_goes_away_breaks(project, capsys, code,

@@ -198,7 +198,7 @@ def _check(args: argparse.Namespace, settings) -> int:
 
 def _print_difference(difference, mode: str) -> None:
     from ..contracts.compare import BUMPED, CHANGED, GONE, MOVED, NEW, VERSION, shown_version
-    from ..contracts.lock import field_line, legacy_spec
+    from ..contracts.lock import field_line
 
     old, new = difference.old, difference.new
     if difference.kind == NEW:

@@ -141,8 +141,8 @@ class _Writer:
             return {"type": "array", "prefixItems": items, "minItems": len(items),
                     "maxItems": len(items)}
         if "map" in shape:
-            return {"type": "object", "additionalProperties": self.type(shape["map"][1],
-                                                                       utf8_bytes)}
+            values = self.type(shape["map"][1], utf8_bytes)
+            return {"type": "object", "additionalProperties": values}
         if "ref" in shape:
             return self._ref(shape["ref"])
         name = shape.get("name")

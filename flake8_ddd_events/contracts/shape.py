@@ -41,7 +41,7 @@ from ..expressions import dict_literal_items, dotted, is_true, keywords_of, last
 from ..facts import FieldFact, ModuleFacts
 from ..model import ClassView, External, ProjectModel, Unknown
 from ..recognition import is_data_shaped, qualified_of
-from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, canonical, literal, read_type
+from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, literal, read_type
 
 Shape = dict[str, Any]
 

@@ -80,11 +80,6 @@ def compare(old: Shape, new: Shape) -> list[Change]:
     return _Walk(old.get("types", {}), new.get("types", {})).object(old, new, "")
 
 
-def same_shape(old: Shape, new: Shape) -> bool:
-    """The same wire shape, whatever the names of its types."""
-    return not compare(old, new)
-
-
 def field_text(name: str, spec: Mapping[str, Any] | None) -> str:
     """``carrier: str (required)``, as a message quotes a field."""
     if spec is None:
