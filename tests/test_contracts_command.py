@@ -313,8 +313,7 @@ def test_lock_keeps_every_version_and_prune_drops_the_older_ones(project, capsys
     (shipped("    carrier: int\n", version=2).replace("int = 2", "int"),
      "its version was taken away (locked at 2)"),
 ])
-def test_a_version_that_goes_down_changes_type_or_goes_away_breaks(project, capsys, code,
-                                                                    printed):
+def test_a_version_that_goes_down_changes_type_or_goes_away_breaks(project, capsys, code, printed):
     contracts(capsys, "lock")
     write_file(project, EVENTS, shipped("    carrier: int\n", version=2))
     contracts(capsys, "lock")
