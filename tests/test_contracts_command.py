@@ -282,9 +282,9 @@ def locked(project) -> dict:
 
 
 def ddd208(project, path=EVENTS, **values):
-    from flake8_ddd_events.checker import check_source
-    from flake8_ddd_events.model import ProjectModel
-    from flake8_ddd_events.settings import Settings
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
+    from flake8_ddd_events.config.settings import Settings
 
     settings = Settings.from_values({"ddd-source-roots": [str(project)], **values})
     text = (project / path).read_text()

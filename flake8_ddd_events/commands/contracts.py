@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_settings
+    from ..config.sources import load_settings
 
     settings = load_settings(".", {"ddd-contracts-lock": args.lock,
                                    "ddd-contract-compatibility": getattr(args, "compatibility", None)})
@@ -96,7 +96,7 @@ def _read(path: str, overwrite: bool = False):
 
 def _in_scope(args: argparse.Namespace, settings):
     """Whether a locked event's module is under the paths given (``lock PATH…``)."""
-    from ..modules import module_path
+    from ..source.modules import module_path
 
     prefixes = [module_path(path, settings.source_roots)[0] for path in args.paths]
 

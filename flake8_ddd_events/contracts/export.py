@@ -27,10 +27,10 @@ import json
 import os
 from typing import Any, Mapping
 
-from ..dataclass_fields import Style, style
-from ..metadata import schema_version
-from ..model import ClassView
-from ..settings import Settings
+from ..analysis.dataclass_fields import Style, style
+from ..analysis.metadata import schema_version
+from ..model.project_model import ClassView
+from ..config.settings import Settings
 from .schema import event_name
 from .shape import Shape, class_shape, render
 

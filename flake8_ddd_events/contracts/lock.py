@@ -48,7 +48,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from ..config import folders_up
+from ..config.sources import folders_up
 from .compare import History
 from .schema import EventSchema, FieldSchema, Version
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ..dataclass_fields import has_default
-from ..facts import FieldFact
-from ..metadata import schema_version
-from ..model import ClassView, External, Unknown
-from ..recognition import Kind, qualified_of, recognise
-from ..settings import Settings
+from ..analysis.dataclass_fields import has_default
+from ..syntax.facts import FieldFact
+from ..analysis.metadata import schema_version
+from ..model.project_model import ClassView, External, Unknown
+from ..analysis.recognition import Kind, qualified_of, recognise
+from ..config.settings import Settings
 from .shape import Shape, annotation_of, class_shape, is_field
 from .typenames import TypeRef, read_type
 

@@ -36,11 +36,11 @@ from typing import Any, Callable
 
 import libcst as cst
 
-from ..dataclass_fields import Style, has_default, style
-from ..expressions import dict_literal_items, dotted, is_true, keywords_of, last_part, names_in
-from ..facts import FieldFact, ModuleFacts
-from ..model import ClassView, External, ProjectModel, Unknown
-from ..recognition import is_data_shaped, qualified_of
+from ..analysis.dataclass_fields import Style, has_default, style
+from ..syntax.expressions import dict_literal_items, dotted, is_true, keywords_of, last_part, names_in
+from ..syntax.facts import FieldFact, ModuleFacts
+from ..model.project_model import ClassView, External, ProjectModel, Unknown
+from ..analysis.recognition import is_data_shaped, qualified_of
 from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, literal, read_type
 
 Shape = dict[str, Any]
