@@ -328,10 +328,26 @@ class OrderShipped:
     entry = json.loads((tmp_path / "ddd-contracts.lock").read_text())["integration_events"][
         "shop.sales.integration_events.OrderShipped"]["versions"]["1"]
     fields, types = entry["fields"], entry["types"]
-    assert fields["code"]["type"] == {"constraints": {"max_length": 8}, "name": "str"}
+    assert fields["code"]["type"] == {"alias": "shop.sales.integration_events.Code",
+                                      "constraints": {"max_length": 8}, "name": "str"}
     assert fields["count"]["type"] == {"constraints": {"ge": 1}, "name": "int"}
     assert fields["price"]["type"] == {"name": "money.Money", "unread": True}
     assert types["shop.sales.integration_events.Label"]["fields"]["colour"] == {
         "nullable": False, "omittable": True, "required": False, "type": {"name": "str"}}
     assert types["shop.sales.integration_events.Node"]["fields"]["children"]["type"] == {
         "array": {"ref": "shop.sales.integration_events.Node"}}
+
+
+def test_a_type_read_on_one_side_only_is_not_a_change():
+    from flake8_ddd_events.contracts.structure import compare
+
+    def event(kind):
+        return {"fields": {"ship_to": {"nullable": False, "required": True, "type": kind}},
+                "types": {"a.Address": {"fields": {}}}}
+
+    unread = {"name": "a.Address", "unread": True}
+    assert compare(event({"ref": "a.Address"}), event(unread)) == []
+    assert compare(event({"name": "str", "alias": "a.Address"}), event(unread)) == []
+    assert compare(event(unread), event({"class": "a.Address", "enum": ["x"]})) == []
+    [change] = compare(event({"name": "str"}), event(unread))  # a library class: a change
+    assert change.text == "field 'ship_to' changed type from 'str' to 'a.Address'"

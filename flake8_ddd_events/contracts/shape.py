@@ -18,7 +18,8 @@ A shape is ``{"fields": {wire name: field}, "positional": true?, "types": {...}?
   (members' values, ``auto()`` resolved as Python does), ``{"ref": name}`` (a project
   value object in ``types``, expanded by its own fields: shared and recursive types once),
   ``{"name": dotted, "unread": true}`` (a class that is not read: an installed library's)
-  or ``{"unread": code}`` (an expression that is not a type); each with
+  or ``{"unread": code}`` (an expression that is not a type); a type read through an
+  alias says so (``"alias": name``, information only); each with
   ``"constraints"`` when it has some (``gt``, ``ge``, ``lt``, ``le``, ``multiple_of``,
   ``min_length``, ``max_length``, ``pattern``);
 - aliases (``Sku = str``, ``Sku: TypeAlias = str``, ``type Sku = str``) and ``NewType``
@@ -391,6 +392,7 @@ class _Reader:
             if target.name == UNREAD:
                 return None
             shape = self.type(target, qualify, depth=depth + 1)
+            shape["alias"] = name  # information: where it was read (not on the wire)
             if nullable:
                 shape["nullable"] = True
             return shape
