@@ -288,3 +288,66 @@ def test_ddd208_points_at_the_field_that_holds_the_nested_change(tmp_path, monke
     assert len(found) == 2  # ship_to, and parcels through Parcel.ship_to
     assert any("field 'ship_to.postcode' changed type from 'str' to 'int'" in m
                and "has 'str'" in m for m in found), found
+
+
+def test_the_shape_reads_type_statements_constrained_types_typed_dicts_and_library_classes(
+        tmp_path, monkeypatch, capsys):
+    setup(tmp_path, monkeypatch, {EVENTS: """\
+from dataclasses import dataclass
+
+from money import Money
+from pydantic import conint, constr
+from typing_extensions import NotRequired, TypedDict
+
+type Code = constr(max_length=8)
+
+
+class Label(TypedDict):
+    text: str
+    colour: NotRequired[str]
+
+
+@dataclass(frozen=True)
+class Node:
+    children: list["Node"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped:
+    correlation_id: str
+    event_version: int = 1
+    code: Code
+    count: conint(ge=1)
+    label: Label
+    price: Money
+    tree: Node
+"""})
+    assert contracts(capsys, "lock")[0] == 0
+    import json
+
+    entry = json.loads((tmp_path / "ddd-contracts.lock").read_text())["integration_events"][
+        "shop.sales.integration_events.OrderShipped"]["versions"]["1"]
+    fields, types = entry["fields"], entry["types"]
+    assert fields["code"]["type"] == {"alias": "shop.sales.integration_events.Code",
+                                      "constraints": {"max_length": 8}, "name": "str"}
+    assert fields["count"]["type"] == {"constraints": {"ge": 1}, "name": "int"}
+    assert fields["price"]["type"] == {"name": "money.Money", "unread": True}
+    assert types["shop.sales.integration_events.Label"]["fields"]["colour"] == {
+        "nullable": False, "omittable": True, "required": False, "type": {"name": "str"}}
+    assert types["shop.sales.integration_events.Node"]["fields"]["children"]["type"] == {
+        "array": {"ref": "shop.sales.integration_events.Node"}}
+
+
+def test_a_type_read_on_one_side_only_is_not_a_change():
+    from flake8_ddd_events.contracts.structure import compare
+
+    def event(kind):
+        return {"fields": {"ship_to": {"nullable": False, "required": True, "type": kind}},
+                "types": {"a.Address": {"fields": {}}}}
+
+    unread = {"name": "a.Address", "unread": True}
+    assert compare(event({"ref": "a.Address"}), event(unread)) == []
+    assert compare(event({"name": "str", "alias": "a.Address"}), event(unread)) == []
+    assert compare(event(unread), event({"class": "a.Address", "enum": ["x"]})) == []
+    [change] = compare(event({"name": "str"}), event(unread))  # a library class: a change
+    assert change.text == "field 'ship_to' changed type from 'str' to 'a.Address'"

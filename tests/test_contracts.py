@@ -300,8 +300,18 @@ PROJECT = {
             + "".join(f"@dataclass(frozen=True, kw_only=True)\nclass Event{i}Happened"
                       f"(IntegrationEvent):\n    at: datetime\n    tags: FrozenSet[str]\n"
                       f"    note: Optional[str] = None\n    n{i}: int\n\n\n" for i in range(12)),
-    "shop/billing/contracts.py": "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\n"
-                                 "class InvoicePaid:\n    correlation_id: str\n    amount: int\n",
+    "shop/billing/contracts.py": "from dataclasses import dataclass\n\n"
+                                 "from shop.shared.values import Address, Channel, Sku\n\n\n"
+                                 "@dataclass(frozen=True)\n"
+                                 "class InvoicePaid:\n    correlation_id: str\n    amount: int\n"
+                                 "    bill_to: Address\n    channel: Channel\n"
+                                 "    skus: frozenset[Sku]\n",
+    "shop/shared/values.py": "from dataclasses import dataclass\nfrom enum import Enum, auto\n"
+                             "from typing import Literal, Optional\n\nSku = str\n\n\n"
+                             "class Channel(Enum):\n    WEB = auto()\n    STORE = auto()\n\n\n"
+                             "@dataclass(frozen=True)\nclass Address:\n    lines: list[str]\n"
+                             "    kind: Literal['home', 'work', 'other']\n"
+                             "    previous: Optional['Address'] = None\n",
     "tests/test_events.py": "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\n"
                             "class FakeHappened:\n    correlation_id: str\n",
 }
@@ -328,6 +338,7 @@ def test_lock_is_the_same_bytes_across_runs_folders_and_hash_seeds(tmp_path):
     assert "shop.billing.contracts.InvoicePaid" in text and "Event11Happened" in text
     assert "FakeHappened" not in text  # test modules are left out
     assert str(tmp_path) not in text
+    assert '"shop.shared.values.Address": {' in text and '"enum": [1, 2]' in text
 
 
 def test_a_copied_project_keeps_its_lock(tmp_path):
@@ -343,3 +354,20 @@ def test_a_copied_project_keeps_its_lock(tmp_path):
     finally:
         os.chdir(cwd)
     assert first == second
+
+
+def test_a_lock_with_many_versions_is_written_the_same_whatever_their_order():
+    from flake8_ddd_events.contracts.compare import History
+    from flake8_ddd_events.contracts.lock import Lock
+
+    versions = {v: _event("a.B", v) for v in (10, "1", 2, None)}
+    texts = set()
+    for order in (list(versions), list(reversed(versions))):
+        history = History("a.B", 10, {v: versions[v] for v in order})
+        texts.add(dump_lock(Lock({"a.B": history})))
+    [text] = texts
+    keys = [line.strip().split(":")[0] for line in text.splitlines()
+            if line.startswith("        \"") and line.rstrip().endswith("{")]
+    assert keys == ['"2"', '"10"', '"\\"1\\""', '"null"']
+    assert dump_lock(loads(text, "x")) == text
+    assert set(loads(text, "x").events["a.B"].versions) == {10, "1", 2, None}

@@ -11,18 +11,20 @@ HELP = ("lock the integration events' schemas (ddd-contracts.lock), check the co
         "lock, or export them as JSON Schema")
 EPILOG = """\
 actions:
-  lock    write the lock from the code (refuses a breaking change at the same version
-          unless --force)
+  lock    write the lock from the code, keeping every version locked before (--prune
+          drops them); refuses a breaking change, a version going down, or an event gone
+          while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
   export  write one JSON Schema (draft 2020-12) per integration event
 
-Run from the project root on the same paths for lock and check (default: the current
-directory); test modules are left out (option ddd-test-modules).
+Run from the project root (default path: the current directory); the lock is found there
+or in the nearest folder above; test modules are left out (option ddd-test-modules).
 
 exit status:
   0  lock: written or unchanged; check: the code matches the lock; export: written
   1  check: the code and the lock differ (every difference is printed);
-     lock: a breaking change at the same version (nothing written)
+     lock: a breaking change, a version going down, an event gone while a new one
+     appears (nothing written)
   2  an error: a bad lock file (named, with the reason; nothing overwritten), a file that
      cannot be read or parsed, a bad option
 """
@@ -230,7 +232,7 @@ def _check(args: argparse.Namespace, settings) -> int:
 
 def _print_difference(difference, mode: str) -> None:
     from ..contracts.compare import BUMPED, CHANGED, GONE, MOVED, NEW, VERSION, shown_version
-    from ..contracts.lock import field_line, legacy_spec
+    from ..contracts.lock import field_line
 
     old, new = difference.old, difference.new
     if difference.kind == NEW:
@@ -258,8 +260,8 @@ def _print_difference(difference, mode: str) -> None:
     for change in difference.changes:
         print(f"  {'!' if change in difference.breaking else ' '} {change.describe()}")
         for sign, value, event in (("-", change.old, old), ("+", change.new, new)):
-            if change.path == change.field and event is not None and event.shape is not None:
-                value = event.shape["fields"].get(change.field)  # the whole field
+            if change.path == change.field and event is not None:  # the whole field
+                value = _fields(event, legacy=old.shape is None).get(change.field)
             line = _line(change.path, value)
             if line is not None and (sign + line) not in shown:
                 shown.add(sign + line)
@@ -297,11 +299,11 @@ def _line(path: str, value) -> str | None:
     return field_line(path, legacy_spec(value) if isinstance(value, FieldSchema) else value)
 
 
-def _fields(event) -> dict:
-    """An event's top-level fields as the lock writes them."""
+def _fields(event, legacy: bool = False) -> dict:
+    """An event's top-level fields as the lock writes them (``legacy``: as format 1)."""
     from ..contracts.lock import legacy_spec
 
-    if event.shape is None:
+    if event.shape is None or legacy:
         return {n: legacy_spec(f) for n, f in event.fields.items()}
     return event.shape.get("fields", {})
 

@@ -36,7 +36,6 @@ from .structure import (
     RETYPED,
     Change,
     compare,
-    same_shape,
 )
 
 __all__ = ["FORWARD", "BACKWARD", "FULL", "Change", "History", "Difference", "differences",

@@ -18,7 +18,8 @@ A shape is ``{"fields": {wire name: field}, "positional": true?, "types": {...}?
   (members' values, ``auto()`` resolved as Python does), ``{"ref": name}`` (a project
   value object in ``types``, expanded by its own fields: shared and recursive types once),
   ``{"name": dotted, "unread": true}`` (a class that is not read: an installed library's)
-  or ``{"unread": code}`` (an expression that is not a type); each with
+  or ``{"unread": code}`` (an expression that is not a type); a type read through an
+  alias says so (``"alias": name``, information only); each with
   ``"constraints"`` when it has some (``gt``, ``ge``, ``lt``, ``le``, ``multiple_of``,
   ``min_length``, ``max_length``, ``pattern``);
 - aliases (``Sku = str``, ``Sku: TypeAlias = str``, ``type Sku = str``) and ``NewType``
@@ -41,7 +42,7 @@ from ..syntax.expressions import dict_literal_items, dotted, is_true, keywords_o
 from ..syntax.facts import FieldFact, ModuleFacts
 from ..model.project_model import ClassView, External, ProjectModel, Unknown
 from ..analysis.recognition import is_data_shaped, qualified_of
-from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, canonical, literal, read_type
+from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, literal, read_type
 
 Shape = dict[str, Any]
 
@@ -96,13 +97,16 @@ def _object(fields: list[WireField], positional: bool) -> Shape:
     return shape
 
 
-def module_qualifier(model: ProjectModel, facts: ModuleFacts,
-                     scope: str | None = None) -> Callable[[str], str]:
+def module_qualifier(model: ProjectModel, facts: ModuleFacts, scope: str | None = None,
+                     classes: dict[str, ClassView] | None = None) -> Callable[[str], str]:
     """Qualifies a name written in a module (in the body of class ``scope``): a project
     class by the module that defines it, an imported name by its import, a name the
-    module binds at its top level (an alias) by the module, a builtin bare."""
+    module binds at its top level (an alias) by the module, a builtin bare. The project
+    classes resolved are noted in ``classes``, by qualified name."""
     def qualify(name: str) -> str:
         resolved = model.resolve(facts, name, scope=scope)
+        if isinstance(resolved, ClassView) and classes is not None:
+            classes.setdefault(qualified_of(resolved), resolved)
         if isinstance(resolved, (External, ClassView)):
             return qualified_of(resolved)
         assert isinstance(resolved, Unknown)
@@ -240,6 +244,15 @@ class _Reader:
     def __init__(self, model: ProjectModel, types: dict[str, Shape]) -> None:
         self.model = model
         self.types = types
+        # what names read so far resolved to, and the modules read: the module being
+        # checked is read from its facts (its source may differ from its file, or have none)
+        self.classes: dict[str, ClassView] = {}
+        self.modules: dict[str, ModuleFacts] = {}
+
+    def qualifier(self, facts: ModuleFacts, scope: str | None = None) -> Callable[[str], str]:
+        """``module_qualifier``, noting the classes it resolves and the module."""
+        self.modules.setdefault(facts.module, facts)
+        return module_qualifier(self.model, facts, scope, self.classes)
 
     def fields(self, view: ClassView) -> list[WireField]:
         kind = style(view)
@@ -249,7 +262,7 @@ class _Reader:
         namer = _namer(view)
         found: dict[str, WireField] = {}
         for owner in reversed(view.mro):
-            qualify = module_qualifier(owner.model, owner.facts, owner.cls.qualname)
+            qualify = self.qualifier(owner.facts, owner.cls.qualname)
             total = not (typed_dict and _is_false(owner.cls.keywords.get("total")))
             for fact in owner.cls.fields:
                 if not is_field(fact) or (kind is Style.PYDANTIC and fact.name == "model_config"):
@@ -356,7 +369,7 @@ class _Reader:
 
     def _named(self, ref: TypeRef, depth: int) -> Shape:
         name = ref.name
-        resolved = self.model.resolve_qualified(name)
+        resolved = self.classes.get(name) or self.model.resolve_qualified(name)
         if isinstance(resolved, ClassView):
             if _bases(resolved) & _ENUM_BASES:
                 return _enum(resolved, name)
@@ -375,14 +388,15 @@ class _Reader:
         """The target of an alias or a NewType, read where it is bound."""
         parts = name.split(".")
         for split in range(len(parts) - 1, 0, -1):
-            facts = self.model.module(".".join(parts[:split]))
+            module = ".".join(parts[:split])
+            facts = self.modules.get(module) or self.model.module(module)
             if facts is None:
                 continue
             found = self.model.assigned(facts, ".".join(parts[split:]))
             if found is None:
                 return None
             where, value = found
-            qualify = module_qualifier(self.model, where)
+            qualify = self.qualifier(where)
             if isinstance(value, cst.Call) and last_part(dotted(value.func)) in (
                     "NewType", "TypeAliasType") and len(value.args) >= 2:
                 value = value.args[1].value
@@ -390,6 +404,7 @@ class _Reader:
             if target.name == UNREAD:
                 return None
             shape = self.type(target, qualify, depth=depth + 1)
+            shape["alias"] = name  # information: where it was read (not on the wire)
             if nullable:
                 shape["nullable"] = True
             return shape

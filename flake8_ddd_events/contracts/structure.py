@@ -13,7 +13,9 @@ array, ``tags{}`` for a map's values, ``pair[0]`` for a tuple's items) and two f
   a value removed, a constraint tightened).
 
 Names are not part of the wire: a value object compared with its moved copy, an alias
-with its target, an enum with a ``Literal`` of the same values, are the same. A field is
+with its target, an enum with a ``Literal`` of the same values, are the same. A class
+one side could not read (``unread``) and the other read under the same name (a value
+object, an enum, an alias) is no change: which one it is cannot be told. A field is
 matched by its wire name, so an attribute renamed behind an unchanged alias is no change,
 and a field's position matters only in a positional shape. Nothing here knows about
 integration events: any two shapes compare.
@@ -78,11 +80,6 @@ class Change:
 def compare(old: Shape, new: Shape) -> list[Change]:
     """Every change from the ``old`` shape to the ``new`` one, by path."""
     return _Walk(old.get("types", {}), new.get("types", {})).object(old, new, "")
-
-
-def same_shape(old: Shape, new: Shape) -> bool:
-    """The same wire shape, whatever the names of its types."""
-    return not compare(old, new)
 
 
 def field_text(name: str, spec: Mapping[str, Any] | None) -> str:
@@ -156,6 +153,8 @@ class _Walk:
 
     def type(self, old: Shape | None, new: Shape | None, path: str) -> list[Change]:
         old, new = old or {}, new or {}
+        if _unread_here(old, new) or _unread_here(new, old):
+            return []  # one side could not be read where the other was: cannot tell
         if "ref" in old and "ref" in new:
             found = self._constraints(old, new, path)
             pair = (old["ref"], new["ref"])
@@ -245,6 +244,13 @@ class _Walk:
             found.append(Change(path, kind, f"field '{path}' constraint {word}: {shown}",
                                 looser, tighter, old, new))
         return found
+
+
+def _unread_here(one: Shape, other: Shape) -> bool:
+    """``one`` is a class not read (its module out of reach in this run, say) that
+    ``other`` read: a value object, an enum or an alias of that name."""
+    return bool(one.get("unread") is True and one.get("name") is not None and one["name"] in (
+        other.get("ref"), other.get("class"), other.get("alias")) and not other.get("unread"))
 
 
 def _tighter(key: str, was: Any, now: Any) -> bool:

@@ -34,6 +34,35 @@ class OrderShipped:
     tracking_code: str
 """
 
+_NESTED = """\
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from uuid import UUID, uuid4
+
+
+class Carrier(Enum):
+    DHL = "dhl"
+    UPS = "ups"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    postcode: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped:
+    event_id: UUID = field(default_factory=uuid4)
+    occurred_on: datetime
+    correlation_id: UUID
+    causation_id: UUID
+    event_version: int = 1
+    carrier: Carrier
+    ship_to: Address
+"""
+
 
 def _compatible(kind: str) -> str:
     """What a way out looks like for a kind of change, beside bumping the version."""
@@ -76,24 +105,37 @@ def _way_out(view: ClassView, settings: Settings, change: Change) -> str:
     "DDD208", "breaking-contract-change",
     summary="integration event changed incompatibly with its locked contract",
     what="When a contract lock exists (`ddd-contracts.lock`, option `ddd-contracts-lock`, "
-         "written by `ddd-events contracts lock`), reports an integration event whose fields "
-         "changed incompatibly with its locked entry *at the same schema version*, under the "
-         "compatibility mode of option `ddd-contract-compatibility`: `forward` (a required "
-         "field removed, a type changed, a field made nullable), `backward` (a required field "
-         "added, a type changed, a nullable field made non-nullable) or `full` (both; the "
-         "default). Points at the changed field, or at the class for a removed or inherited "
-         "field. Silent without a lock, for an event the lock does not name (a new one) and "
-         "for an event whose version differs from the locked one (bumped). A lock that cannot "
-         "be read is reported on the module's first integration event.",
+         "written by `ddd-events contracts lock`; found in the current folder or the nearest "
+         "folder above it that has one, as `pyproject.toml` is), reports an integration event "
+         "whose wire shape changed incompatibly with what was locked for its version, under "
+         "the compatibility mode of option `ddd-contract-compatibility`: `forward` (a "
+         "required field removed or left out by producers, a type changed, a field made "
+         "nullable, an enum member or union member added, a constraint loosened), `backward` "
+         "(a required field added, a type changed, a nullable field made non-nullable, an "
+         "enum member removed, a constraint tightened) or `full` (both; the default). The "
+         "shape is compared at every depth: a change inside a value object is reported at "
+         "its path (`ship_to.postcode`); fields are matched by their wire name (aliases, "
+         "alias generators, msgspec `rename`), and their order matters in a positional format "
+         "(NamedTuple, msgspec `array_like`). Also reports a version that went down, changed "
+         "type (`1` to `\"1\"`) or was taken away since the lock: consumers tell the "
+         "versions apart by it. Points at the changed field (or the version field), or at "
+         "the class for a removed or inherited field. Silent without a lock, for an event "
+         "the lock does not name (a new one), for a bumped version, and for a change that "
+         "leaves the wire alone (a value object moved, an alias replaced by its target, an "
+         "attribute renamed behind its alias). A lock that cannot be read is reported on "
+         "the module's first integration event.",
     why="Integration events are a contract with other bounded contexts, often other teams, "
         "whose consumers upgrade on their own schedule. A field renamed, removed or retyped "
         "while the version stays the same breaks every consumer still reading that version, "
         "or makes it silently read garbage; events already published (in the outbox, in a "
-        "store, in replays) no longer match the code that reads them. The version is the "
-        "promise: the same version means the same shape.",
+        "store, in replays) no longer match the code that reads them. The wire is what "
+        "consumers read: a postcode retyped inside an address, an enum value renamed, an "
+        "alias changed break them as surely as a field of the event itself. The version is "
+        "the promise: the same version means the same shape.",
     use_instead="Bump the schema version for a breaking change (a new contract: consumers "
-                "migrate, and the lock is written again with `ddd-events contracts lock`), or "
-                "make the change compatible: a new field with a default, an old field kept.",
+                "migrate, and the lock, which keeps every version, is written again with "
+                "`ddd-events contracts lock`), or make the change compatible: a new field "
+                "with a default, an old field kept, an old enum value kept.",
     invalid=[
         Example("""\
 from dataclasses import dataclass, field
@@ -112,6 +154,16 @@ class OrderShipped:  # DDD208: tracking_code removed
     carrier: str | None  # DDD208: consumers of version 1 do not expect None
     parcel_count: int  # DDD208: events published at version 1 lack it
 """, "shop/sales/integration_events.py", before=_LOCKED),
+        Example(_NESTED.replace('    UPS = "ups"\n', "")
+                .replace("    postcode: str\n", "    postcode: int\n")
+                .replace("    carrier: Carrier\n", "    carrier: Carrier  # DDD208: 'ups' removed\n")
+                .replace("    ship_to: Address\n",
+                         "    ship_to: Address  # DDD208: ship_to.postcode retyped\n"),
+                "shop/sales/integration_events.py", before=_NESTED),
+        Example(_NESTED.replace("event_version: int = 1",
+                                "event_version: int = 1  # DDD208: locked at 2 already"),
+                "shop/sales/integration_events.py",
+                before=_NESTED.replace("event_version: int = 1", "event_version: int = 2")),
     ],
     valid=[
         Example(_LOCKED.replace("event_version: int = 1", "event_version: int = 2")
@@ -121,6 +173,10 @@ class OrderShipped:  # DDD208: tracking_code removed
                 "shop/sales/integration_events.py", before=_LOCKED),
         Example(_LOCKED.replace("    tracking_code: str\n", "    tracking_code: int\n"),
                 "shop/sales/integration_events.py"),
+        Example(_NESTED.replace("@dataclass(frozen=True)\nclass Address:",
+                                "@dataclass(frozen=True)\nclass ShippingAddress:")
+                .replace("ship_to: Address", "ship_to: ShippingAddress"),
+                "shop/sales/integration_events.py", before=_NESTED),
     ],
     options=("ddd-contracts-lock", "ddd-contract-compatibility", "ddd-version-fields"),
 )
