@@ -224,3 +224,34 @@ def test_the_message_names_the_missing_step(tmp_path, monkeypatch):
     assert len(messages) == 1
     assert "add 'class_version = 2' and a static 'upcast_v1_v2(state)' that sets " \
            "'difficulty'" in messages[0]
+
+
+def test_export_writes_one_schema_per_stored_version(tmp_path, monkeypatch):
+    import json
+
+    import jsonschema
+
+    monkeypatch.chdir(tmp_path)
+    write_file(tmp_path, ES_FILE, es())
+    assert main(["contracts", "lock"]) == 0
+    write_file(tmp_path, ES_FILE, es("""\
+        class_version = 2
+        difficulty: int
+
+        @staticmethod
+        def upcast_v1_v2(state):
+            state["difficulty"] = 1
+"""))
+    assert main(["contracts", "lock"]) == 0
+    assert main(["contracts", "export", "--out", "schemas"]) == 0
+    stored = tmp_path / "schemas" / "stored"
+    assert sorted(p.name for p in stored.iterdir()) == [
+        "pets.domain.Dog.Registered.v1.schema.json", "pets.domain.Dog.Renamed.v1.schema.json",
+        "pets.domain.Dog.TrickAdded.v1.schema.json", "pets.domain.Dog.TrickAdded.v2.schema.json"]
+    v1 = json.loads((stored / "pets.domain.Dog.TrickAdded.v1.schema.json").read_text())
+    v2 = json.loads((stored / "pets.domain.Dog.TrickAdded.v2.schema.json").read_text())
+    old_event = {"trick": "roll over"}
+    jsonschema.validate(old_event, v1)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(old_event, v2)  # a replay must upcast it first
+    jsonschema.validate({"trick": "roll over", "difficulty": 2}, v2)

@@ -15,7 +15,8 @@ actions:
           drops them); refuses a breaking change, a version going down, or an event gone
           while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
-  export  write one JSON Schema (draft 2020-12) per integration event
+  export  write one JSON Schema (draft 2020-12) per integration event, and one per
+          locked version of each stored event (in stored/)
 
 Run from the project root (default path: the current directory); the lock is found there
 or in the nearest folder above; test modules are left out (option ddd-test-modules).
@@ -36,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, text in (("lock", "write the lock from the code"),
                          ("check", "exit 1 when the code and the lock differ"),
-                         ("export", "write one JSON Schema per integration event")):
+                         ("export", "write one JSON Schema per integration event and "
+                                    "per stored event version")):
         sub = actions.add_parser(action, help=text, description=text)
         sub.add_argument("paths", nargs="*", metavar="PATH", default=["."],
                          help="Python files, or directories searched for *.py files (default: .)")
@@ -315,12 +317,24 @@ def _version(event) -> str:
 
 
 def _export(args: argparse.Namespace, settings) -> int:
-    from ..contracts.export import write_schemas
+    import os
 
+    from ..contracts.export import write_schemas, write_stored_schemas
+    from ..contracts.lock import find_lock
+
+    lock, failed = _read(find_lock(settings.contracts_lock))
+    if failed:
+        return 2
     found = _events(args, settings)
     if found is None:
         return 2
     written = write_schemas(found.views, settings, args.out)
-    print(f"{args.out}: wrote {len(written)} JSON Schema{'s' * (len(written) != 1)}",
+    # every version the lock keeps of each stored event, and the code's current one
+    stored = dict(lock.stored_events) if lock is not None else {}
+    stored.update(found.stored_histories(stored))
+    stored_written = write_stored_schemas(stored, found.model, os.path.join(args.out, "stored"))
+    also = f" and {len(stored_written)} of stored event versions (in stored/)" \
+        if stored_written else ""
+    print(f"{args.out}: wrote {len(written)} JSON Schema{'s' * (len(written) != 1)}{also}",
           file=sys.stderr)
     return 0

@@ -52,7 +52,7 @@ from ..analysis.stored_events import (
 from .compare import History
 from .schema import EventSchema, Version
 from .shape import Shape, annotation_shape, class_shape
-from .structure import ADDED, LOOSENED, REMOVED, TIGHTENED, Change, compare, same_shape
+from .structure import ADDED, LOOSENED, REMOVED, TIGHTENED, Change, compare
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ def former_entry(event: StoredEvent, stored: Mapping[str, History], model) -> Hi
         return None
     shape = current_shape(event).shape
     renamed = [h for h in candidates if (locked := _locked(h, event.version)) is not None
-               and locked.shape is not None and same_shape(locked.shape, shape)]
+               and locked.shape is not None and not compare(locked.shape, shape)]
     return renamed[0] if len(renamed) == 1 else None
 
 
