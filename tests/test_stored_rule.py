@@ -255,3 +255,46 @@ def test_export_writes_one_schema_per_stored_version(tmp_path, monkeypatch):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(old_event, v2)  # a replay must upcast it first
     jsonschema.validate({"trick": "roll over", "difficulty": 2}, v2)
+
+
+def fixed(tmp_path, monkeypatch, after: str):
+    from flake8_ddd_events.fixes import fix_source
+
+    monkeypatch.chdir(tmp_path)
+    write_file(tmp_path, ES_FILE, es())
+    assert main(["contracts", "lock"]) == 0
+    write_file(tmp_path, ES_FILE, after)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    return fix_source(after, str(tmp_path / ES_FILE), settings, {"DDD209"})
+
+
+def test_fix_raises_the_version_with_an_upcaster_for_an_obvious_factory(tmp_path, monkeypatch):
+    after = es("        tags: tuple = field(default_factory=tuple)\n"
+               "        aliases: list = field(default_factory=list)\n")
+    result = fixed(tmp_path, monkeypatch, after)
+    assert result.source == after.replace(
+        "        trick: str\n", "        class_version = 2\n        trick: str\n").replace(
+        "        aliases: list = field(default_factory=list)\n", """\
+        aliases: list = field(default_factory=list)
+
+        @staticmethod
+        def upcast_v1_v2(state):
+            state["aliases"] = []
+            state["tags"] = ()
+""")
+    assert [o.fixed for o in result.outcomes] == [True, True]
+    write_file(tmp_path, ES_FILE, result.source)
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    assert findings(result.source, ES_FILE, settings, codes={"DDD209"}, root=tmp_path) == []
+
+
+@pytest.mark.parametrize("after", [
+    es("        difficulty: int\n"),  # no value is obvious: the domain's to say
+    es("        class_version = 2\n"),  # a missing step, not a new field
+    es("        tags: tuple = field(default_factory=make_tags)\n"),  # not an obvious value
+])
+def test_fix_leaves_what_is_not_obvious_and_says_why(after, tmp_path, monkeypatch):
+    result = fixed(tmp_path, monkeypatch, after)
+    assert result.source == after
+    assert result.outcomes and not any(o.fixed for o in result.outcomes)
+    assert "write the version and the upcaster the message names" in result.outcomes[0].note

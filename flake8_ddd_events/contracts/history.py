@@ -37,7 +37,7 @@ from typing import Iterator, Mapping
 import libcst as cst
 
 from ..analysis.dataclass_fields import field_call
-from ..syntax.expressions import keywords_of
+from ..syntax.expressions import dotted, keywords_of
 from ..analysis.stored_events import (
     CONFIGURED,
     EVENTSOURCING,
@@ -72,14 +72,14 @@ class CurrentShape:
 
     shape: Shape
     nodes: Mapping[str, cst.CSTNode | None]
-    factories: frozenset[str]
+    factories: Mapping[str, str]  # a field whose default is a factory -> the factory as written
 
 
 def current_shape(event: StoredEvent) -> CurrentShape:
     if event.view is not None:
         shape, fields = class_shape(event.view)
         nodes = {f.wire: f.fact.node if f.owner is event.view else None for f in fields}
-        factories = frozenset(f.wire for f in fields if _is_factory(f.fact))
+        factories = {f.wire: factory for f in fields if (factory := _factory(f.fact)) is not None}
         return CurrentShape(shape, nodes, factories)
     assert event.aggregate is not None and event.method is not None
     types: dict[str, Shape] = {}
@@ -93,12 +93,18 @@ def current_shape(event: StoredEvent) -> CurrentShape:
     shape: Shape = {"fields": dict(sorted(found.items()))}
     if types:
         shape["types"] = dict(sorted(types.items()))
-    return CurrentShape(shape, {name: None for name in found}, frozenset())
+    return CurrentShape(shape, {name: None for name in found}, {})
 
 
-def _is_factory(fact) -> bool:
+def _factory(fact) -> str | None:
+    """The default factory of a field as written (``tuple``), "" when it is not a name;
+    None when the field has none."""
     call = field_call(fact)
-    return call is not None and any(k in keywords_of(call) for k in ("default_factory", "factory"))
+    if call is None:
+        return None
+    keywords = keywords_of(call)
+    factory = keywords.get("default_factory") or keywords.get("factory")
+    return None if factory is None else dotted(factory)
 
 
 def stored_schema(event: StoredEvent) -> EventSchema:
@@ -283,6 +289,42 @@ def _version_text(event: StoredEvent, version: Version) -> str:
 
 def _shown(version: Version) -> str:
     return repr(version) if isinstance(version, str) else str(version)
+
+
+# -- what a fix may write --------------------------------------------------------------
+
+# the value a factory makes, where it is obvious: what an upcaster sets for old events
+OBVIOUS_VALUES = {"tuple": "()", "list": "[]", "dict": "{}", "set": "set()",
+                  "frozenset": "frozenset()", "str": '""', "int": "0", "float": "0.0",
+                  "bool": "False"}
+
+
+def obvious_upcast(event: StoredEvent, history: History, model,
+                   settings) -> dict[str, str] | None:
+    """What an upcaster from the current version must set, when that is obvious and it is
+    all that is missing: an eventsourcing event class whose only unreadable change at its
+    locked current version is fields of its own added with a default factory of an obvious
+    value (``field(default_factory=tuple)``: old events get ``()``), its versions complete
+    otherwise; the fields and their values, or None."""
+    version = event.version
+    if event.framework != EVENTSOURCING or event.view is None or isinstance(version, bool) \
+            or not isinstance(version, int) or history_problems(event, history, model,
+                                                                settings) == []:
+        return None
+    older, newer = _around(history, version)
+    locked = _locked(history, version)
+    if newer or (older and _missing_steps(event, older, version, model, settings)) \
+            or locked is None or locked.shape is None:
+        return None
+    current = current_shape(event)
+    broken = unreadable(event, compare(locked.shape, current.shape), current)
+    values = {}
+    for change in broken:
+        value = OBVIOUS_VALUES.get(current.factories.get(change.path, ""))
+        if change.kind != ADDED or value is None or current.nodes.get(change.path) is None:
+            return None
+        values[change.path] = value
+    return values or None
 
 
 # -- topics --------------------------------------------------------------------------

@@ -119,37 +119,33 @@ class AddCurrency:
     ],
     options=("ddd-contracts-lock", "ddd-stored-event-bases", "ddd-stored-event-modules",
              "ddd-upcaster-modules"),
+    fix="Safe where the value is obvious: for an eventsourcing event class whose only "
+        "unreadable change is fields added with a default factory of an obvious value "
+        "(`field(default_factory=tuple)`, `list`, `dict`, `set`, `frozenset`, `str`, `int`, "
+        "`float`, `bool`), `ddd-events fix` raises `class_version` and adds a static "
+        "`upcast_vN_vN+1(state)` that sets those fields to that value (`()`, `[]`, ...). "
+        "Anything else (a required field, a retyped one, a missing step, a rename) is left to "
+        "you: what old events mean is the domain's to say, and the message names what to "
+        "write.",
 )
 def stored_event_changed_without_upcast(context: Context) -> Iterator[Finding]:
     settings, model = context.settings, context.model
     events = module_stored_events(context.facts, model, settings)
     if not events:
         return
-    from ..contracts.lock import candidates
-
-    path, data = None, None
-    for candidate in candidates(settings.contracts_lock):  # the nearest, as pyproject.toml
-        data = model.read_file(candidate)  # the result cache keys on what it read
-        if data is not None or os.path.isdir(candidate):
-            path = candidate
-            break
-    if path is None:
+    found = read_lock(context)
+    if found is None:
         return  # no lock: nothing to compare with
-    from ..contracts.history import former_entry, history_problems, topic_problem
-    from ..contracts.lock import LockError, parse_lock
-
-    try:
-        if data is None:
-            raise LockError(path, "a folder, not a file")
-        lock = parse_lock(data, path)
-    except LockError as error:
+    if isinstance(found, str):
         node = events[0].node
         if node is not None:
-            yield Finding(node, f"the contract lock cannot be read ({error}); no stored event "
+            yield Finding(node, f"the contract lock cannot be read ({found}); no stored event "
                           "is checked against it — write it again with 'ddd-events contracts "
                           "lock'")
         return
-    stored = lock.stored_events
+    from ..contracts.history import former_entry, history_problems, topic_problem
+
+    stored = found.stored_events
     for event in events:
         history = stored.get(event.name)
         problems = []
@@ -164,3 +160,22 @@ def stored_event_changed_without_upcast(context: Context) -> Iterator[Finding]:
             node = problem.node or event.node
             if node is not None:
                 yield Finding(node, problem.message)
+
+
+def read_lock(context: Context):
+    """The contract lock (``contracts.lock.Lock``) as the project model reads it (the result
+    cache keys on every place looked at); None when there is none; the reason when it
+    cannot be read."""
+    from ..contracts.lock import LockError, candidates, parse_lock
+
+    for path in candidates(context.settings.contracts_lock):  # the nearest, as pyproject.toml
+        data = context.model.read_file(path)
+        if data is None and not os.path.isdir(path):
+            continue
+        try:
+            if data is None:
+                raise LockError(path, "a folder, not a file")
+            return parse_lock(data, path)
+        except LockError as error:
+            return str(error)
+    return None
