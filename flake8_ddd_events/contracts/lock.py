@@ -368,6 +368,23 @@ def parse_lock(data: bytes, path: str) -> Lock:
     return lock
 
 
+def lock_read_by(model, setting: str) -> Lock | str | None:
+    """The lock a rule (or a fix) reads: the nearest of ``candidates(setting)``, read
+    through the project model (``ProjectModel.read_file``) so that the result cache keys on
+    every place looked at; None when there is none; why, when it cannot be read."""
+    for path in candidates(setting):
+        data = model.read_file(path)
+        if data is None and not os.path.isdir(path):
+            continue
+        try:
+            if data is None:
+                raise LockError(path, "a folder, not a file")
+            return parse_lock(data, path)
+        except LockError as error:
+            return str(error)
+    return None
+
+
 def write_lock(path: str, lock: Lock) -> bool:
     """Write the lock; False when the file already holds exactly this text."""
     data = dump_lock(lock).encode("utf-8")

@@ -331,13 +331,13 @@ def fix_shared_default(plan: Plan, node: cst.CSTNode) -> str:
 def fix_stored_upcast(plan: Plan, node: cst.CSTNode) -> str:
     from ..analysis.stored_events import stored_event
     from ..contracts.history import obvious_upcast
-    from ..rules.stored import read_lock
+    from ..contracts.lock import lock_read_by
 
     cls = next((c for c in plan.facts.classes.values() if any(f.node is node for f in c.fields)),
                None)
     view = plan.context.view(cls) if cls is not None else None
     event = stored_event(view, plan.context.settings) if view is not None else None
-    lock = read_lock(plan.context)
+    lock = lock_read_by(plan.context.model, plan.context.settings.contracts_lock)
     history = lock.stored_events.get(event.name) if event is not None and not isinstance(
         lock, (str, type(None))) else None
     values = obvious_upcast(event, history, plan.context.model, plan.context.settings) \

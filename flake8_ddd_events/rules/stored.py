@@ -4,7 +4,6 @@ history already in the event store cannot be read). The lock is written and chec
 
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 from ..analysis.stored_events import module_stored_events
@@ -133,7 +132,9 @@ def stored_event_changed_without_upcast(context: Context) -> Iterator[Finding]:
     events = module_stored_events(context.facts, model, settings)
     if not events:
         return
-    found = read_lock(context)
+    from ..contracts.lock import lock_read_by
+
+    found = lock_read_by(model, settings.contracts_lock)
     if found is None:
         return  # no lock: nothing to compare with
     if isinstance(found, str):
@@ -160,22 +161,3 @@ def stored_event_changed_without_upcast(context: Context) -> Iterator[Finding]:
             node = problem.node or event.node
             if node is not None:
                 yield Finding(node, problem.message)
-
-
-def read_lock(context: Context):
-    """The contract lock (``contracts.lock.Lock``) as the project model reads it (the result
-    cache keys on every place looked at); None when there is none; the reason when it
-    cannot be read."""
-    from ..contracts.lock import LockError, candidates, parse_lock
-
-    for path in candidates(context.settings.contracts_lock):  # the nearest, as pyproject.toml
-        data = context.model.read_file(path)
-        if data is None and not os.path.isdir(path):
-            continue
-        try:
-            if data is None:
-                raise LockError(path, "a folder, not a file")
-            return parse_lock(data, path)
-        except LockError as error:
-            return str(error)
-    return None
