@@ -48,6 +48,8 @@ GUIDES = (
                                       "and why each finding is right"),
     ("contracts.md", "Integration events as a contract",
      "the contract lock, DDD208, `contracts check` in CI, JSON Schema"),
+    ("stored-events.md", "Stored events: a contract with the past",
+     "event-sourced history, versions and upcasters per framework, what is readable, DDD209"),
     ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
