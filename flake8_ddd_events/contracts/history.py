@@ -252,17 +252,22 @@ def _upcaster_work(broken: list[Change]) -> str:
 def _missing_message(event: StoredEvent, history: History, missing: list[tuple[int, int]],
                      current: CurrentShape, settings) -> str:
     version = event.version
+    older, _ = _around(history, version)
+    stuck = [v for v in older if v <= max(a for a, _ in missing)] or [a for a, _ in missing]
     head = (f"stored event '{event.class_name}' is at {_version_text(event, version)} but "
-            f"events stored at version {', '.join(str(a) for a, _ in missing)} cannot be "
-            "upcast to it")
+            f"events stored at version {', '.join(map(str, stuck))} cannot be upcast to it")
     if event.framework == EVENTSOURCING:
         methods = []
         for start, end in missing:
             locked = _locked(history, start)
             work = ""
             if locked is not None and locked.shape is not None:
-                work = _upcaster_work(unreadable(event, compare(locked.shape, current.shape),
-                                                 current))
+                fields = unreadable(event, compare(locked.shape, current.shape), current)
+                if end == version:
+                    work = _upcaster_work(fields)
+                elif fields:  # what the steps after it do is not known here
+                    work = (" (events stored at version "
+                            f"{start} differ in {', '.join(sorted({repr(c.field) for c in fields}))})")
             methods.append(f"a static 'upcast_v{start}_v{end}(state)'{work}")
         return f"{head}: add {' and '.join(methods)}"
     domain = _protean_domain(event)
