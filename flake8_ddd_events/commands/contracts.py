@@ -220,9 +220,9 @@ def _check(args: argparse.Namespace, settings) -> int:
         summary += (f", {breaking} breaking their contract ({mode} compatibility). A breaking "
                     "change needs a version bump (a new contract)")
     if unreadable:
-        summary += (f"{',' if breaking else ''} {unreadable} stored event(s) whose stored "
-                    "history can no longer be read. A stored event needs a new version and "
-                    "an upcaster for every step")
+        summary += (f"{'; ' if breaking else ', '}{unreadable} stored event(s) whose "
+                    "stored history can no longer be read. A stored event needs a new version "
+                    "and an upcaster for every step")
     if breaking or unreadable:
         summary += "; then"
     else:
