@@ -225,10 +225,11 @@ def _print_difference(difference, mode: str) -> None:
     shown: set[str] = set()
     for change in difference.changes:
         print(f"  {'!' if change in difference.breaking else ' '} {change.describe()}")
-        for sign, value, event in (("-", change.old, old), ("+", change.new, new)):
-            if change.path == change.field and event is not None:  # the whole field
-                value = _fields(event, legacy=old.shape is None).get(change.field)
-            line = _line(change.path, value)
+        for sign, value, event, path in (("-", change.old, old, change.was or change.path),
+                                         ("+", change.new, new, change.path)):
+            if path == change.field and event is not None:  # the whole field
+                value = _fields(event, legacy=old.shape is None).get(path, value)
+            line = _line(path, value)
             if line is not None and (sign + line) not in shown:
                 shown.add(sign + line)
                 print(f"{sign}       {line}")

@@ -79,6 +79,7 @@ def _compatible(kind: str) -> str:
         s.TIGHTENED: "keep the old constraint",
         s.LOOSENED: "keep the old constraint",
         s.MOVED: "keep the fields' order (add new fields at the end)",
+        s.RENAMED: "keep the wire name (an alias)",
         s.OMITTED: "keep sending the field",
         s.MADE_OPTIONAL: "keep sending the field (no default, or no omit_defaults)",
         s.MADE_REQUIRED: "keep the default",
