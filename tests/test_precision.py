@@ -835,3 +835,60 @@ def test_a_plain_event_holding_an_aggregate_through_init_is_reported(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/users/domain/events.py")
+
+
+# -- issue 25: the last wrong kinds ----------------------------------------------------------
+
+def _imports(source: str) -> bool:
+    """Whether Python accepts the module: run here, in the test only (the plugin never
+    runs the code it checks), to show that the rule agrees with Python."""
+    try:
+        exec(compile(textwrap.dedent(source), "<events>", "exec"), {"__name__": __name__})
+    except TypeError:
+        return False
+    return True
+
+
+def test_a_redeclared_field_keeps_a_plain_default_its_base_gave_it(tmp_path):
+    kept = """\
+        from dataclasses import dataclass, field
+        from datetime import datetime, timezone
+        from uuid import UUID, uuid4
+
+
+        @dataclass(frozen=True)
+        class ShipmentEvent:
+            event_id: UUID = field(default_factory=uuid4)
+            occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+            kind: str = "shipment"
+            revision: int = field(default=1)
+
+
+        @dataclass(frozen=True)
+        class ShipmentDispatched(ShipmentEvent):
+            carrier: str = "post"
+            kind: str
+            revision: int
+    """
+    lost = """\
+        from dataclasses import dataclass, field
+        from datetime import datetime, timezone
+        from uuid import UUID, uuid4
+
+
+        @dataclass(frozen=True)
+        class ShipmentEvent:
+            event_id: UUID = field(default_factory=uuid4)
+            occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+            kind: str = "shipment"
+            tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+        @dataclass(frozen=True)
+        class ShipmentTagged(ShipmentEvent):
+            note: str = ""
+            tags: tuple[str, ...]  # DDD109
+    """
+    assert _imports(kept) and not _imports(lost)  # what Python says; the rule must agree
+    project(tmp_path, {"shop/shipping/kept/events.py": kept, "shop/shipping/lost/events.py": lost})
+    assert_as_marked(tmp_path, "shop/shipping/kept/events.py", "shop/shipping/lost/events.py")
