@@ -892,3 +892,34 @@ def test_a_redeclared_field_keeps_a_plain_default_its_base_gave_it(tmp_path):
     assert _imports(kept) and not _imports(lost)  # what Python says; the rule must agree
     project(tmp_path, {"shop/shipping/kept/events.py": kept, "shop/shipping/lost/events.py": lost})
     assert_as_marked(tmp_path, "shop/shipping/kept/events.py", "shop/shipping/lost/events.py")
+
+
+def test_an_aggregate_given_to_another_is_held_only_where_it_is_stored(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain.py": "class AggregateRoot:\n    pass\n",
+        "shop/customers/domain/customer.py": """\
+            from shop.shared.domain import AggregateRoot
+
+
+            class Customer(AggregateRoot):
+                def __init__(self, customer_id: str) -> None:
+                    self.id = customer_id
+        """,
+        "shop/orders/domain/order.py": """\
+            from shop.customers.domain.customer import Customer
+            from shop.shared.domain import AggregateRoot
+
+
+            class Order(AggregateRoot):
+                def __init__(self, order_id: str, customer: Customer) -> None:
+                    self.order_id = order_id
+                    self.customer_id = customer.id
+
+
+            class Invoice(AggregateRoot):
+                def __init__(self, invoice_id: str, customer: Customer) -> None:
+                    self.invoice_id = invoice_id
+                    self.payer = customer  # DDD302
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/domain/order.py")
