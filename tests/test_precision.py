@@ -923,3 +923,61 @@ def test_an_aggregate_given_to_another_is_held_only_where_it_is_stored(tmp_path)
         """,
     })
     assert_as_marked(tmp_path, "shop/orders/domain/order.py")
+
+
+def test_registering_a_handler_for_an_event_class_records_nothing(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain.py": "class AggregateRoot:\n    pass\n",
+        "shop/orders/domain/events.py": """\
+            from dataclasses import dataclass
+
+            from shop.kernel import DomainEvent
+
+
+            @dataclass(frozen=True)
+            class OrderPlaced(DomainEvent):
+                order_id: str
+        """,
+        "shop/orders/domain/order.py": """\
+            from shop.shared.domain import AggregateRoot
+
+
+            class Order(AggregateRoot):
+                pass
+        """,
+        "shop/orders/registry.py": """\
+            class HandlerRegistry:
+                def register_event(self, event_type, handler) -> None:
+                    print(event_type, handler)
+
+                def record_event(self, event) -> None:
+                    print(event)
+        """,
+        "shop/orders/wiring.py": """\
+            from shop.orders.domain.events import OrderPlaced
+            from shop.orders.domain.order import Order
+            from shop.orders.registry import HandlerRegistry
+
+
+            def notify(event: OrderPlaced) -> None:
+                print(event)
+
+
+            def wire(registry, order: Order, placed: OrderPlaced) -> None:
+                registry.register_event(OrderPlaced, notify)
+                order.record_event(placed)  # DDD303
+
+
+            def audit(registry: HandlerRegistry, placed: OrderPlaced) -> None:
+                registry.record_event(placed)
+
+
+            class Wiring:
+                def __init__(self) -> None:
+                    self.handlers = HandlerRegistry()
+
+                def wire(self, placed: OrderPlaced) -> None:
+                    self.handlers.record_event(placed)
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/wiring.py")

@@ -13,7 +13,7 @@ import libcst as cst
 
 from ..expressions import dotted, last_part, names_in
 from ..facts import CallFact, ClassFact, FieldFact
-from ..model import ClassView
+from ..model import ClassView, External
 from ..recognition import Kind, recognise
 from ..rule import Context, Finding, rule
 from .identity import identity_name
@@ -373,8 +373,72 @@ def records_from_outside(context: Context, call: CallFact) -> bool:
     first = call.args[0].value if call.args else None
     if isinstance(first, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return False  # an analytics call: events of the domain are objects, not strings
+    if isinstance(first, (cst.Name, cst.Attribute)) and isinstance(
+            context.model.resolve(context.facts, dotted(first), scope=call.cls), ClassView):
+        return False  # a class, not an instance: a registration (``register_event(OrderPlaced, f)``)
+    receivers = _receiver_classes(context, call)
+    if receivers and not any(recognise(view, context.settings).kind in (Kind.AGGREGATE, Kind.ENTITY)
+                             for view in receivers):
+        return False  # a registry, a mapper, a bus: known, and not what records
     return not any(_may_record(context, cls, call.method)
                    for cls in enclosing_classes(context, call.cls))
+
+
+def _receiver_classes(context: Context, call: CallFact) -> list[ClassView]:
+    """The project classes the receiver of a call is declared as, where that is written
+    down: a parameter of the enclosing function (``registry: EventRegistry``), or an
+    attribute of the enclosing class (``self.registry: EventRegistry``, ``self.registry =
+    EventRegistry()``, ``self.registry = registry`` from an annotated parameter); empty
+    when unknown."""
+    params = _parameters(context, call.function)
+    head, _, rest = call.receiver.partition(".")
+    if head not in ("self", "cls") or not call.cls:
+        return _classes_named(context, params.get(call.receiver), call.cls)
+    if not rest or "." in rest:
+        return []
+    cls = context.facts.classes[call.cls]
+    for field in cls.fields:
+        if field.name == rest and field.annotation is not None:
+            return _classes_named(context, field.annotation, call.cls)
+    for method in cls.methods:
+        annotations = {p.name: p.annotation for p in method.params}
+        for assignment in method.self_assignments:
+            if assignment.attr != rest:
+                continue
+            value = assignment.value
+            if assignment.annotation is not None:
+                return _classes_named(context, assignment.annotation, call.cls)
+            if isinstance(value, cst.Name) and annotations.get(value.value) is not None:
+                return _classes_named(context, annotations[value.value], call.cls)
+            if isinstance(value, cst.Call):
+                return _classes_named(context, value.func, call.cls)
+    return []
+
+
+def _parameters(context: Context, function: str | None) -> dict[str, cst.BaseExpression | None]:
+    """The parameters of the function a call stands in, by name."""
+    if function is None:
+        return {}
+    if function in context.facts.functions:
+        return {p.name: p.annotation for p in context.facts.functions[function]}
+    owner, _, name = function.rpartition(".")
+    cls = context.facts.classes.get(owner)
+    method = cls.method(name) if cls is not None else None
+    return {p.name: p.annotation for p in method.params} if method is not None else {}
+
+
+def _classes_named(context: Context, annotation: cst.BaseExpression | None,
+                   scope: str | None) -> list[ClassView]:
+    """The project classes an annotation names, when every name in it that is not
+    ``typing``'s is one (``Optional[EventRegistry]``); empty when any is unknown."""
+    found = []
+    for name in names_in(annotation):
+        resolved = context.model.resolve(context.facts, name, scope=scope)
+        if isinstance(resolved, ClassView):
+            found.append(resolved)
+        elif not (isinstance(resolved, External) and resolved.is_leaf) and name != "None":
+            return []
+    return found
 
 
 @rule(
@@ -385,8 +449,12 @@ def records_from_outside(context: Context, call: CallFact) -> bool:
          "the class that defines the recording method: in an application service, a handler, "
          "a module-level function. Inside those classes it is fine, including a classmethod "
          "factory that records an event on the instance it just built. Not reported: "
-         "`self.record_event(...)`, calls on an imported module or class, and calls whose "
-         "first argument is a string (analytics: `tracker.record_event(\"checkout\")`).",
+         "`self.record_event(...)`, calls on an imported module or class, calls whose "
+         "first argument is a string (analytics: `tracker.record_event(\"checkout\")`), "
+         "calls whose first argument is an event class rather than an instance (a handler "
+         "registration: `registry.register_event(OrderPlaced, notify)`), and calls on a "
+         "receiver declared as a project class that is neither an entity nor an aggregate root "
+         "(`registry: EventRegistry` as a parameter, `self.registry = EventRegistry()`).",
     why="What happened to an aggregate is the aggregate's decision: the method that changes its "
         "state is the one that knows which fact occurred and records it in the same step. A "
         "service that records events for it can record a fact that the state does not show, "
@@ -451,6 +519,29 @@ class Invoice(AggregateRoot):
 
 def extend_due_date(invoice: Invoice, due_on: date) -> None:
     invoice.extend_due_date(due_on)
+""",
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class InvoicePaid(DomainEvent):
+    invoice_id: str
+
+
+class EventRegistry:
+    def register_event(self, event_type: type, handler) -> None:
+        print(event_type, handler)
+
+
+def send_receipt(event: InvoicePaid) -> None:
+    print(event.invoice_id)
+
+
+def wire(registry: EventRegistry) -> None:
+    registry.register_event(InvoicePaid, send_receipt)
 """,
     ],
     options=("ddd-record-methods", "ddd-aggregate-bases", "ddd-entity-bases"),
