@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from ..config import load_settings
     from ..fixes import fix_source
     from ..fixes.options import selected_codes, target_python
+    from ..fixes.uses import ProjectUses
     from ..model import ProjectModel
     from ..parsing import Unparsable
 
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
     model = ProjectModel(settings)
+    uses = ProjectUses.of_project(model)
     try:
         paths = python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude)
     except (ValueError, configparser.Error, ExecutionError) as error:
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             errors += 1
             continue
         try:
-            result = fix_source(source, path, settings, codes, model, target)
+            result = fix_source(source, path, settings, codes, model, target, uses)
         except Unparsable as error:
             print(f"{path}: skipped: {error}", file=sys.stderr)
             errors += 1

@@ -9,7 +9,11 @@ each into an edit of the node it points at:
   factories);
 - ``plan.py``: the edits of one module, applied in one transformation;
 - ``syntax.py``: comma-list and decorator edits that keep the formatting;
-- ``noqa.py``: flake8's ``# noqa`` semantics.
+- ``noqa.py``: flake8's ``# noqa`` semantics;
+- ``uses.py``: what the rest of the project does with a class (subclasses, positional
+  calls), so that a fix never breaks code that works: ``frozen=True`` only where
+  nothing assigns to the instance, ``kw_only=True`` only where nothing builds it
+  positionally; otherwise the finding stays and the fixer says why.
 
 Everything outside the edited nodes is printed back unchanged; a fixed module
 has no finding left that the fixer could fix, so a second run changes nothing.
@@ -56,8 +60,10 @@ class FixResult:
 
 
 def fix_source(source: str, filename: str, settings: Settings, codes: Collection[str] = FIXABLE,
-               model=None, target_python: tuple[int, int] = DEFAULT_TARGET_PYTHON) -> FixResult:
-    """The fixed source of one module and what happened to each finding.
+               model=None, target_python: tuple[int, int] = DEFAULT_TARGET_PYTHON,
+               uses=None) -> FixResult:
+    """The fixed source of one module and what happened to each finding. ``uses``: what
+    the project does with its classes (``uses.ProjectUses``); by default the module's own.
 
     Raises ``parsing.Unparsable`` when libcst cannot read the source.
     """
@@ -84,10 +90,14 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Collection
              for finding in rule.run(context)]
     if not found:
         return unchanged
-    return _fix(tree, context, source, found, target_python)
+    if uses is None:
+        from .uses import ProjectUses
+
+        uses = ProjectUses.of_module(model, facts)
+    return _fix(tree, context, source, found, target_python, uses)
 
 
-def _fix(tree, context, source: str, found, target_python) -> FixResult:
+def _fix(tree, context, source: str, found, target_python, uses) -> FixResult:
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     from .noqa import Noqa
@@ -103,7 +113,7 @@ def _fix(tree, context, source: str, found, target_python) -> FixResult:
             seen.add((code, id(node)))
             todo.append((line, code, node))
     todo.sort(key=lambda item: (item[0], item[1]))
-    plan = Plan(tree, context, target_python)
+    plan = Plan(tree, context, target_python, uses)
     plan.frozen_classes = frozen_candidates(plan, [node for _, code, node in todo if code == "DDD101"])
     outcomes = []
     for line, code, node in todo:

@@ -16,6 +16,7 @@ import libcst as cst
 
 from ..rule import Context
 from . import syntax
+from .uses import ProjectUses
 
 
 class Unfixable(Exception):
@@ -28,9 +29,11 @@ _KEYWORD_ORDER = ("frozen", "kw_only")
 
 
 class Plan:
-    def __init__(self, tree: cst.Module, context: Context, target_python: tuple[int, int]) -> None:
+    def __init__(self, tree: cst.Module, context: Context, target_python: tuple[int, int],
+                 uses: ProjectUses) -> None:
         self.tree = tree
         self.context = context
+        self.project = uses  # subclasses and positional builders, across the project
         self.facts = context.facts
         self.target_python = target_python
         self.edits: dict[int, list[Edit]] = {}
