@@ -255,3 +255,23 @@ def test_a_redeclared_field_that_keeps_its_default_gets_no_kw_only(project, caps
     after, said = fix({"shop/shipping/events.py": source}, project, capsys)
     assert after["shop/shipping/events.py"] == textwrap.dedent(source)
     assert "DDD109" not in said
+
+
+def test_test_modules_are_not_fixed_since_flake8_does_not_check_them(project, capsys):
+    """The fixer fixes what flake8 reports, and flake8 does not check test code."""
+    source = """\
+        from datetime import datetime
+
+
+        def make(**fields):
+            return fields
+
+
+        def test_placed():
+            assert make(occurred_on=datetime.now())
+    """
+    after, said = fix({"tests/test_orders.py": source, "shop/orders/service.py": source},
+                      project, capsys)
+    assert after["tests/test_orders.py"] == textwrap.dedent(source)
+    assert "datetime.now(timezone.utc)" in after["shop/orders/service.py"]
+    assert "tests/test_orders.py" not in said

@@ -75,7 +75,8 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Collection
     selected = [code for code in FIXABLE if code in codes]
     module, is_package = module_path(filename, settings.source_roots)
     unchanged = FixResult(source, source)
-    if not selected or not may_hold_findings(source, module, settings) or file_is_silenced(source):
+    if (not selected or settings.is_test_module(module) or not may_hold_findings(source, module, settings)
+            or file_is_silenced(source)):
         return unchanged
     tree, facts = parse_facts(source, filename, module, is_package)
     if model is None:
