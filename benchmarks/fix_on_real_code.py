@@ -206,7 +206,7 @@ def check(repo: str, folder: str) -> int:
         shutil.copytree(folder, fixed)
         run = subprocess.run([sys.executable, "-c", _FIX], cwd=fixed, capture_output=True, text=True)
         said = [line.removeprefix("./") for line in run.stderr.splitlines()]
-        fixed_lines = [line for line in said if " fixed: " in line]
+        fixed_lines = [line for line in said if " fixed: " in line and " not fixed: " not in line]
         left = [line for line in said if " not fixed: " in line]
         print(f"  fixer: exit {run.returncode}; {len(fixed_lines)} fixed, {len(left)} left")
         for line in left:

@@ -7,7 +7,7 @@ annotations. They do not follow calls into other functions.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -240,7 +240,7 @@ def _stored_names(value: cst.BaseExpression | None) -> Iterator[str]:
 
 
 def _stored_parameter(annotations: dict[str, cst.BaseExpression],
-                      values: Iterator[cst.BaseExpression | None]) -> cst.BaseExpression | None:
+                      values: Iterable[cst.BaseExpression | None]) -> cst.BaseExpression | None:
     """The annotation of the first annotated parameter whose object the values store."""
     for value in values:
         for name in _stored_names(value):
@@ -267,7 +267,7 @@ def _holdings(context: Context, cls: ClassFact) -> Iterator[FieldFact]:
             if not assignment.attr:
                 continue
             annotation = assignment.annotation or (_stored_parameter(
-                annotations, iter([assignment.value])) if assignment.binds else None)
+                annotations, (assignment.value,)) if assignment.binds else None)
             if annotation is not None:
                 candidates.append(FieldFact(assignment.attr, annotation, None, assignment.node))
         for call in adds.get(method.name, ()):
