@@ -39,7 +39,7 @@ _FIX = "import sys; from flake8_ddd_events.cli import main; sys.exit(main(['fix'
 _BUILD = r'''
 import importlib, importlib.abc, importlib.machinery, json, os, sys, types
 
-from flake8_ddd_events.modules import discover_roots
+from flake8_ddd_events.source.modules import discover_roots
 
 class _Stub:
     """Stands in for anything of a package that is not installed here."""
@@ -198,7 +198,7 @@ def build(tree: str, plan: dict) -> dict:
 
 
 def check(repo: str, folder: str) -> int:
-    from flake8_ddd_events.modules import discover_roots, module_path
+    from flake8_ddd_events.source.modules import discover_roots, module_path
 
     with tempfile.TemporaryDirectory(prefix="ddd-fix-") as work:
         original, fixed = os.path.join(work, "original"), os.path.join(work, "fixed")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from ..expressions import last_part
-from ..facts import CallFact, ModuleFacts
-from ..model import ClassView, ProjectModel
+
+from ..syntax.expressions import last_part
+from ..syntax.facts import CallFact, ModuleFacts
+from ..model.project_model import ClassView, ProjectModel
 
 # Folders that hold installed code, not the project's: never read for its uses.
 INSTALLED = ".venv,venv,.env,env,site-packages,node_modules,.tox,.nox"
@@ -65,9 +66,9 @@ class ProjectUses:
         return cls(model, model.settings.source_roots)
 
     def _read_pending(self) -> None:
-        from ..files import python_files, read_source
-        from ..modules import module_path
-        from ..parsing import Unparsable, parse_facts
+        from ..source.files import python_files, read_source
+        from ..source.modules import module_path
+        from ..syntax.parsing import Unparsable, parse_facts
 
         roots, self.pending = self.pending, ()
         for path in python_files(list(roots), extend_exclude=INSTALLED):
