@@ -10,6 +10,8 @@ silence comes from the safety check, not from a fixer that stopped working.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from dataclasses import FrozenInstanceError
 
@@ -160,13 +162,38 @@ def test_an_unfrozen_dataclass_subclass_elsewhere_keeps_its_base_unfrozen(projec
             from shop.orders.events import OrderEvent
 
 
-            @dataclass  # noqa: DDD101
-            class OrderNoted(OrderEvent):
+            @dataclass
+            class OrderNoted(OrderEvent):  # noqa: DDD101
                 note: str = ""
         """,
     }
     assert_left(files, project, capsys, "events.py:5: DDD101",
                 "its subclass 'OrderNoted' is a dataclass that is not frozen")
+
+
+def test_a_base_and_its_subclasses_in_other_modules_are_frozen_together(project, capsys):
+    files = {
+        "shop/orders/__init__.py": "",
+        "shop/orders/events.py": EVENT_BASE,
+        "shop/orders/other.py": """\
+            from dataclasses import dataclass
+
+            from shop.orders.events import OrderEvent
+
+
+            @dataclass
+            class OrderNoted(OrderEvent):
+                note: str = ""
+        """,
+    }
+    after, said = fix(files, project, capsys)
+    assert "@dataclass(frozen=True)\nclass OrderEvent" in after["shop/orders/events.py"]
+    assert "@dataclass(frozen=True)\nclass OrderNoted" in after["shop/orders/other.py"]
+    assert "not fixed" not in said
+    built = subprocess.run([sys.executable, "-c", "from shop.orders.other import OrderNoted; "
+                            "print(OrderNoted('o-1', 'n'))"], cwd=project, capture_output=True,
+                           text=True, timeout=60)
+    assert built.stdout.strip() == "OrderNoted(order_id='o-1', note='n')", built.stderr
 
 
 def test_a_base_outside_the_project_is_not_known_to_be_safe(project, capsys):

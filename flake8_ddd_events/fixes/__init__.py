@@ -67,44 +67,64 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Collection
 
     Raises ``parsing.Unparsable`` when libcst cannot read the source.
     """
-    from ..gate.look import may_hold_findings
-    from ..source.modules import module_path
-    from ..syntax.parsing import parse_facts
-    from .noqa import file_is_silenced
-
-    selected = [code for code in FIXABLE if code in codes]
-    module, is_package = module_path(filename, settings.source_roots)
-    unchanged = FixResult(source, source)
-    if (not selected or settings.is_test_module(module) or not may_hold_findings(source, module, settings)
-            or file_is_silenced(source)):
-        return unchanged
-    tree, facts = parse_facts(source, filename, module, is_package)
     if model is None:
         from ..model.project_model import ProjectModel
 
         model = ProjectModel(settings)
-    from ..rules.rule import Context
+    found = _findings(source, filename, settings, codes, model)
+    if found is None:
+        return FixResult(source, source)
+    tree, context, todo = found
+    if uses is None:
+        from .uses import ProjectUses
+
+        uses = ProjectUses.of_module(model, context.facts)
+    return _fix(tree, context, source, todo, target_python, uses)
+
+
+def frozen_findings(source: str, filename: str, settings: Settings, codes: Collection[str],
+                    model) -> list:
+    """The classes of a module whose DDD101 finding the fixer would try to fix (selected,
+    not silenced), as the model's views: what a run freezes is planned over the whole
+    project first, so that a base and its subclasses in other modules are frozen together
+    or not at all. Raises ``parsing.Unparsable`` as ``fix_source``."""
+    found = _findings(source, filename, settings, [c for c in codes if c == "DDD101"], model)
+    if found is None:
+        return []
+    _, context, todo = found
+    kept = model.module(context.facts.module)
+    views = []
+    for _, _, node in todo:
+        cls = next(c for c in context.facts.classes.values() if c.node is node)
+        known = kept.classes.get(cls.qualname) if kept is not None else None
+        views.append(model.view(kept, known) if known is not None else context.view(cls))
+    return views
+
+
+def _findings(source: str, filename: str, settings: Settings, codes: Collection[str], model):
+    """(tree, context, [(line, code, node)]) of the findings to fix in one module, in
+    order, as flake8 would show them; None when there is nothing to fix."""
+    from ..gate.look import may_hold_findings
+    from ..source.modules import module_path
+    from ..syntax.parsing import parse_facts
+    from .noqa import Noqa, file_is_silenced
+
+    selected = [code for code in FIXABLE if code in codes]
+    module, is_package = module_path(filename, settings.source_roots)
+    if (not selected or settings.is_test_module(module) or not may_hold_findings(source, module, settings)
+            or file_is_silenced(source)):
+        return None
+    tree, facts = parse_facts(source, filename, module, is_package)
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     from ..rules import RULES
+    from ..rules.rule import Context
 
     context = Context(facts, settings, model)
     found = [(rule.code, finding.node) for rule in RULES if rule.code in selected
              for finding in rule.run(context)]
     if not found:
-        return unchanged
-    if uses is None:
-        from .uses import ProjectUses
-
-        uses = ProjectUses.of_module(model, facts)
-    return _fix(tree, context, source, found, target_python, uses)
-
-
-def _fix(tree, context, source: str, found, target_python, uses) -> FixResult:
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from .noqa import Noqa
-    from .plan import Plan, Unfixable
-    from .per_rule import FIXES, frozen_candidates
-
+        return None
     positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     silenced = Noqa(source)
     todo, seen = [], set()
@@ -114,6 +134,13 @@ def _fix(tree, context, source: str, found, target_python, uses) -> FixResult:
             seen.add((code, id(node)))
             todo.append((line, code, node))
     todo.sort(key=lambda item: (item[0], item[1]))
+    return (tree, context, todo) if todo else None
+
+
+def _fix(tree, context, source: str, todo, target_python, uses) -> FixResult:
+    from .per_rule import FIXES, frozen_candidates
+    from .plan import Plan, Unfixable
+
     plan = Plan(tree, context, target_python, uses)
     plan.frozen_classes = frozen_candidates(plan, [node for _, code, node in todo if code == "DDD101"])
     outcomes = []

@@ -16,7 +16,7 @@ import libcst as cst
 
 from ..rules.rule import Context
 from . import edits as syntax
-from .uses import ProjectUses
+from .uses import ClassKey, ProjectUses
 
 
 class Unfixable(Exception):
@@ -41,7 +41,7 @@ class Plan:
         self.additions: dict[int, tuple[cst.ImportFrom, list[tuple[str, str]]]] = {}  # (new, replacing)
         self.bound: dict[str, str] = dict(self.facts.aliases)  # local name -> qualified
         self.replaced: Counter[str] = Counter()  # local names whose uses were rewritten
-        self.frozen_classes: set[int] = set()  # ClassDefs DDD101 makes frozen in this run
+        self.frozen_classes: set[ClassKey] = set()  # the classes DDD101 freezes in this run
         self.new_imports: dict[str, list[str]] = {}  # module -> names of a new ``from … import``
         self._uses: _NameUses | None = None
 

@@ -52,6 +52,9 @@ class ProjectUses:
         self.calls: list[PositionalCall] = []
         self.seen: set[str] = set()
         self.pending = roots  # folders still to read, on the first question
+        # the classes a run freezes, planned over the project (``per_rule.freezable``);
+        # None: each module plans its own
+        self.frozen: set[ClassKey] | None = None
 
     @classmethod
     def of_module(cls, model: ProjectModel, facts: ModuleFacts) -> ProjectUses:
