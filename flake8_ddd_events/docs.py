@@ -270,11 +270,15 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "(`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) match dotted module paths.",
         "",
         "A bad value or an unknown key stops flake8 at start-up with a message that names the "
-        "option (and the file, for pyproject.toml):",
+        "option (and the file, for a key in a file): an unknown `ddd-` key in the `[flake8]` "
+        "section is an error as it is in the pyproject table (flake8 itself ignores keys no "
+        "plugin registered):",
         "",
         "```text",
         "flake8-ddd-events: bad option ddd-domain-event-base: unknown option in "
         "[tool.flake8-ddd-events] of /repo/pyproject.toml (did you mean 'ddd-domain-event-bases'?)",
+        "flake8-ddd-events: bad option ddd-domian-event-bases: unknown option in "
+        "[flake8] of /repo/.flake8 (did you mean 'ddd-domain-event-bases'?)",
         "```",
         "",
         "## Options",

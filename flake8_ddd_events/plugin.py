@@ -58,10 +58,12 @@ class Plugin:
         from flake8.exceptions import ExecutionError
         from flake8.style_guide import Decision, DecisionEngine
 
-        from .config import ConfigError, merge, pyproject_values
+        from .config import ConfigError, check_flake8_keys, merge, pyproject_values
 
         values = {o.key: getattr(options, o.key.replace("-", "_"), None) for o in OPTIONS}
         try:
+            for path in _flake8_config_files(options):
+                check_flake8_keys(path)
             if not _isolated(options):  # command line and [flake8] win over pyproject
                 values = merge(values, pyproject_values(os.getcwd()))
             cls.settings = Settings.from_values(values, keep_roots=True)
@@ -227,6 +229,26 @@ def _selection(engine: Any) -> str:
     module is checked, as that imports libcst), so the result cache keys on it."""
     return repr([sorted(getattr(engine, name, ())) for name in (
         "selected_explicitly", "ignored_explicitly", "selected", "ignored")])
+
+
+def _flake8_config_files(options: Any) -> list[str]:
+    """The files whose ``[flake8]`` section flake8 read in this run: ``--config`` or the one
+    it found from the current folder, then ``--append-config`` (none with ``--isolated``).
+    flake8's first-stage parser keeps these flags to itself, so they are read again."""
+    from flake8.main.options import stage1_arg_parser
+
+    from .config import find_flake8_config
+
+    parser = stage1_arg_parser()
+    parser.allow_abbrev = False
+    try:
+        first, _ = parser.parse_known_args(sys.argv[1:])
+    except SystemExit:  # not flake8's command line (flake8 run in-process)
+        first = parser.parse_known_args([])[0]
+    if first.isolated or _isolated(options):
+        return []
+    found = first.config or find_flake8_config(os.getcwd())
+    return [path for path in (found, *first.append_config) if path]
 
 
 def _isolated(options: Any) -> bool:
