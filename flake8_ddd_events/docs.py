@@ -281,6 +281,27 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "[flake8] of /repo/.flake8 (did you mean 'ddd-domain-event-bases'?)",
         "```",
         "",
+        "## Third-party code",
+        "",
+        "A virtual environment (a folder holding `pyvenv.cfg`, such as the `.venv` that "
+        "`python3 -m venv .venv` makes) and every `site-packages` or `dist-packages` folder "
+        "hold other people's code, never the project's:",
+        "",
+        "- the plugin reports nothing in a module under one, whatever path flake8 was given "
+        "(`flake8 --select DDD .` from the project root does not check the virtualenv, even "
+        "when your `exclude` replaces flake8's default);",
+        "- the default source roots are never found inside one;",
+        "- the `ddd-events` commands (`baseline`, `contracts`, `map`, `fix`) do not walk into "
+        "one, nor into the tools' folders `.tox`, `.nox`, `.git`, `node_modules`, `build`, "
+        "`dist`, `.eggs` and `__pycache__`, as they do not walk into what flake8's `exclude` "
+        "and `extend-exclude` name.",
+        "",
+        "A file named on the command line of `ddd-events fix`, `contracts` or `map` is still "
+        "read, wherever it is: a project that wants its vendored code checked names the files "
+        "(`ddd-events fix vendor/site-packages/lib/events.py`). The folder flake8 runs in and its parents are "
+        "never taken for a virtual environment: a project made with `python3 -m venv .` keeps "
+        "its code beside `pyvenv.cfg`.",
+        "",
         "## Options",
         "",
         "| option | default |",

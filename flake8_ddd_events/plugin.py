@@ -36,6 +36,7 @@ class Plugin:
     disable_noqa: ClassVar[bool] = False
     results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
     frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way
+    third_party: ClassVar[Any] = None  # the run's thirdparty.ThirdParty (folders asked once)
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -87,6 +88,7 @@ class Plugin:
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
         cls.baseline = _baseline(cls.settings)
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
+        cls.third_party = None
 
     def run(self) -> list[tuple[int, int, str, type]]:
         """The module's findings. Python's cyclic garbage collector is paused meanwhile:
@@ -121,7 +123,7 @@ class Plugin:
             from .gate import NEEDS
 
             codes = frozenset(NEEDS)
-        if not codes:
+        if not codes or self._third_party():
             return
         source = "".join(self.lines)
         module, is_package = module_path(self.filename, settings.source_roots)
@@ -146,6 +148,15 @@ class Plugin:
                 results.store(lookup, reports, Plugin.model.dependencies(), consulted)
         for line, column, _, message in reports:
             yield line, column, message, type(self)
+
+    def _third_party(self) -> bool:
+        """Whether the module lies in a virtual environment or installed packages: not the
+        project's code, whatever path flake8 was given (decided from the path, before any parse)."""
+        if Plugin.third_party is None:
+            from .thirdparty import ThirdParty
+
+            Plugin.third_party = ThirdParty()
+        return Plugin.third_party.holds_file(self.filename)
 
     def _check(self, settings: Settings, source: str, tree: ast.Module | None,
                codes: frozenset[str], gate: Any, record: bool) -> list[tuple[int, int, str, str]]:

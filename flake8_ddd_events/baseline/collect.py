@@ -30,14 +30,22 @@ class Found:
 
 
 def collect(paths: Sequence[str], root: str) -> Found:
-    """Run flake8 on ``paths`` (none: flake8's default) from the current folder; raises
+    """Run flake8 on the files of ``paths`` (none: flake8's default), as the commands list
+    them (``files.python_files``), from the current folder; raises
     flake8's ``Flake8Exception`` for a bad option, RuntimeError when a check crashed."""
     from flake8.main.application import Application
     from flake8.options.parse_args import parse_args
 
+    from ..files import python_files
+
     argv = [*paths, "--ddd-baseline=none"]
     app = Application()
     app.plugins, app.options = parse_args(argv)
+    # the files as the commands list them (flake8's, less third-party code: flake8 would
+    # walk a virtual environment, and read every module in it for nothing)
+    app.options.filenames = list(python_files(app.options.filenames or ["."]))
+    if not app.options.filenames:
+        return Found()
     checkers = app.plugins.checkers
     ours = [p for p in checkers.tree if p.plugin.entry_point.value.startswith("flake8_ddd_events")]
     app.plugins = app.plugins._replace(checkers=type(checkers)(ours, [], []))
