@@ -65,7 +65,8 @@ DDD000 = Rule(
     what="Reports a file that is valid Python for the interpreter running flake8 but that libcst "
          "cannot parse (or that is nested too deeply to place a finding). The message gives "
          "libcst's reason. The file was not checked by any other DDD rule. A file with a syntax "
-         "error is never reported here: flake8's own E999 covers it.",
+         "error is never reported here: flake8's own E999 covers it (select `E9` with `DDD`: "
+         "`--select DDD,E9`).",
     why="Silence would look like a clean file. Saying so tells you that the rules did not look at "
         "it, so a clean run means what it says.",
     use_instead="Usually a newer syntax than the installed libcst supports: upgrade libcst "

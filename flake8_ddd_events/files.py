@@ -12,6 +12,7 @@ plugins in that section are left to the plugins (``config.load_settings`` reads 
 from __future__ import annotations
 
 import argparse
+import ast
 import errno
 import io
 import logging
@@ -113,3 +114,37 @@ def decode_source(data: bytes) -> tuple[str, str]:
     except SyntaxError as error:
         raise UnicodeError(error.msg) from None
     return data.decode(encoding), encoding
+
+
+def unreadable(path: str, error: BaseException, source: str | None = None) -> str:
+    """The one message every ``ddd-events`` command gives for a file it cannot read:
+    ``path:line:col: cannot read this file: <why>; it was skipped``. The why is Python's
+    own wording wherever Python has one: for a source (``source``) that libcst could not
+    parse, Python's parse (``compile``) is asked first, and only valid Python keeps
+    libcst's reason (DDD000's). Lines and columns count from 1."""
+    if source is not None and not isinstance(error, (SyntaxError, OSError, UnicodeError)):
+        try:
+            compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError) as python_error:
+            error = python_error
+        except (RecursionError, MemoryError):
+            pass  # Python cannot say it either: libcst's reason stands
+    line, column = 1, 1
+    if isinstance(error, SyntaxError):
+        why = error.msg
+        line, column = error.lineno or 1, error.offset or 1
+    elif isinstance(error, OSError):
+        why = error.strerror or str(error)
+    else:
+        why = str(error) or type(error).__name__
+    return f"{path}:{line}:{column}: cannot read this file: {why}; it was skipped"
+
+
+def check_python(path: str) -> str | None:
+    """:func:`unreadable`'s message for a file Python cannot read or parse, None for one it can."""
+    try:
+        source, _ = read_source(path)
+        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return unreadable(path, error)
+    return None

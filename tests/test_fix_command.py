@@ -196,11 +196,11 @@ def test_syntax_errors_are_reported_and_skipped_with_status_2(project, capsys):
     assert main(["fix", "shop"]) == 2
     assert events.read_text() == FIXED
     assert broken.read_text() == "class (:\n"
-    assert "shop/domain/broken.py: skipped: syntax error at line 1" in capsys.readouterr().err
+    assert "shop/domain/broken.py:1:7: cannot read this file: invalid syntax; it was skipped" in capsys.readouterr().err
     assert main(["fix", "missing.py"]) == 2
     write_file(project, "shop/domain/declared.py", "# -*- coding: nonesuch -*-\n")
     assert main(["fix", "shop/domain/declared.py"]) == 2
-    assert "shop/domain/declared.py: skipped: unknown encoding: nonesuch" in capsys.readouterr().err
+    assert "shop/domain/declared.py:1:1: cannot read this file: unknown encoding: nonesuch" in capsys.readouterr().err
 
 
 def test_select_and_ignore(project):

@@ -26,7 +26,7 @@ class Found:
 
     counts: Counter[Fingerprint] = field(default_factory=Counter)
     checked: set[str] = field(default_factory=set)  # paths relative to the root
-    unchecked: list[str] = field(default_factory=list)  # "path: reason" of the files skipped
+    unchecked: list[str] = field(default_factory=list)  # files.unreadable messages
 
 
 def collect(paths: Sequence[str], root: str) -> Found:
@@ -36,7 +36,7 @@ def collect(paths: Sequence[str], root: str) -> Found:
     from flake8.main.application import Application
     from flake8.options.parse_args import parse_args
 
-    from ..files import python_files
+    from ..files import check_python, python_files, unreadable
 
     argv = [*paths, "--ddd-baseline=none"]
     app = Application()
@@ -59,10 +59,15 @@ def collect(paths: Sequence[str], root: str) -> Found:
     found = Found()
     skipped = set()
     for filename, results, _ in app.file_checker_manager.results:
-        reasons = [text for code, _, _, text, _ in results if code in UNCHECKED]
+        reasons = [(line, column, text) for code, line, column, text, _ in results
+                   if code in UNCHECKED]
         if reasons:
             skipped.add(filename)
-            found.unchecked.append(f"{filename}: {reasons[0]}")
+            line, column, text = reasons[0]
+            # Python's own wording, as every command words it; flake8's if the file has
+            # changed since
+            found.unchecked.append(check_python(filename) or unreadable(
+                filename, SyntaxError(text, (filename, line, column + 1, None))))
         else:
             found.checked.add(relative_path(filename, root))
     by_file: dict[str, list] = {}
