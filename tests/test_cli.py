@@ -11,6 +11,19 @@ def test_rules_lists_every_code(capsys):
     assert "DDD000" in out
 
 
+def test_rules_gives_the_summaries_of_the_readme_table(capsys):
+    from pathlib import Path
+
+    from flake8_ddd_events.docs import all_rules
+
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for rule in all_rules():  # DDD000 included
+        assert f"{rule.code}  " in out and rule.summary in out
+        assert f"| `{rule.name}` | {rule.summary} |" in readme
+
+
 def test_no_command_prints_help(capsys):
     assert main([]) == 0
     assert "COMMAND" in capsys.readouterr().out
