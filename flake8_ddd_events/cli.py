@@ -51,7 +51,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from .settings import SettingsError
+    from .config.settings import SettingsError
 
     try:
         return runners[args.command](args)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flake8_ddd_events.cli import main
-from flake8_ddd_events.files import python_files
+from flake8_ddd_events.source.files import python_files
 
 from .conftest import write_file
 
@@ -196,11 +196,13 @@ def test_syntax_errors_are_reported_and_skipped_with_status_2(project, capsys):
     assert main(["fix", "shop"]) == 2
     assert events.read_text() == FIXED
     assert broken.read_text() == "class (:\n"
-    assert "shop/domain/broken.py:1:7: cannot read this file: invalid syntax; it was skipped" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "shop/domain/broken.py:1:7: cannot read this file: invalid syntax; it was skipped" in err
     assert main(["fix", "missing.py"]) == 2
     write_file(project, "shop/domain/declared.py", "# -*- coding: nonesuch -*-\n")
     assert main(["fix", "shop/domain/declared.py"]) == 2
-    assert "shop/domain/declared.py:1:1: cannot read this file: unknown encoding: nonesuch" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "shop/domain/declared.py:1:1: cannot read this file: unknown encoding: nonesuch" in err
 
 
 def test_select_and_ignore(project):

@@ -13,9 +13,9 @@ import pytest
 
 from flake8_ddd_events.baseline.store import read
 from flake8_ddd_events.cli import main
-from flake8_ddd_events.files import python_files
-from flake8_ddd_events.modules import discover_roots
-from flake8_ddd_events.thirdparty import ThirdParty
+from flake8_ddd_events.source.files import python_files
+from flake8_ddd_events.source.modules import discover_roots
+from flake8_ddd_events.source.thirdparty import ThirdParty
 
 from .conftest import write_file
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from flake8_ddd_events.cli import main
-from flake8_ddd_events.files import unreadable
-from flake8_ddd_events.parsing import Unparsable
+from flake8_ddd_events.source.files import unreadable
+from flake8_ddd_events.syntax.parsing import Unparsable
 
 from .conftest import write_file
 

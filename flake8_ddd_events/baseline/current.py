@@ -36,7 +36,7 @@ def collect(paths: Sequence[str], root: str) -> Found:
     from flake8.main.application import Application
     from flake8.options.parse_args import parse_args
 
-    from ..files import check_python, python_files, unreadable
+    from ..source.files import check_python, python_files, unreadable
 
     argv = [*paths, "--ddd-baseline=none"]
     app = Application()
@@ -85,7 +85,7 @@ def collect(paths: Sequence[str], root: str) -> Found:
 
 def _tree(filename: str) -> ast.AST | None:
     """The module's ``ast``, as flake8 parsed it for the plugin."""
-    from ..files import read_source
+    from ..source.files import read_source
 
     try:
         return ast.parse(read_source(filename)[0])

@@ -11,13 +11,14 @@ from typing import Callable, Iterator
 
 import libcst as cst
 
-from ..expressions import dotted, last_part
-from ..facts import CallFact, ModuleFacts
-from ..metadata import ChainField, chain_fields, has_event_id, has_timestamp, is_event_id, is_timestamp
-from ..model import ClassView
-from ..recognition import recognise
-from ..rule import Context, Finding, rule
-from ..settings import Settings
+from ..analysis.metadata import (ChainField, chain_fields, has_event_id, has_timestamp,
+                                 is_event_id, is_timestamp)
+from ..analysis.recognition import recognise
+from ..config.settings import Settings
+from ..model.project_model import ClassView
+from ..syntax.expressions import dotted, last_part
+from ..syntax.facts import CallFact, ModuleFacts
+from .rule import Context, Finding, rule
 
 
 def _concrete_events_with_known_chain(context: Context):
