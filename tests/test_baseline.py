@@ -26,6 +26,8 @@ from flake8_ddd_events.model import ProjectModel
 from flake8_ddd_events.plugin import Plugin, all_codes
 from flake8_ddd_events.settings import Settings
 
+from .conftest import examples
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PATH = "shop/sales/domain/events.py"
 
@@ -211,7 +213,7 @@ def _insert(source: str, inserts: list[tuple[int, str]]) -> str:
     return "".join(lines)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(INSERTS)
 def test_fingerprints_survive_inserted_blank_lines_and_comments(tmp_path_factory, inserts):
     edited = _insert(SOURCE, inserts)
@@ -387,7 +389,7 @@ def test_the_command_leaves_out_what_noqa_and_per_file_ignores_silence(shop):
     assert [e for e in frozen if e["path"].startswith("shop/billing/")]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])
 def test_flake8_reports_only_what_is_not_frozen(shop, jobs):
     assert main(["baseline"]) == 0
     assert flake8(shop, "-j", jobs, ".").stdout == ""
