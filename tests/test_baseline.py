@@ -417,6 +417,7 @@ def test_flake8_honours_it_from_stdin(shop):
     assert "DDD104" in flake8(shop, "-", stdin=buffer).stdout
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_flake8_honours_a_file_written_on_windows(shop):
     assert main(["baseline"]) == 0
     baseline = shop / ".ddd-baseline.json"
@@ -425,6 +426,7 @@ def test_flake8_honours_a_file_written_on_windows(shop):
     assert flake8(shop, ".").stdout == ""
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_baseline_named_by_the_option_is_relative_to_its_folder(shop):
     (shop / ".flake8").write_text("[flake8]\nselect = DDD\nddd-baseline = ci/frozen.json\n")
     (shop / "ci").mkdir()
@@ -493,6 +495,7 @@ def test_update_lowers_a_count(shop):
     assert legacy.read_text() == source
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_only_the_checked_files_are_compared(shop):
     assert main(["baseline"]) == 0
     before = entries(shop)
@@ -522,6 +525,7 @@ def test_the_command_stops_on_a_bad_baseline_or_option(shop, capsys):
     assert "ddd-baseline is 'none'" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_the_cache_keeps_the_findings_and_the_baseline_filters_them(shop):
     assert main(["baseline"]) == 0
     frozen = sum(e["count"] for e in entries(shop))
