@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.config.settings import Settings
 
 # Few examples on a contributor's machine, many in CI (.ci/run sets CI=true). A property that
 # asks for a count of its own gets it in CI and at most the local profile's count here:
