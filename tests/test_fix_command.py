@@ -112,7 +112,8 @@ def test_directories_skip_what_flake8_skips_by_default(project):
     assert "./.venv/x.py" in files  # flake8 checks it unless told otherwise
 
 
-@pytest.mark.parametrize("config", [".flake8", "setup.cfg", "tox.ini"])
+@pytest.mark.parametrize("config", [".flake8", *(pytest.param(name, marks=pytest.mark.slow)
+                                                  for name in ("setup.cfg", "tox.ini"))])
 def test_exclude_and_extend_exclude_from_the_flake8_section(project, config):
     layout(project)
     write_file(project, config, "[flake8]\nexclude = .git,.venv,legacy,*_pb2.py\n"
