@@ -76,8 +76,8 @@ def _events(args: argparse.Namespace, settings):
     from ..contracts.project import project_events
 
     found = project_events(args.paths, settings)
-    for path, reason in found.skipped:
-        print(f"{path}: cannot be read: {reason}", file=sys.stderr)
+    for message in found.skipped:
+        print(message, file=sys.stderr)
     if found.skipped:
         print(f"ddd-events contracts {args.action}: stopped; {len(found.skipped)} file(s) could "
               "not be read, and their integration events would look removed", file=sys.stderr)
@@ -261,10 +261,11 @@ def _print_difference(difference, mode: str) -> None:
     shown: set[str] = set()
     for change in difference.changes:
         print(f"  {'!' if change in difference.breaking else ' '} {change.describe()}")
-        for sign, value, event in (("-", change.old, old), ("+", change.new, new)):
-            if change.path == change.field and event is not None:  # the whole field
-                value = _fields(event, legacy=old.shape is None).get(change.field)
-            line = _line(change.path, value)
+        for sign, value, event, path in (("-", change.old, old, change.was or change.path),
+                                         ("+", change.new, new, change.path)):
+            if path == change.field and event is not None:  # the whole field
+                value = _fields(event, legacy=old.shape is None).get(path, value)
+            line = _line(path, value)
             if line is not None and (sign + line) not in shown:
                 shown.add(sign + line)
                 print(f"{sign}       {line}")

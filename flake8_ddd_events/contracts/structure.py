@@ -43,6 +43,7 @@ VALUES_REMOVED = "values removed"
 TIGHTENED = "constraint tightened"
 LOOSENED = "constraint loosened"
 MOVED = "position changed"
+RENAMED = "wire name changed"
 OMITTED = "omitted by producers"
 SENT = "always sent"
 
@@ -62,6 +63,7 @@ class Change:
     backward: bool
     old: Any = None
     new: Any = None
+    was: str | None = None  # the old path, when the field is sent under another name
 
     @property
     def field(self) -> str:
@@ -119,7 +121,7 @@ class _Walk:
                                     None, now))
             else:
                 found += self.field(was, now, where)
-        return found
+        return _renames(found, path)
 
     def field(self, was: Shape, now: Shape, where: str) -> list[Change]:
         found = []
@@ -244,6 +246,30 @@ class _Walk:
             found.append(Change(path, kind, f"field '{path}' constraint {word}: {shown}",
                                 looser, tighter, old, new))
         return found
+
+
+def _renames(found: list[Change], path: str) -> list[Change]:
+    """A field removed and one added for the same attribute: one field sent under
+    another wire name (an alias, a generator, a rename policy changed)."""
+    def attribute(change: Change) -> str:
+        spec = change.old if change.kind == REMOVED else change.new
+        return spec.get("attribute", change.path.rpartition(".")[2])
+
+    removed = {attribute(c): c for c in found if c.kind == REMOVED}
+    added = {attribute(c): c for c in found if c.kind == ADDED}
+    pairs = {name: (removed[name], added[name]) for name in removed.keys() & added.keys()}
+    if not pairs:
+        return found
+    paired = [id(c) for pair in pairs.values() for c in pair]
+    kept = [c for c in found if id(c) not in paired]
+    for name, (gone, new) in pairs.items():
+        where = f"{path}.{name}" if path else name
+        kept.append(Change(new.path, RENAMED, f"field '{where}' is sent as "
+                           f"'{new.path.rpartition('.')[2]}' instead of "
+                           f"'{gone.path.rpartition('.')[2]}'",
+                           gone.forward or new.forward, gone.backward or new.backward,
+                           gone.old, new.new, gone.path))
+    return sorted(kept, key=lambda c: c.path)
 
 
 def _unread_here(one: Shape, other: Shape) -> bool:

@@ -79,6 +79,7 @@ def _compatible(kind: str) -> str:
         s.TIGHTENED: "keep the old constraint",
         s.LOOSENED: "keep the old constraint",
         s.MOVED: "keep the fields' order (add new fields at the end)",
+        s.RENAMED: "keep the wire name (an alias)",
         s.OMITTED: "keep sending the field",
         s.MADE_OPTIONAL: "keep sending the field (no default, or no omit_defaults)",
         s.MADE_REQUIRED: "keep the default",
@@ -97,6 +98,13 @@ def _bump(view: ClassView, settings: Settings, above=None) -> str:
 
 
 def _way_out(view: ClassView, settings: Settings, change: Change) -> str:
+    found = schema_version(view, settings)
+    name = view.cls.name
+    if found is not None and found.source == "class name" and isinstance(found.value, int) \
+            and name.endswith(f"V{found.value}"):  # the version is in the event's own name
+        renamed = f"{name[:-len(str(found.value))]}{found.value + 1}"
+        return (f"publish the change as a new event '{renamed}' beside '{name}', or make the "
+                f"change compatible: {_compatible(change.kind)}")
     return (f"{_bump(view, settings)}, a new contract, or make the change compatible: "
             f"{_compatible(change.kind)}")
 
