@@ -34,7 +34,6 @@ from ..analysis.metadata import schema_version
 from ..model.project_model import ClassView, ProjectModel
 from ..config.settings import Settings
 from .compare import History
-from .lock import version_key
 from .schema import Version, event_name
 from .shape import Shape, class_shape, render
 
