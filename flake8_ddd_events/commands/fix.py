@@ -8,7 +8,7 @@ import configparser
 import difflib
 import sys
 
-from ..source.files import python_files, read_source
+from ..source.files import python_files, read_source, unreadable
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
@@ -24,8 +24,8 @@ nothing.
 exit status:
   0  nothing to fix, or everything fixable was fixed
   1  with --check: something would be changed
-  2  an error: a file that cannot be read or parsed (reported and skipped),
-     or a bad option
+  2  an error: a file that cannot be read or parsed (reported as
+     'path:line:col: cannot read this file: <why>; it was skipped'), or a bad option
 """
 
 
@@ -59,32 +59,31 @@ def run(args: argparse.Namespace) -> int:
     from ..fixes import FIXABLE, fix_source
     from ..lint.pipeline import Pipeline
     from ..fixes.options import selected_codes, target_python
+    from ..fixes.uses import ProjectUses
     from ..syntax.parsing import Unparsable
 
     settings = load_settings(".", {"ddd-target-python": args.target_python})
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
-    fixable = [code for code in FIXABLE if code in codes]
-    pipeline = Pipeline(settings, fixable) if fixable else None
+    pipeline = Pipeline(settings, [code for code in FIXABLE if code in codes])
+    uses = ProjectUses.of_project(pipeline.model)
     try:
-        paths = python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude)
+        paths = list(python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude))
     except (ValueError, configparser.Error, ExecutionError) as error:
         print(f"ddd-events fix: bad flake8 configuration: {error}", file=sys.stderr)
         return 2
+    if "DDD101" in codes:
+        uses.frozen = _frozen_in_this_run(paths, settings, codes, pipeline, uses)
     write = not (args.diff or args.check)
     errors = changed_files = fixes = 0
     for path in paths:
+        source = None
         try:
             source, encoding = read_source(path)
-            ast.parse(source, path)
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
-            print(f"{path}: skipped: {_reason(error)}", file=sys.stderr)
-            errors += 1
-            continue
-        try:
-            result = fix_source(source, path, settings, codes, pipeline, target)
-        except Unparsable as error:
-            print(f"{path}: skipped: {error}", file=sys.stderr)
+            ast.parse(source, path)  # what Python rejects is never fixed, even if libcst reads it
+            result = fix_source(source, path, settings, codes, pipeline, target, uses)
+        except (OSError, UnicodeError, SyntaxError, ValueError, Unparsable) as error:
+            print(unreadable(path, error, source), file=sys.stderr)
             errors += 1
             continue
         for outcome in result.outcomes:
@@ -116,9 +115,20 @@ def run(args: argparse.Namespace) -> int:
     return 1 if args.check and changed_files else 0
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, SyntaxError):
-        return f"syntax error at line {error.lineno}: {error.msg}"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return str(error)
+def _frozen_in_this_run(paths, settings, codes, pipeline, uses) -> set:
+    """The classes this run freezes, over all its files: a base and its subclasses in
+    other modules are frozen together, or none of them (Python refuses a frozen dataclass
+    under an unfrozen one, and an unfrozen one under a frozen one)."""
+    from ..fixes import frozen_findings
+    from ..fixes.per_rule import freezable
+    from ..syntax.parsing import Unparsable
+
+    views = []
+    for path in paths:
+        try:
+            source, _ = read_source(path)
+            ast.parse(source, path)
+            views += frozen_findings(source, path, settings, codes, pipeline)
+        except (OSError, UnicodeError, SyntaxError, ValueError, Unparsable):
+            continue  # reported when the file's turn comes
+    return freezable(views, uses)

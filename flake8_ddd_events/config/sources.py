@@ -41,7 +41,7 @@ class ConfigError(SettingsError):
     """A bad value in a configuration file; the message names the option and the file."""
 
 
-def config_directories(start: str) -> Iterator[str]:
+def folders_up(start: str) -> Iterator[str]:
     """``start`` and its parents, stopping below the home directory (as flake8 does)."""
     path = os.path.abspath(start)
     home = os.path.abspath(os.path.expanduser("~"))
@@ -55,7 +55,7 @@ def config_directories(start: str) -> Iterator[str]:
 
 def find_pyproject(start: str) -> str | None:
     """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.flake8-ddd-events]`` table."""
-    for directory in config_directories(start):
+    for directory in folders_up(start):
         path = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(path) and TABLE in _read_toml(path).get("tool", {}):
             return path
@@ -64,7 +64,7 @@ def find_pyproject(start: str) -> str | None:
 
 def find_flake8_config(start: str) -> str | None:
     """The file flake8 would read: the nearest of setup.cfg, tox.ini, .flake8 with ``[flake8]``."""
-    for directory in config_directories(start):
+    for directory in folders_up(start):
         for name in FLAKE8_FILES:
             path = os.path.join(directory, name)
             parser = configparser.RawConfigParser()
@@ -142,18 +142,30 @@ def flake8_values(start: str) -> dict[str, Any]:
     path = find_flake8_config(start)
     if path is None:
         return {}
+    values: dict[str, Any] = {}
+    for option, value, where in _flake8_items(path):
+        values[option.key] = _check(option, _split(option, value), where)
+    return values
+
+
+def check_flake8_keys(path: str) -> None:
+    """Raise ConfigError for the first ``ddd-…`` key of ``path``'s ``[flake8]`` section that
+    names no option (flake8 itself only logs a key no plugin registered, and goes on)."""
+    for _ in _flake8_items(path):
+        pass
+
+
+def _flake8_items(path: str) -> Iterator[tuple[Option, str, str]]:
+    """(option, raw value, where) for each ``ddd-…`` key of the file's ``[flake8]`` section;
+    an unknown key raises ConfigError naming it and the file."""
     parser = configparser.RawConfigParser()
     parser.read(path, encoding="utf-8")
     if not parser.has_section("flake8"):
-        return {}
+        return
     where = f"[flake8] of {path}"
-    values: dict[str, Any] = {}
     for key, value in parser.items("flake8"):
-        if not key.startswith(("ddd-", "ddd_")):
-            continue  # flake8's own options and other plugins'
-        option = _option(key, where)
-        values[option.key] = _check(option, _split(option, value), where)
-    return values
+        if key.startswith(("ddd-", "ddd_")):  # not flake8's own options, nor other plugins'
+            yield _option(key, where), value, where
 
 
 def _split(option: Option, value: str) -> Any:

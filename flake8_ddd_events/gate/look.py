@@ -25,6 +25,10 @@ What the needs look at:
   one function at a time, so their needs (``PER_FUNCTION``) must be met by the
   calls and ``with`` items of one function (or of the code outside functions).
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
+- ``STORED``: a class whose chain may reach a configured stored-event base, or any class
+  in a module named like a configured stored-event module (DDD209 also opens on
+  ``EVENTS``, the frameworks' events, and ``AGGREGATES``, whose ``@event`` methods and
+  ``__init__`` eventsourcing turns into events).
 
 The gate is a superset of the rules: it may let through a module where no rule
 reports, never the reverse (``tests/gate/test_gate.py``).
@@ -48,8 +52,8 @@ from ..cache.keys import ModuleState
 from ..config.settings import Settings, with_base_variants
 from ..source.store import SourceFiles
 from .ast_index import ModuleIndex, dotted_name, has_data, marked, statements
-from .needs import (AGGREGATES, DOMAIN_IMPORT, EVENTS, HANDLERS, NAIVE_TIMESTAMP, NEEDS, Need,
-                    TextNeed)
+from .needs import (AGGREGATES, DOMAIN_IMPORT, EVENTS, HANDLERS, NAIVE_TIMESTAMP, NEEDS, STORED,
+                    Need, TextNeed)
 from .project_index import ProjectIndex
 from .text import NAIVE_CALLS, ConstructingCall, Words, text_patterns
 
@@ -229,7 +233,9 @@ class Gate:
             AGGREGATES: _ClassNeed(with_base_variants((*s.aggregate_bases, *s.entity_bases)),
                                    False),
             HANDLERS: _ClassNeed(with_base_variants(s.handler_bases), False),
+            STORED: _ClassNeed(with_base_variants(s.stored_event_bases), False),
         }
+        self.stored_modules = frozenset(s.stored_event_modules)
         self.class_needs = {kind: need for kind, need in kinds.items() if kind in needs}
         patterns = text_patterns(settings)
         self.text_needs: dict[TextNeed, tuple[Words, ...]] = {
@@ -318,6 +324,10 @@ class Gate:
         kind = self.class_needs[need]
         if "class" not in look.source:
             return False
+        if need == STORED and not self.stored_modules.isdisjoint(look.module.split(".")):
+            return True
+        if not kind.names and not kind.events:
+            return False  # no stored-event base configured
         classes = look.classes(self.project)
         if classes is False:
             return True  # let the parser say why (DDD000)

@@ -1,7 +1,7 @@
 """What each rule needs of a module to pass the gate: a class whose chain can reach a
-configured base (``EVENTS``, ``AGGREGATES``, ``HANDLERS``), a domain-layer module that
-imports (``DOMAIN_IMPORT``), or words in its text (``TextNeed``). A code missing from
-``NEEDS`` is gated by nothing (``tests`` fail until a new rule declares its needs)."""
+configured base (``EVENTS``, ``AGGREGATES``, ``HANDLERS``, ``STORED``), a domain-layer
+module that imports (``DOMAIN_IMPORT``), or words in its text (``TextNeed``). A code
+missing from ``NEEDS`` is gated by nothing (``tests`` fail until a new rule declares its needs)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ EVENTS = "events"
 AGGREGATES = "aggregates"
 HANDLERS = "handlers"
 DOMAIN_IMPORT = "domain-import"  # a domain-layer module (by the module globs) that imports
+STORED = "stored"  # a class under a stored-event base, or any class of a stored-event module
 
 
 class TextNeed(NamedTuple):
@@ -46,6 +47,7 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     **{code: (EVENTS,) for code in (
         "DDD101", "DDD102", "DDD103", "DDD104", "DDD105", "DDD106", "DDD108", "DDD109", "DDD110",
         "DDD201", "DDD202", "DDD203", "DDD204", "DDD205", "DDD206", "DDD208")},
+    "DDD209": (EVENTS, AGGREGATES, STORED),
     "DDD107": (EVENTS, NAIVE_TIMESTAMP),
     "DDD301": (AGGREGATES,),
     "DDD302": (AGGREGATES,),

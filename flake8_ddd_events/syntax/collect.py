@@ -14,6 +14,7 @@ from .facts import (
     MethodFact,
     ModuleFacts,
     Param,
+    Registration,
     SelfAssignment,
     WithBlock,
 )
@@ -22,6 +23,9 @@ from .walker import walk
 
 _SETATTR_CALLEES = {"setattr", "object.__setattr__"}
 _ATTRS_FIELD_CALLS = {"ib", "attrib"}  # attrs' un-annotated ``x = attr.ib()`` fields
+# calls that tell an event-sourcing framework how to read old events (``Registration``);
+# Protean's generic ``domain.register(...)`` counts when it registers an upcaster
+_REGISTRATIONS = {"register_topic", "register_upcaster", "register_external_event"}
 
 
 def collect(tree: cst.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
@@ -35,19 +39,18 @@ def _decorator(node: cst.Decorator) -> Decorator:
     expr = node.decorator
     if isinstance(expr, cst.Call):
         return Decorator(dotted(expr.func), True, keywords_of(expr), node,
-                         any(arg.star == "**" for arg in expr.args))
+                         any(arg.star == "**" for arg in expr.args),
+                         tuple(a.value for a in expr.args if a.keyword is None and not a.star))
     return Decorator(dotted(expr), False, {}, node)
 
 
 def _params(node: cst.FunctionDef) -> tuple[Param, ...]:
     p = node.params
-    ordered = [*p.posonly_params, *p.params, *p.kwonly_params]
-    for star in (p.star_arg, p.star_kwarg):
-        if isinstance(star, cst.Param):
-            ordered.append(star)
+    stars = [star for star in (p.star_arg, p.star_kwarg) if isinstance(star, cst.Param)]
     return tuple(
-        Param(param.name.value, param.annotation.annotation if param.annotation else None)
-        for param in ordered
+        Param(param.name.value, param.annotation.annotation if param.annotation else None,
+              param.default, any(param is star for star in stars))
+        for param in (*p.posonly_params, *p.params, *p.kwonly_params, *stars)
     )
 
 
@@ -226,6 +229,8 @@ class Collector(cst.CSTVisitor):
                     SelfAssignment(attr, annotation, node, bound, binds))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self.scopes and isinstance(node.target, cst.Name) and node.value is not None:
+            self.facts.assignments[node.target.value] = node.value
         owner = self._class()
         if owner is not None and isinstance(node.target, cst.Name):
             owner.fields.append(FieldFact(node.target.value, node.annotation.annotation,
@@ -235,6 +240,10 @@ class Collector(cst.CSTVisitor):
                           binds=node.value is not None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        if not self.scopes:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.facts.assignments[target.target.value] = node.value
         owner = self._class()
         if owner is not None:
             for target in node.targets:
@@ -247,6 +256,10 @@ class Collector(cst.CSTVisitor):
             return
         for target in node.targets:
             self._record_self(target.target, None, node, node.value, binds=True)
+
+    def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
+        if not self.scopes:
+            self.facts.assignments[node.name.value] = node.value
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_self(node.target, None, node)
@@ -295,10 +308,16 @@ class Collector(cst.CSTVisitor):
             node=node,
             in_lambda=self.lambdas > 0,
         ))
+        if method in _REGISTRATIONS or (method == "register" and "from_version" in {
+                a.keyword.value for a in node.args if a.keyword is not None}):
+            self.facts.registrations.append(Registration(
+                method, tuple(a.value for a in node.args if a.keyword is None and not a.star),
+                keywords_of(node)))
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:
-                function.self_assignments.append(SelfAssignment("", None, node))
+                function.self_assignments.append(SelfAssignment(
+                    "", None, node, bypasses_setattr=callee == "object.__setattr__"))
 
     # -- imports ----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:

@@ -21,6 +21,7 @@ class Decorator:
     keywords: Mapping[str, cst.BaseExpression]
     node: cst.Decorator | None  # None in compact facts
     unpacks: bool = False  # called with a ``**mapping`` argument
+    args: tuple[cst.BaseExpression, ...] = ()  # positional arguments: ``@event("Registered")``
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class FieldFact:
 class Param:
     name: str
     annotation: cst.BaseExpression | None
+    default: cst.BaseExpression | None = None
+    star: bool = False  # ``*args`` or ``**kwargs``
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class SelfAssignment:
     node: cst.CSTNode | None  # None in compact facts
     value: cst.BaseExpression | None = None  # what it binds, when known (not unpacked)
     binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
+    # ``object.__setattr__(self, …)``: goes round ``__setattr__``, works on a frozen instance
+    bypasses_setattr: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,19 @@ class CallFact:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """A call that tells an event-sourcing framework how to read old events:
+    ``register_topic("old.module:Dog.Registered", Dog.Registered)`` (eventsourcing),
+    ``domain.register(Upcast, event_type=E, from_version=1, to_version=2)`` and
+    ``domain.register_external_event(E, "Shop.OldName.v1")`` (Protean).
+    Kept in the compact facts: another module's event reads them."""
+
+    method: str  # the called name's last part: "register_topic", "register", ...
+    args: tuple[cst.BaseExpression, ...]  # positional arguments
+    keywords: Mapping[str, cst.BaseExpression]
+
+
+@dataclass(frozen=True)
 class ImportFact:
     """An ``import``/``from … import`` statement, modules made absolute."""
 
@@ -145,8 +163,12 @@ class ModuleFacts:
     withs: list[WithBlock] = field(default_factory=list)
     imports: list[ImportFact] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
+    # module-level names bound to a value, the last binding kept: ``Sku = str``,
+    # ``Sku: TypeAlias = str``, ``type Sku = str``, ``CustomerId = NewType(...)``
+    assignments: dict[str, cst.BaseExpression] = field(default_factory=dict)
     # parameters of the functions that are not methods, by qualname (not in compact facts)
     functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
+    registrations: list[Registration] = field(default_factory=list)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
@@ -175,4 +197,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
         for qualname, cls in facts.classes.items()}
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
                        imports=[replace(i, node=None) for i in facts.imports],
-                       aliases=facts.aliases)
+                       aliases=facts.aliases, assignments=facts.assignments,
+                       registrations=facts.registrations)
