@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .expressions import dotted, keywords_of
+from .expressions import dotted, keywords_of, last_part
 from .facts import (
     CallFact,
     ClassFact,
@@ -322,12 +322,24 @@ class _ClassBuilder:
         )
 
 
+def _calls_base_method(node: cst.Call, name: str) -> bool:
+    """``super().name(…)``, ``super(Cls, self).name(…)`` or ``Base.name(…)``."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != name:
+        return False
+    receiver = func.value
+    if isinstance(receiver, cst.Call):
+        return dotted(receiver.func) == "super"
+    return bool(dotted(receiver)) and last_part(dotted(receiver))[:1].isupper()
+
+
 class _FunctionState:
     def __init__(self, node: cst.FunctionDef, qualname: str, receiver: str | None):
         self.node = node
         self.qualname = qualname
         self.receiver = receiver  # name of self, when a method
         self.self_assignments: list[SelfAssignment] = []
+        self.extends_base = False  # calls super().<its name>(…) or Base.<its name>(self, …)
 
 
 class _Collector(cst.CSTVisitor):
@@ -403,6 +415,7 @@ class _Collector(cst.CSTVisitor):
             params=params,
             self_assignments=tuple(state.self_assignments),
             node=original_node,
+            extends_base=state.extends_base,
         ))
 
     # -- class bodies and self assignments --------------------------------------
@@ -504,6 +517,9 @@ class _Collector(cst.CSTVisitor):
             node=node,
             in_lambda=self.lambdas > 0,
         ))
+        if function is not None and self.scopes[-1] is function and function.receiver \
+                and _calls_base_method(node, function.node.name.value):
+            function.extends_base = True
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:

@@ -78,9 +78,17 @@ class NotifyWarehouse(EventHandler[InvoicePaid]):
 def sync_event_handler(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.HANDLER):
         method = entry_point(view)
-        if method is not None and not method.is_async:
+        if method is not None and not method.is_async and not _sync_contract(view, method):
             yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
                           f"'{method.name}' async (async def {method.name})")
+
+
+def _sync_contract(view: ClassView, method: MethodFact) -> bool:
+    """Whether a project base declares the entry point as a plain ``def`` (an abstract
+    ``def __call__(self, event)``): the project's dispatcher calls handlers without
+    awaiting them, and an ``async`` override would return a coroutine nobody runs."""
+    return any(not found.is_async for owner in view.mro[1:]
+               if (found := owner.cls.method(method.name)) is not None)
 
 
 def _is_handler_base(context: Context, written: str, resolved) -> bool:

@@ -10,7 +10,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..dataclass_fields import Style, class_decorator, declares_state, is_frozen, misordered_field, style
+from ..dataclass_fields import (Style, class_decorator, declares_instance_state, is_frozen,
+                               misordered_field, style)
 from ..expressions import dotted, last_part, names_in
 from ..model import ClassView
 from ..rule import Context, Example, Finding, rule
@@ -164,7 +165,7 @@ def mutable_event(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
         if recognition.framework or is_frozen(view) is not False:
             continue
-        if recognition.is_base and not declares_state(view):
+        if recognition.is_base and not declares_instance_state(view):
             continue  # a marker base: nothing of its own to freeze
         base = _frozen_dataclass_base(view)
         if base is not None:
