@@ -109,8 +109,11 @@ def _frozen_is_dynamic(view: ClassView) -> bool:
     """Whether frozen-ness is an expression known only at run time: ``frozen=<expression>``
     (not a literal True/False) or ``**options`` in the decorator call or class keywords,
     or a metaclass along the chain, of the project's or unknown, that may remake the class
-    (eventsourcing's ``MetaDomainEvent`` makes each event a frozen dataclass)."""
-    if any(_remaking_metaclass(owner) for owner in view.mro):  # a metaclass is inherited
+    (eventsourcing's ``MetaDomainEvent`` makes each event a frozen dataclass), or a
+    hand-written ``__setattr__`` along the chain that decides what may be set (Protean's
+    raises once the instance is built)."""
+    if any(_remaking_metaclass(owner) or owner.cls.method("__setattr__") is not None
+           for owner in view.mro):  # both are inherited
         return True
     found = class_decorator(view)
     values = [view.cls.keywords.get("frozen")]

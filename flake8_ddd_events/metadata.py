@@ -166,15 +166,47 @@ def is_event_id(field: ChainField, settings: Settings) -> bool:
                                       or generates_id(field))
 
 
-def has_timestamp(view: ClassView, settings: Settings) -> bool:
+def has_timestamp(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     return any(is_timestamp(f, settings) for f in chain_fields(view).values()) \
-        or _has_property(view, settings.timestamp_fields)
+        or _has_property(view, settings.timestamp_fields) \
+        or _in_envelope(view, settings, has_timestamp, depth)
 
 
-def has_event_id(view: ClassView, settings: Settings) -> bool:
+def has_event_id(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     fields = chain_fields(view)
     return any(is_event_id(f, settings) for f in fields.values()) \
-        or _has_property(view, settings.event_id_fields) or _has_stream_position(fields)
+        or _has_property(view, settings.event_id_fields) or _has_stream_position(fields) \
+        or _in_envelope(view, settings, has_event_id, depth)
+
+
+# where events keep their metadata together (Protean's ``_metadata.headers.time``)
+_ENVELOPES = ("metadata", "meta", "headers", "envelope")
+_MAX_ENVELOPE_DEPTH = 2
+_NOT_A_TYPE = frozenset({"Optional", "Union", "None", "ClassVar", "Annotated"})
+_SCALARS = frozenset({"str", "int", "float", "bool", "bytes"})
+
+
+def _in_envelope(view: ClassView, settings: Settings, holds, depth: int) -> bool:
+    """Whether a metadata envelope along the chain (a field named ``metadata``, ``headers``,
+    ``envelope``...) holds what ``holds`` looks for: in the project class it is typed with,
+    or, typed with anything else (``Any``, ``dict``), possibly: then the rules stay silent,
+    as for a base that cannot be resolved."""
+    if depth >= _MAX_ENVELOPE_DEPTH:
+        return False
+    for field in chain_fields(view).values():
+        if field.is_classvar or not named_as(field.name, _ENVELOPES):
+            continue
+        types = [n for n in field.annotation if last_part(n) not in _NOT_A_TYPE]
+        if types and all(last_part(n) in _SCALARS for n in types):
+            continue
+        for name in types:
+            resolved = (view.model.resolve_qualified(name, within=field.facts) if "." in name
+                        else view.model.resolve(field.facts, name))  # the module's own class
+            if not isinstance(resolved, ClassView) or holds(resolved, settings, depth + 1):
+                return True
+        if not types:
+            return True
+    return False
 
 
 # an event-sourced event is told apart by its stream and its place in it

@@ -180,14 +180,14 @@ def _framework(view: ClassView) -> str | None:
     """The installed event framework the class builds on, if any: a base resolved to the
     installed ``eventsourcing`` or ``protean`` (not to a project module of that name: in
     the framework's own repository its classes are the project's, checked like any other),
-    or Protean's ``@domain.event`` where ``protean`` is not a project package."""
+    or Protean's ``@domain.event``, which makes the class a Protean event whichever
+    repository it is in (the class as written has no base to check)."""
     for _, resolved in view.ancestors():
         if isinstance(resolved, External):
             package = resolved.qualified.partition(".")[0]
             if package in _FRAMEWORKS:
                 return package
-    if any(d.name.endswith(".event") and d.name.count(".") == 1 for d in view.cls.decorators) \
-            and view.model.module("protean", view.facts) is None:
+    if any(d.name.endswith(".event") and d.name.count(".") == 1 for d in view.cls.decorators):
         return "protean"
     return None
 

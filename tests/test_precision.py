@@ -1132,3 +1132,157 @@ def test_an_event_sourced_event_is_told_apart_by_its_stream_and_position(tmp_pat
         """,
     })
     assert_as_marked(tmp_path, "shop/dogs/domainmodel.py")
+
+
+def test_an_event_base_guarding_setattr_by_hand_may_be_immutable(tmp_path):
+    project(tmp_path, {
+        "shop/messages.py": """\
+            from typing import Any
+
+            from pydantic import BaseModel
+
+
+            class BaseMessageType(BaseModel):
+                def __setattr__(self, name: str, value: Any) -> None:
+                    if getattr(self, "_initialized", False):
+                        raise AttributeError("messages are immutable")
+                    super().__setattr__(name, value)
+        """,
+        "shop/orders/events.py": """\
+            from datetime import datetime
+            from uuid import UUID
+
+            from pydantic import BaseModel
+
+            from shop.messages import BaseMessageType
+
+
+            class BaseEvent(BaseMessageType):
+                event_id: UUID
+                occurred_at: datetime
+
+
+            class OrderPlaced(BaseEvent):
+                order_id: UUID
+
+
+            class Event(BaseModel):  # DDD101
+                event_id: UUID
+                occurred_at: datetime
+
+
+            class OrderPaid(Event):  # DDD101
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_metadata_kept_in_an_envelope_counts(tmp_path):
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass, field
+            from datetime import datetime, timezone
+            from typing import Any
+            from uuid import UUID, uuid4
+
+
+            @dataclass(frozen=True)
+            class Headers:
+                id: UUID = field(default_factory=uuid4)
+                time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+            @dataclass(frozen=True)
+            class Metadata:
+                headers: Headers = field(default_factory=Headers)
+
+
+            @dataclass(frozen=True)
+            class TraceInfo:
+                kind: str = "trace"
+
+
+            @dataclass(frozen=True, kw_only=True)
+            class BaseEvent:
+                metadata: Metadata = field(default_factory=Metadata)
+
+
+            @dataclass(frozen=True, kw_only=True)
+            class DomainEvent:
+                _metadata: Any = None
+
+
+            @dataclass(frozen=True, kw_only=True)
+            class Event:
+                metadata: TraceInfo = field(default_factory=TraceInfo)
+                headers: str = ""
+
+
+            @dataclass(frozen=True)
+            class OrderPlaced(BaseEvent):
+                order_id: UUID
+
+
+            @dataclass(frozen=True)
+            class OrderPaid(DomainEvent):
+                order_id: UUID
+
+
+            @dataclass(frozen=True)
+            class OrderShipped(Event):  # DDD105, DDD106
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_a_private_helper_only_the_constructor_calls_builds_the_event(tmp_path):
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from typing import Any
+
+            from shop.kernel import DomainEvent
+
+
+            class OrderPlaced(DomainEvent):  # DDD101
+                def __init__(self, order_id: str, **metadata: Any) -> None:
+                    self.order_id = order_id
+                    self._build_metadata(metadata)
+
+                def _build_metadata(self, metadata: dict) -> None:
+                    self._metadata = dict(metadata)
+
+                def _touch(self) -> None:
+                    self._touched = True  # DDD108
+
+                def refresh(self) -> None:
+                    self._touch()
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_a_relay_that_published_the_record_before_marking_it_is_right(tmp_path):
+    project(tmp_path, {
+        "shop/relay.py": """\
+            class Relay:
+                def __init__(self, outbox, producer, emitter) -> None:
+                    self.outbox = outbox
+                    self.producer = producer
+                    self.emitter = emitter
+
+                async def relay_one(self, message) -> None:
+                    await self._publish_message(message)
+                    message.mark_published()
+                    self.emitter.emit(event="outbox.published", message_id=message.message_id)
+
+                async def relay_early(self, message) -> None:
+                    message.mark_published()  # DDD406
+                    await self.producer.publish(message.topic, message.payload)
+
+                async def _publish_message(self, message) -> None:
+                    await self.producer.publish(message.topic, message.payload)
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/relay.py")

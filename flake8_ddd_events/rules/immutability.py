@@ -243,12 +243,25 @@ _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__attrs_post
                            "model_post_init"})
 
 
+def _construction_helpers(context: Context, view: ClassView) -> frozenset[str]:
+    """The class's private methods that only its constructors call (``self._build_metadata(
+    incoming)`` in ``__init__``): they run while the event is being built."""
+    qualname = view.cls.qualname
+    callers: dict[str, set[str]] = {}
+    for call in context.facts.calls:
+        if call.receiver == "self" and call.method.startswith("_") and call.function \
+                and call.function.startswith(f"{qualname}."):
+            callers.setdefault(call.method, set()).add(call.function[len(qualname) + 1:])
+    return frozenset(name for name, functions in callers.items() if functions <= _CONSTRUCTORS)
+
+
 @rule(
     "DDD108", "event-mutates-itself",
     summary="event method mutates the event",
     what="Reports an assignment, augmented assignment or `del` on `self.<attr>`, or "
          "`setattr(self, ...)` / `object.__setattr__(self, ...)`, in an event method other than "
-         "`__init__`, `__new__` and `__post_init__`. Points at the mutating statement.",
+         "`__init__`, `__new__` and `__post_init__`, and other than a private helper only they "
+         "call (`self._build_metadata()` in `__init__`). Points at the mutating statement.",
     why="A method that changes an event after it was created turns a fact into state. "
         "`object.__setattr__` even defeats `frozen=True` on purpose.",
     use_instead="Compute derived values in `__post_init__` or as properties; to express a new "
@@ -290,8 +303,9 @@ class PaymentReceived(DomainEvent):
 )
 def event_mutates_itself(context: Context) -> Iterator[Finding]:
     for view, _ in context.events:
+        helpers = _construction_helpers(context, view)
         for method in view.cls.methods:
-            if method.name in _CONSTRUCTORS:
+            if method.name in _CONSTRUCTORS or method.name in helpers:
                 continue
             for assignment in method.self_assignments:
                 what = f"'{assignment.attr}'" if assignment.attr else "an attribute"

@@ -489,6 +489,14 @@ def clear_before_dispatch(context: Context) -> Iterator[Finding]:
 
 
 # -- DDD406 ------------------------------------------------------------------------
+def _published_before(calls, mark: CallFact, records: set[str], settings) -> bool:
+    """Whether a call above the mark, named for a transport method (``publish``,
+    ``self._publish_message``), already took the record."""
+    return any(c.index < mark.index and any(word in c.method for word in settings.transport_methods)
+               and any(root(dotted(a.value)) in records for a in c.args)
+               for c in calls)
+
+
 @rule(
     "DDD406", "mark-before-publish",
     summary="outbox record marked before it was published",
@@ -549,6 +557,8 @@ def mark_before_publish(context: Context) -> Iterator[Finding]:
             if mark.receiver and not is_outbox(mark.receiver):
                 records.add(root(mark.receiver))
             records.discard("")
+            if _published_before(flow.calls, mark, records, settings):
+                continue  # went out above: a later emit or send is something else
             later = next((c for c in flow.calls if c.index > mark.index and (
                 is_transport_publish(context, c)
                 or (c.method in settings.transport_methods
