@@ -38,7 +38,10 @@ def entry_point(view: ClassView) -> MethodFact | None:
     what="Reports an event handler whose `handle` method (or `__call__`, where the class and "
          "its project bases have no `handle`) is a plain `def`. Points at the `def` line. Only "
          "methods the handler class defines itself are checked; an inherited one is checked "
-         "at the class that defines it, if that class is a handler too.",
+         "at the class that defines it, if that class is a handler too. Silent when a project "
+         "base declares the entry point as a plain `def` (an abstract `def __call__(self, "
+         "event)`): the project's dispatcher calls handlers synchronously, and an `async` "
+         "override would return a coroutine nobody awaits.",
     why="Handlers run in the event loop of the dispatcher or the consumer. A synchronous handler "
         "blocks every other handler and request while it waits on I/O (SMTP, HTTP, the "
         "database), and it cannot take part in the async unit of work the dispatcher runs it in.",

@@ -75,7 +75,11 @@ def mutable_default(view: ClassView, default: cst.BaseExpression | None) -> str 
          "dataclass or attrs class without `frozen=True`, a pydantic model without a frozen "
          "config, a msgspec Struct without `frozen=True`, or a plain subclass that adds state. "
          "A dataclass event under a frozen base that is not frozen itself is reported too: "
-         "Python raises TypeError when the module is imported.",
+         "Python raises TypeError when the module is imported. Silent where immutability is "
+         "decided at run time: a metaclass of the project's along the chain (eventsourcing's "
+         "`MetaDomainEvent` makes each event a frozen dataclass) or a hand-written "
+         "`__setattr__` (Protean's raises once the event is built); and on a plain base whose "
+         "only attributes are class-level (`registry: Registry = Registry()`).",
     why="An event records something that already happened. A consumer, a handler or a retry "
         "that changes it rewrites history: other handlers, the outbox and the event store then "
         "disagree about what happened, and the bug surfaces far from where it was made.",

@@ -506,7 +506,9 @@ def _published_before(calls, mark: CallFact, records: set[str], settings) -> boo
          "method on a transport receiver, or a transport method whose argument is the marked "
          "record (`record.mark_sent()` ... `publisher.publish(record.payload)`). Points at the "
          "marking call. Straight-line order: in a loop that publishes and then marks, the mark "
-         "is after the publish.",
+         "is after the publish. Silent when a call above the mark, named for a transport method "
+         "(`self._publish_message(record)`), already took the record: what follows the mark "
+         "(a trace `emitter.emit(...)`) is something else.",
     why="The mark is the relay's promise that the message went out. Made before the publish, "
         "a crash, a timeout or a broker error in between leaves a record marked sent that was "
         "never sent, and the relay never retries it. Publishing first and marking second gives "
