@@ -238,12 +238,12 @@ def _is_snapshot(view: ClassView) -> bool:
 
 
 def carries_events(view: ClassView, settings: Settings) -> bool:
-    """An envelope, a batch or a stream of events: a class with a field of the event base
-    type itself (``event: Event``, ``events: list[DomainEvent]``). The facts are what it
-    carries; it is no fact of its own."""
+    """An envelope, a batch or a stream of events: a class with a field, its own or a
+    project base's, of the event base type itself (``event: Event``, ``events:
+    list[DomainEvent]``). The facts are what it carries; it is no fact of its own."""
     bases = with_base_variants((*settings.domain_event_bases, *settings.integration_event_bases))
-    return any(last_part(name) in bases
-               for field in view.cls.fields for name in names_in(field.annotation))
+    return any(last_part(name) in bases for owner in view.mro
+               for field in owner.cls.fields for name in names_in(field.annotation))
 
 
 def _is_value_object(view: ClassView, settings: Settings) -> bool:

@@ -964,6 +964,10 @@ def test_envelopes_batches_and_streams_of_events_are_not_events(tmp_path):
                 events: list[DomainEvent]
 
 
+            class OrderEvents(CompositeDomainEvent):
+                order_id: str
+
+
             @dataclass
             class OrderPlaced(DomainEvent):  # DDD101
                 order_id: str
