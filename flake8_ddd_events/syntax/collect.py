@@ -17,7 +17,7 @@ from .facts import (
     SelfAssignment,
     WithBlock,
 )
-from .modules import absolute_import
+from ..source.modules import absolute_import
 
 _SETATTR_CALLEES = {"setattr", "object.__setattr__"}
 _ATTRS_FIELD_CALLS = {"ib", "attrib"}  # attrs' un-annotated ``x = attr.ib()`` fields

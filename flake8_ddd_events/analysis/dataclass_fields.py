@@ -14,9 +14,9 @@ from typing import Iterator
 
 import libcst as cst
 
-from .expressions import dict_literal_items, dotted, is_false, is_true, keywords_of, last_part, names_in
-from .facts import Decorator, FieldFact
-from .model import ClassView, External, Unknown
+from ..syntax.expressions import dict_literal_items, dotted, is_false, is_true, keywords_of, last_part, names_in
+from ..syntax.facts import Decorator, FieldFact
+from ..model.project_model import ClassView, External, Unknown
 
 
 class Style(enum.Enum):

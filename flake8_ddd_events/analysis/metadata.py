@@ -15,11 +15,11 @@ from typing import Iterator
 import libcst as cst
 
 from .dataclass_fields import field_call, fields_set_in_init, is_classvar
-from .expressions import dotted, last_part, names_in
-from .facts import FieldFact, ModuleFacts
+from ..syntax.expressions import dotted, last_part, names_in
+from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
-from .model import ClassView
-from .settings import Settings
+from ..model.project_model import ClassView
+from ..config.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
-from .cache.keys import ModuleState, digest
-from .files import decode_source
-from .modules import absolute_import, find_module_file, real_roots
-from .settings import Settings, with_base_variants
+from ..cache.keys import ModuleState, digest
+from ..source.files import decode_source
+from ..source.modules import absolute_import, find_module_file, real_roots
+from ..config.settings import Settings, with_base_variants
 
 # -- what each rule needs ---------------------------------------------------------
 
