@@ -82,8 +82,9 @@ def sync_event_handler(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.HANDLER):
         method = entry_point(view)
         if method is not None and not method.is_async and not _sync_contract(view, method):
-            yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
-                          f"'{method.name}' async (async def {method.name})")
+            yield Finding(method.node, f"handler '{view.name}' handles its event synchronously; "
+                          f"make '{method.name}' async (async def {method.name}) so that while it "
+                          "waits on I/O the other handlers still run")
 
 
 def _sync_contract(view: ClassView, method: MethodFact) -> bool:
