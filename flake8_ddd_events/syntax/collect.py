@@ -448,6 +448,8 @@ class _Collector(cst.CSTVisitor):
                     SelfAssignment(attr, annotation, node, bound, binds))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self.scopes and isinstance(node.target, cst.Name) and node.value is not None:
+            self.facts.assignments[node.target.value] = node.value
         owner = self._class()
         if owner is not None and isinstance(node.target, cst.Name):
             owner.fields.append(FieldFact(node.target.value, node.annotation.annotation,
@@ -457,6 +459,10 @@ class _Collector(cst.CSTVisitor):
                           binds=node.value is not None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        if not self.scopes:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.facts.assignments[target.target.value] = node.value
         owner = self._class()
         if owner is not None:
             for target in node.targets:
@@ -469,6 +475,10 @@ class _Collector(cst.CSTVisitor):
             return
         for target in node.targets:
             self._record_self(target.target, None, node, node.value, binds=True)
+
+    def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
+        if not self.scopes:
+            self.facts.assignments[node.name.value] = node.value
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_self(node.target, None, node)
@@ -523,7 +533,8 @@ class _Collector(cst.CSTVisitor):
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:
-                function.self_assignments.append(SelfAssignment("", None, node))
+                function.self_assignments.append(SelfAssignment(
+                    "", None, node, bypasses_setattr=callee == "object.__setattr__"))
 
     # -- imports ----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:

@@ -52,6 +52,8 @@ class SelfAssignment:
     node: cst.CSTNode | None  # None in compact facts
     value: cst.BaseExpression | None = None  # what it binds, when known (not unpacked)
     binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
+    # ``object.__setattr__(self, …)``: goes round ``__setattr__``, works on a frozen instance
+    bypasses_setattr: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,9 @@ class ModuleFacts:
     withs: list[WithBlock] = field(default_factory=list)
     imports: list[ImportFact] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
+    # module-level names bound to a value, the last binding kept: ``Sku = str``,
+    # ``Sku: TypeAlias = str``, ``type Sku = str``, ``CustomerId = NewType(...)``
+    assignments: dict[str, cst.BaseExpression] = field(default_factory=dict)
     # parameters of the functions that are not methods, by qualname (not in compact facts)
     functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
@@ -182,4 +187,4 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
         for qualname, cls in facts.classes.items()}
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
                        imports=[replace(i, node=None) for i in facts.imports],
-                       aliases=facts.aliases)
+                       aliases=facts.aliases, assignments=facts.assignments)
