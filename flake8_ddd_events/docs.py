@@ -48,6 +48,8 @@ GUIDES = (
                                       "and why each finding is right"),
     ("contracts.md", "Integration events as a contract",
      "the contract lock, DDD208, `contracts check` in CI, JSON Schema"),
+    ("stored-events.md", "Stored events: a contract with the past",
+     "event-sourced history, versions and upcasters per framework, what is readable, DDD209"),
     ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
@@ -158,12 +160,12 @@ def _example_block(example) -> str:
 
 def _example_lock(example) -> str:
     """The contract lock an example runs with (``Example.before``)."""
-    from .contracts.lock import dumps
+    from .contracts.lock import dump_lock
     from .contracts.project import source_events
     from .config.settings import Settings
 
     settings = Settings.from_values({"ddd-source-roots": ["."]})
-    return dumps(source_events(example.before, example.filename, settings).schemas().values())
+    return dump_lock(source_events(example.before, example.filename, settings).lock())
 
 
 def rule_page(rule: Rule, *, links: bool = True) -> str:

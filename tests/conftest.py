@@ -65,7 +65,7 @@ def findings(source: str, filename: str = "shop/sales/domain/model.py", settings
 def example_settings(example, root: Path) -> Settings:
     """Settings to run a rule example under ``root``: with a contract lock written from
     ``example.before`` (its file before the change) when it has one."""
-    from flake8_ddd_events.contracts.lock import dumps
+    from flake8_ddd_events.contracts.lock import dump_lock
     from flake8_ddd_events.contracts.project import source_events
 
     values = {"ddd-source-roots": [str(root)]}
@@ -73,7 +73,7 @@ def example_settings(example, root: Path) -> Settings:
         lock = root / "ddd-contracts.lock"
         events = source_events(example.before, str(root / example.filename),
                                Settings.from_values(values))
-        lock.write_text(dumps(events.schemas().values()), encoding="utf-8")
+        lock.write_text(dump_lock(events.lock()), encoding="utf-8")
         values["ddd-contracts-lock"] = str(lock)
     return Settings.from_values(values)
 

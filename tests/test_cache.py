@@ -654,3 +654,34 @@ def test_kept_source_roots_follow_every_change_of_the_tree(steps):
             if settle:
                 quiet(root, 1000 - index)
             assert source_roots(".ddd_events_cache", folder) == discover_roots(folder), steps
+
+
+def test_ddd209_answers_follow_the_lock_and_an_upcaster_module_appearing(tmp_path):
+    """DDD209 reads the lock through the project model, and looks its upcaster modules up by
+    name (present or absent): a changed lock, or an upcasters module written next to the
+    event, is never answered from a cache entry made before."""
+    (tmp_path / "shop/orders").mkdir(parents=True)
+    (tmp_path / "shop/__init__.py").write_text("")
+    (tmp_path / "shop/orders/__init__.py").write_text("")
+    events = tmp_path / "shop/orders/events.py"
+    head = "from protean import Domain\n\nshop = Domain(name='Shop')\n\n\n@shop.event(part_of='Order')\n"
+    events.write_text(head + "class OrderPlaced:\n    order_id: str\n")
+    locked = subprocess.run([sys.executable, "-m", "flake8_ddd_events.cli", "contracts", "lock", "."],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert locked.returncode == 0, locked.stderr
+    assert codes(flake8(tmp_path, "--select", "DDD209", ".")) == []
+    events.write_text(head + "class OrderPlaced:\n    __version__ = 2\n    order_id: str\n"
+                      "    currency: str\n")
+    cached, fresh = cached_and_fresh(tmp_path, "--select", "DDD209")
+    assert codes(cached) == codes(fresh) == ["DDD209"]
+    (tmp_path / "shop/orders/upcasters.py").write_text(
+        "from shop.orders.events import OrderPlaced, shop\n\n\n"
+        "@shop.upcaster(event_type=OrderPlaced, from_version=1, to_version=2)\n"
+        "class AddCurrency:\n    pass\n")
+    cached, fresh = cached_and_fresh(tmp_path, "--select", "DDD209")
+    assert codes(cached) == codes(fresh) == []
+    lock = tmp_path / "ddd-contracts.lock"
+    text = lock.read_text()  # now version 2 is locked without 'currency'
+    lock.write_text(text.replace('"current": 1', '"current": 2').replace('"1": {', '"2": {'))
+    cached, fresh = cached_and_fresh(tmp_path, "--select", "DDD209")
+    assert codes(cached) == codes(fresh) == ["DDD209"]

@@ -96,7 +96,7 @@ def test_map_of_examples_matches_the_committed_output(monkeypatch, capsys, name,
 
 def test_map_of_examples_reads_the_flow_the_example_is_written_with():
     event_map = docs.examples_map(str(ROOT))
-    assert [c.name for c in event_map.contexts] == ["billing", "sales"]
+    assert [c.name for c in event_map.contexts] == ["billing", "loyalty", "sales"]
     assert ("Order", "OrderPlaced") in edges(event_map, graph.RECORDS)  # in the classmethod factory
     assert ("InvoiceService", "InvoiceDueDateExtended") in edges(event_map, graph.RECORDS)  # DDD303
     assert ("OrderPlaced", "OrderPlacedV1") in edges(event_map, graph.BUILDS)
@@ -541,7 +541,7 @@ def test_command_writes_markdown_pages_and_files(tmp_path, monkeypatch, capsys):
     status, out, _ = run_map(monkeypatch, capsys, EXAMPLES, "--format", "markdown",
                              "--out", str(out_dir))
     assert (status, out) == (0, "")
-    assert sorted(p.name for p in out_dir.iterdir()) == ["billing.md", "index.md", "sales.md"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["billing.md", "index.md", "loyalty.md", "sales.md"]
     index = (out_dir / "index.md").read_text()
     assert "- [sales](sales.md)" in index and "## What the map shows that is wrong" in index
     sales = (out_dir / "sales.md").read_text()
@@ -554,7 +554,7 @@ def test_command_writes_markdown_pages_and_files(tmp_path, monkeypatch, capsys):
 
 def test_command_rejects_unknown_context_and_reports_unreadable_files(tmp_path, monkeypatch, capsys):
     status, _, err = run_map(monkeypatch, capsys, EXAMPLES, "--context", "shipping")
-    assert status == 2 and "no context 'shipping'; the contexts are: billing, sales" in err
+    assert status == 2 and "no context 'shipping'; the contexts are: billing, loyalty, sales" in err
     write(tmp_path, {"sales/domain/broken.py": "class (:\n"})
     status, _, err = run_map(monkeypatch, capsys, tmp_path)
     assert status == 2

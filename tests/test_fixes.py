@@ -10,7 +10,7 @@ from flake8_ddd_events.fixes.options import lowest_python
 from flake8_ddd_events.rules import RULES
 from flake8_ddd_events.config.settings import Settings
 
-from .conftest import expected_markers, findings
+from .conftest import example_settings, expected_markers, findings
 
 SETTINGS = Settings.from_values({"ddd-source-roots": ["."]})
 EVENTS = "shop/domain/events.py"
@@ -408,15 +408,21 @@ FIXED_RULE_EXAMPLES = [(r, e) for r in RULES if r.code in FIXABLE for e in r.inv
 
 @pytest.mark.parametrize(("rule", "example"), FIXED_RULE_EXAMPLES,
                          ids=[f"{r.code}-{i}" for i, (r, _) in enumerate(FIXED_RULE_EXAMPLES)])
-def test_every_invalid_rule_example_is_fixed_or_explained(rule, example):
-    """The documented examples: each finding is fixed, or the fixer says why not."""
-    result = fix(example.source, example.filename)
+def test_every_invalid_rule_example_is_fixed_or_explained(rule, example, tmp_path):
+    """The documented examples (with their contract lock, if any): each finding is fixed, or
+    the fixer says why not."""
+    settings, path, root = SETTINGS, example.filename, None
+    if example.before is not None:
+        settings, root = example_settings(example, tmp_path), tmp_path
+        path = str(tmp_path / example.filename)
+    result = fix_source(example.source, path, settings)
     marked = {line for line, code in expected_markers(example.source) if code == rule.code}
     assert {o.line for o in result.outcomes if o.code == rule.code} == marked
     left = {o.line for o in result.left if o.code == rule.code}
-    remaining = {line for line, code in findings(result.source, example.filename) if code == rule.code}
+    remaining = {line for line, code in findings(result.source, example.filename, settings,
+                                                  root=root) if code == rule.code}
     assert remaining == left
-    assert fix(result.source, example.filename).source == result.source
+    assert fix_source(result.source, path, settings).source == result.source
 
 
 def test_rule_example_fix_is_exact():

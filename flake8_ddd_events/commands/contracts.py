@@ -1,4 +1,5 @@
-"""``ddd-events contracts lock|check|export``: the integration events as a contract."""
+"""``ddd-events contracts lock|check|export``: the integration events as a contract, and
+the stored events as a contract with the past."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ actions:
           drops them); refuses a breaking change, a version going down, or an event gone
           while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
-  export  write one JSON Schema (draft 2020-12) per integration event
+  export  write one JSON Schema (draft 2020-12) per integration event, and one per
+          locked version of each stored event (in stored/)
 
 Run from the project root (default path: the current directory); the lock is found there
 or in the nearest folder above; test modules are left out (option ddd-test-modules).
@@ -35,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, text in (("lock", "write the lock from the code"),
                          ("check", "exit 1 when the code and the lock differ"),
-                         ("export", "write one JSON Schema per integration event")):
+                         ("export", "write one JSON Schema per integration event and "
+                                    "per stored event version")):
         sub = actions.add_parser(action, help=text, description=text)
         sub.add_argument("paths", nargs="*", metavar="PATH", default=["."],
                          help="Python files, or directories searched for *.py files (default: .)")
@@ -109,6 +112,7 @@ def _in_scope(args: argparse.Namespace, settings):
 def _lock(args: argparse.Namespace, settings) -> int:
     from ..contracts.compare import (
         CHANGED, GONE, MOVED, NEW, VERSION, History, differences)
+    from ..contracts.history import UNREADABLE, former_entry, stored_differences
     from ..contracts.lock import Lock, find_lock, write_lock
 
     path = find_lock(settings.contracts_lock)
@@ -134,6 +138,18 @@ def _lock(args: argparse.Namespace, settings) -> int:
               f"contract ({mode} compatibility); bump their version, make the change "
               "compatible, or write the lock anyway with --force", file=sys.stderr)
         return 1
+    stored_locked = dict(lock.stored_events) if lock is not None else {}
+    stored_scoped = {name: h for name, h in stored_locked.items() if inside(name)}
+    unreadable = [d for d in stored_differences(stored_scoped, found.stored, found.model,
+                                                settings) if d.kind == UNREADABLE]
+    if unreadable and not args.force:
+        for difference in unreadable:
+            _print_stored_difference(difference)
+        print(f"{path} not written: {len(unreadable)} stored event(s) can no longer read "
+              "the history already stored; raise their version with an upcaster for every "
+              "step, make the change readable, or write the lock anyway with --force",
+              file=sys.stderr)
+        return 1
     moved = {d.old.name: d.new.name for d in found_differences if d.kind == MOVED}
     histories = {name: h for name, h in old.items() if not inside(name)}
     for name, schema in schemas.items():
@@ -144,10 +160,16 @@ def _lock(args: argparse.Namespace, settings) -> int:
         versions[schema.version] = schema
         histories[name] = History(name, schema.version, versions)
     upgraded = lock is not None and lock.format < 2
-    stored = lock.stored_events if lock is not None else {}
+    kept_stored = {} if args.prune else {
+        name: stored_locked.get(name) or former_entry(event, stored_scoped, found.model)
+        for name, event in found.stored.items()}
+    stored = {name: h for name, h in stored_locked.items() if not inside(name)}
+    stored.update(found.stored_histories({n: h for n, h in kept_stored.items() if h}))
     written = write_lock(path, Lock(histories, stored))
     count = f"{len(schemas)} integration event{'s' * (len(schemas) != 1)}"
-    kept = len(histories) - len(schemas)
+    if found.stored:
+        count += f" and {len(found.stored)} stored event{'s' * (len(found.stored) != 1)}"
+    kept = len(histories) - len(schemas) + len(stored) - len(found.stored)
     also = f" (and kept {kept} under other paths)" if kept else ""
     how = "upgraded to format 2 and wrote" if upgraded and written else \
         "wrote" if written else "unchanged,"
@@ -157,6 +179,7 @@ def _lock(args: argparse.Namespace, settings) -> int:
 
 def _check(args: argparse.Namespace, settings) -> int:
     from ..contracts.compare import differences
+    from ..contracts.history import GONE as STORED_GONE, UNREADABLE, stored_differences
     from ..contracts.lock import find_lock
 
     path = find_lock(settings.contracts_lock)
@@ -180,15 +203,28 @@ def _check(args: argparse.Namespace, settings) -> int:
     found_differences = differences(scoped, found.schemas(), mode)
     for difference in found_differences:
         _print_difference(difference, mode)
-    if not found_differences:
-        print(f"{path}: the code matches the lock ({len(scoped)} integration events)",
+    stored_scoped = {name: h for name, h in lock.stored_events.items() if inside(name)}
+    stored = stored_differences(stored_scoped, found.stored, found.model, settings)
+    for stored_difference in stored:
+        _print_stored_difference(stored_difference)
+    if not found_differences and not stored:
+        also = f" and {len(stored_scoped)} stored events" if stored_scoped else ""
+        print(f"{path}: the code matches the lock ({len(scoped)} integration events{also})",
               file=sys.stderr)
         return 0
     breaking = sum(1 for d in found_differences if d.breaks)
-    summary = f"{path}: {len(found_differences)} difference(s) between the code and the lock"
+    unreadable = sum(1 for d in stored if d.kind in (UNREADABLE, STORED_GONE))
+    summary = (f"{path}: {len(found_differences) + len(stored)} difference(s) between the "
+               "code and the lock")
     if breaking:
         summary += (f", {breaking} breaking their contract ({mode} compatibility). A breaking "
-                    "change needs a version bump (a new contract); then")
+                    "change needs a version bump (a new contract)")
+    if unreadable:
+        summary += (f"{'; ' if breaking else ', '}{unreadable} stored event(s) whose "
+                    "stored history can no longer be read. A stored event needs a new version "
+                    "and an upcaster for every step")
+    if breaking or unreadable:
+        summary += "; then"
     else:
         summary += ", none breaking. Then"
     print(summary + " write the lock with 'ddd-events contracts lock' and commit it.",
@@ -235,6 +271,27 @@ def _print_difference(difference, mode: str) -> None:
                 print(f"{sign}       {line}")
 
 
+def _print_stored_difference(difference) -> None:
+    from ..contracts.compare import shown_version
+    from ..contracts.history import CHANGED, GONE, NEW
+
+    name, event, history = difference.name, difference.event, difference.history
+    if difference.kind == NEW:
+        print(f"+ {name} (stored, version {shown_version(event.version)}): new, not in the lock")
+    elif difference.kind == GONE:
+        print(f"- {name} (stored, version {shown_version(history.current)}): in the lock, no "
+              "longer in the code; history holding it can no longer be read")
+    elif difference.kind == CHANGED:
+        was = f" (was {history.name})" if history.name != name else ""
+        print(f"~ {name} (stored, version {shown_version(event.version)}){was}: readable from "
+              "its stored history, not locked yet")
+    else:
+        print(f"! {name} (stored, version {shown_version(event.version)}): history cannot be "
+              "read")
+        for problem in difference.problems:
+            print(f"    {problem.message}")
+
+
 def _line(path: str, value) -> str | None:
     """What a change was or is, as the lock writes it."""
     from ..contracts.lock import field_line, legacy_spec
@@ -261,12 +318,24 @@ def _version(event) -> str:
 
 
 def _export(args: argparse.Namespace, settings) -> int:
-    from ..contracts.export import write_schemas
+    import os
 
+    from ..contracts.export import write_schemas, write_stored_schemas
+    from ..contracts.lock import find_lock
+
+    lock, failed = _read(find_lock(settings.contracts_lock))
+    if failed:
+        return 2
     found = _events(args, settings)
     if found is None:
         return 2
     written = write_schemas(found.views, settings, args.out)
-    print(f"{args.out}: wrote {len(written)} JSON Schema{'s' * (len(written) != 1)}",
+    # every version the lock keeps of each stored event, and the code's current one
+    stored = dict(lock.stored_events) if lock is not None else {}
+    stored.update(found.stored_histories(stored))
+    stored_written = write_stored_schemas(stored, found.model, os.path.join(args.out, "stored"))
+    also = f" and {len(stored_written)} of stored event versions (in stored/)" \
+        if stored_written else ""
+    print(f"{args.out}: wrote {len(written)} JSON Schema{'s' * (len(written) != 1)}{also}",
           file=sys.stderr)
     return 0

@@ -221,6 +221,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("ddd-contract-compatibility", "full", _compatibility,
            "which schema changes break a locked contract: forward, backward or full",
            kind="one of forward, backward, full"),
+    Option("ddd-stored-event-bases", (), _names,
+           "base classes whose subclasses are stored events: kept in an event store and "
+           "read back by every later version of the code (DDD209)"),
+    Option("ddd-stored-event-modules", (), _names,
+           "module names whose events are stored events (DDD209)"),
+    Option("ddd-upcaster-modules", ("upcasters", "upcasting"), _names,
+           "module names, in a stored event's package or one above it, where its upcasters "
+           "and topic aliases are looked for besides its own module (DDD209)"),
     Option("ddd-cache", True, _boolean,
            "answer a module that has not changed, nor anything its findings rest on, from "
            "the result cache"),
@@ -269,6 +277,9 @@ class Settings:
     target_python: tuple[int, int] | None
     contracts_lock: str
     contract_compatibility: str
+    stored_event_bases: tuple[str, ...]
+    stored_event_modules: tuple[str, ...]
+    upcaster_modules: tuple[str, ...]
     cache: bool
     cache_dir: str
     baseline: str | None

@@ -44,11 +44,15 @@ __all__ = ["FORWARD", "BACKWARD", "FULL", "Change", "History", "Difference", "di
 
 @dataclass(frozen=True)
 class History:
-    """Every locked version of one event; ``current``: the version locked last."""
+    """Every locked version of one event; ``current``: the version locked last. A stored
+    event's also says its framework (``eventsourcing``, ``protean``, ``configured``) and its
+    topic (what the store keeps to find the class again: ``stored_events``)."""
 
     name: str
     current: Version
     versions: Mapping[Version, EventSchema]
+    framework: str | None = None
+    topic: str | None = None
 
     @property
     def latest(self) -> EventSchema:

@@ -1,4 +1,6 @@
 """One JSON Schema (draft 2020-12) per integration event, for consumers in any language,
+and one per version of each stored event (``write_stored_schemas``, from the lock's shapes:
+older versions are no longer in the code), for replay tools and data teams reading the store;
 made from the same wire shape the lock holds (``shape``), so that it describes what
 producers write:
 
@@ -29,9 +31,10 @@ from typing import Any, Mapping
 
 from ..analysis.dataclass_fields import Style, style
 from ..analysis.metadata import schema_version
-from ..model.project_model import ClassView
+from ..model.project_model import ClassView, ProjectModel
 from ..config.settings import Settings
-from .schema import event_name
+from .compare import History
+from .schema import Version, event_name
 from .shape import Shape, class_shape, render
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -69,7 +72,7 @@ def event_json_schema(view: ClassView, settings: Settings) -> dict[str, Any]:
     found = schema_version(view, settings)
     version = found.value if found is not None else None
     shape, _ = class_shape(view)
-    writer = _Writer(view, shape.get("types", {}))
+    writer = _Writer(view.model, shape.get("types", {}))
     schema = writer.object(shape, view)
     if version is not None and found.name is not None and "properties" in schema:
         wire = next((w for w, spec in shape["fields"].items()
@@ -90,8 +93,8 @@ def event_json_schema(view: ClassView, settings: Settings) -> dict[str, Any]:
 
 
 class _Writer:
-    def __init__(self, view: ClassView, types: Mapping[str, Shape]) -> None:
-        self.model = view.model
+    def __init__(self, model: ProjectModel, types: Mapping[str, Shape]) -> None:
+        self.model = model
         self.types = types
         self.defs: dict[str, Any] = {}
 
@@ -176,16 +179,51 @@ def _constraints(constraints: Mapping[str, Any], schema: Mapping[str, Any]) -> d
     return found
 
 
+def stored_json_schema(history: History, version: Version,
+                       model: ProjectModel) -> dict[str, Any] | None:
+    """The JSON Schema of one stored event at one locked version: what the store holds for
+    events written at that version, for a replay tool or a data team (None for a version
+    locked in format 1, which holds no wire shape)."""
+    shape = history.versions[version].shape
+    if shape is None:
+        return None
+    writer = _Writer(model, shape.get("types", {}))
+    name = history.name
+    topic = f", topic '{history.topic}'" if history.topic else ""
+    out = {"$schema": DRAFT, "$id": f"urn:ddd-events:stored:{name}:v{version}",
+           "title": name.rpartition(".")[2],
+           "description": f"Stored event {name} ({history.framework or 'stored'}{topic}) as "
+                          f"events written at version {version} hold it.",
+           **writer.object(shape, None)}
+    if writer.defs:
+        out["$defs"] = dict(sorted(writer.defs.items()))
+    return out
+
+
+def write_stored_schemas(histories: Mapping[str, History], model: ProjectModel,
+                         folder: str) -> list[str]:
+    """Write one schema per stored event and version into ``folder``; the paths written."""
+    written = []
+    for name in sorted(histories):
+        history = histories[name]
+        for version in history.versions:
+            schema = stored_json_schema(history, version, model)
+            if schema is None:
+                continue
+            suffix = f".v{version}" if version is not None else ""
+            written.append(_write(os.path.join(folder, f"{name}{suffix}.schema.json"), schema))
+    return sorted(written)
+
+
+def _write(path: str, schema: Mapping[str, Any]) -> str:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        file.write(json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return path
+
+
 def write_schemas(views: Mapping[str, ClassView], settings: Settings, folder: str) -> list[str]:
     """Write each event's schema into ``folder``; the paths written, sorted."""
     os.makedirs(folder, exist_ok=True)
-    written = []
-    for name in sorted(views):
-        view = views[name]
-        path = os.path.join(folder, file_name(view, settings))
-        text = json.dumps(event_json_schema(view, settings), indent=2, sort_keys=True,
-                          ensure_ascii=False) + "\n"
-        with open(path, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        written.append(path)
-    return written
+    return [_write(os.path.join(folder, file_name(views[name], settings)),
+                   event_json_schema(views[name], settings)) for name in sorted(views)]

@@ -33,6 +33,9 @@ diff shows exactly what changed in the contract::
       }
     }
 
+A stored event's entry also holds its ``"framework"`` and ``"topic"`` beside
+``"current"`` (docs/stored-events.md).
+
 Format 1 (``"events"``: one version per event, fields with type names) is still read;
 writing always writes format 2. A version read from format 1 and kept (an older version)
 is written as it was read, marked ``"format": 1``.
@@ -171,7 +174,10 @@ def _schema_lines(schema: EventSchema, indent: int) -> list[str]:
 
 def _history_lines(history: History, indent: int) -> list[str]:
     versions = sorted(history.versions.items(), key=lambda item: _version_order(item[0]))
-    return _block([("current", [_json(history.current)]),
+    stored = [(key, [_json(value)]) for key, value in (("framework", history.framework),
+                                                       ("topic", history.topic))
+              if value is not None]
+    return _block([("current", [_json(history.current)]), *stored,
                    ("versions", _block([(version_key(v), _schema_lines(s, indent + 4))
                                         for v, s in versions], indent + 2))], indent)
 
@@ -308,7 +314,11 @@ def _history(name: str, entry: Any, path: str) -> History:
     if not any(v == current and type(v) is type(current) for v in versions):
         raise LockError(path, f"{where}: \"current\" names version {_json(current)}, which "
                               "\"versions\" does not hold")
-    return History(name, current, versions)
+    stored = {key: values.get(key) for key in ("framework", "topic")}
+    for key, value in stored.items():
+        if value is not None and not isinstance(value, str):
+            raise LockError(path, f"{where}: \"{key}\" must be a string")
+    return History(name, current, versions, **stored)
 
 
 def _plain(value: Any, path: str, where: str) -> Any:
@@ -356,6 +366,23 @@ def parse_lock(data: bytes, path: str) -> Lock:
     lock = loads(text, path)
     _READ[real] = (data, lock)
     return lock
+
+
+def lock_read_by(model, setting: str) -> Lock | str | None:
+    """The lock a rule (or a fix) reads: the nearest of ``candidates(setting)``, read
+    through the project model (``ProjectModel.read_file``) so that the result cache keys on
+    every place looked at; None when there is none; why, when it cannot be read."""
+    for path in candidates(setting):
+        data = model.read_file(path)
+        if data is None and not os.path.isdir(path):
+            continue
+        try:
+            if data is None:
+                raise LockError(path, "a folder, not a file")
+            return parse_lock(data, path)
+        except LockError as error:
+            return str(error)
+    return None
 
 
 def write_lock(path: str, lock: Lock) -> bool:

@@ -117,6 +117,18 @@ def module_qualifier(model: ProjectModel, facts: ModuleFacts, scope: str | None 
     return qualify
 
 
+def annotation_shape(model: ProjectModel, facts: ModuleFacts, scope: str | None,
+                     annotation: cst.BaseExpression | None,
+                     types: dict[str, Shape]) -> tuple[Shape, bool]:
+    """The shape of one annotation written in a module (in the body of class ``scope``)
+    and whether it admits None; the project types it refers to go into ``types``. For a
+    field that is not a class attribute: a parameter eventsourcing makes an event field."""
+    qualify = module_qualifier(model, facts, scope)
+    ref, nullable = read_type(annotation, qualify)
+    shape = _Reader(model, types).type(ref, qualify)
+    return shape, nullable or bool(shape.pop("nullable", False))
+
+
 def annotation_of(fact: FieldFact) -> cst.BaseExpression | None:
     """The annotation, or the ``type=`` of attrs' un-annotated ``x = attr.ib(type=int)``."""
     if fact.annotation is not None:

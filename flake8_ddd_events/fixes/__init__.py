@@ -26,7 +26,7 @@ from typing import Collection
 
 from ..config.settings import Settings
 
-FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110")
+FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110", "DDD209")
 DEFAULT_TARGET_PYTHON = (3, 10)
 
 

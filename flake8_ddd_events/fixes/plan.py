@@ -42,6 +42,7 @@ class Plan:
         self.bound: dict[str, str] = dict(self.facts.aliases)  # local name -> qualified
         self.replaced: Counter[str] = Counter()  # local names whose uses were rewritten
         self.frozen_classes: set[ClassKey] = set()  # the classes DDD101 freezes in this run
+        self.upcast_classes: set[int] = set()  # ClassDefs DDD209 gives an upcaster in this run
         self.new_imports: dict[str, list[str]] = {}  # module -> names of a new ``from … import``
         self._uses: _NameUses | None = None
 

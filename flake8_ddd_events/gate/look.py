@@ -25,6 +25,10 @@ What the needs look at:
   one function at a time, so their needs (``PER_FUNCTION``) must be met by the
   calls and ``with`` items of one function (or of the code outside functions).
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
+- ``STORED``: a class whose chain may reach a configured stored-event base, or any class
+  in a module named like a configured stored-event module (DDD209 also opens on
+  ``EVENTS``, the frameworks' events, and ``AGGREGATES``, whose ``@event`` methods and
+  ``__init__`` eventsourcing turns into events).
 
 The gate is a superset of the rules: it may let through a module where no rule
 reports, never the reverse (``tests/test_gate.py``).
@@ -50,6 +54,7 @@ EVENTS = "events"
 AGGREGATES = "aggregates"
 HANDLERS = "handlers"
 DOMAIN_IMPORT = "domain-import"
+STORED = "stored"  # a class under a stored-event base, or any class of a stored-event module
 # Text needs: names of settings-derived patterns that must all be found, the rarer and
 # cheaper first (a module's answer for each pattern is kept, so shared ones cost once).
 NAIVE_TIMESTAMP = ("datetime", "naive-keyword")
@@ -75,6 +80,7 @@ NEEDS: dict[str, tuple] = {
     **{code: (EVENTS,) for code in (
         "DDD101", "DDD102", "DDD103", "DDD104", "DDD105", "DDD106", "DDD108", "DDD109", "DDD110",
         "DDD201", "DDD202", "DDD203", "DDD204", "DDD205", "DDD206", "DDD208")},
+    "DDD209": (EVENTS, AGGREGATES, STORED),
     "DDD107": (EVENTS, NAIVE_TIMESTAMP),
     "DDD301": (AGGREGATES,),
     "DDD302": (AGGREGATES,),
@@ -729,7 +735,9 @@ class Gate:
             AGGREGATES: _ClassNeed(with_base_variants((*s.aggregate_bases, *s.entity_bases)),
                                    False),
             HANDLERS: _ClassNeed(with_base_variants(s.handler_bases), False),
+            STORED: _ClassNeed(with_base_variants(s.stored_event_bases), False),
         }
+        self.stored_modules = frozenset(s.stored_event_modules)
         self.class_needs = {kind: need for kind, need in kinds.items() if kind in needs}
         patterns = _text_patterns(settings)
         self.text_needs: dict[tuple, tuple[_Words, ...]] = {
@@ -816,6 +824,10 @@ class Gate:
         kind = self.class_needs[need]
         if "class" not in look.source:
             return False
+        if need == STORED and not self.stored_modules.isdisjoint(look.module.split(".")):
+            return True
+        if not kind.names and not kind.events:
+            return False  # no stored-event base configured
         classes = look.classes(self.project)
         if classes is False:
             return True  # let the parser say why (DDD000)

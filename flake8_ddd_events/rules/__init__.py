@@ -12,6 +12,7 @@ from . import layering  # noqa: F401  (registration)
 from . import event_metadata as metadata  # noqa: F401  (registration)
 from . import naming  # noqa: F401  (registration)
 from . import publishing  # noqa: F401  (registration)
+from . import stored  # noqa: F401  (registration)
 from . import transactions  # noqa: F401  (registration)
 
 RULES: tuple[Rule, ...] = tuple(sorted(REGISTRY.values(), key=lambda r: r.code))

@@ -14,6 +14,7 @@ from .facts import (
     MethodFact,
     ModuleFacts,
     Param,
+    Registration,
     SelfAssignment,
     WithBlock,
 )
@@ -21,6 +22,9 @@ from ..source.modules import absolute_import
 
 _SETATTR_CALLEES = {"setattr", "object.__setattr__"}
 _ATTRS_FIELD_CALLS = {"ib", "attrib"}  # attrs' un-annotated ``x = attr.ib()`` fields
+# calls that tell an event-sourcing framework how to read old events (``Registration``);
+# Protean's generic ``domain.register(...)`` counts when it registers an upcaster
+_REGISTRATIONS = {"register_topic", "register_upcaster", "register_external_event"}
 
 
 def collect(tree: cst.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
@@ -244,19 +248,18 @@ def _decorator(node: cst.Decorator) -> Decorator:
     expr = node.decorator
     if isinstance(expr, cst.Call):
         return Decorator(dotted(expr.func), True, keywords_of(expr), node,
-                         any(arg.star == "**" for arg in expr.args))
+                         any(arg.star == "**" for arg in expr.args),
+                         tuple(a.value for a in expr.args if a.keyword is None and not a.star))
     return Decorator(dotted(expr), False, {}, node)
 
 
 def _params(node: cst.FunctionDef) -> tuple[Param, ...]:
     p = node.params
-    ordered = [*p.posonly_params, *p.params, *p.kwonly_params]
-    for star in (p.star_arg, p.star_kwarg):
-        if isinstance(star, cst.Param):
-            ordered.append(star)
+    stars = [star for star in (p.star_arg, p.star_kwarg) if isinstance(star, cst.Param)]
     return tuple(
-        Param(param.name.value, param.annotation.annotation if param.annotation else None)
-        for param in ordered
+        Param(param.name.value, param.annotation.annotation if param.annotation else None,
+              param.default, any(param is star for star in stars))
+        for param in (*p.posonly_params, *p.params, *p.kwonly_params, *stars)
     )
 
 
@@ -530,6 +533,11 @@ class _Collector(cst.CSTVisitor):
         if function is not None and self.scopes[-1] is function and function.receiver \
                 and _calls_base_method(node, function.node.name.value):
             function.extends_base = True
+        if method in _REGISTRATIONS or (method == "register" and "from_version" in {
+                a.keyword.value for a in node.args if a.keyword is not None}):
+            self.facts.registrations.append(Registration(
+                method, tuple(a.value for a in node.args if a.keyword is None and not a.star),
+                keywords_of(node)))
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:

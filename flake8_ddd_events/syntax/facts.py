@@ -21,6 +21,7 @@ class Decorator:
     keywords: Mapping[str, cst.BaseExpression]
     node: cst.Decorator | None  # None in compact facts
     unpacks: bool = False  # called with a ``**mapping`` argument
+    args: tuple[cst.BaseExpression, ...] = ()  # positional arguments: ``@event("Registered")``
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class FieldFact:
 class Param:
     name: str
     annotation: cst.BaseExpression | None
+    default: cst.BaseExpression | None = None
+    star: bool = False  # ``*args`` or ``**kwargs``
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,19 @@ class CallFact:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """A call that tells an event-sourcing framework how to read old events:
+    ``register_topic("old.module:Dog.Registered", Dog.Registered)`` (eventsourcing),
+    ``domain.register(Upcast, event_type=E, from_version=1, to_version=2)`` and
+    ``domain.register_external_event(E, "Shop.OldName.v1")`` (Protean).
+    Kept in the compact facts: another module's event reads them."""
+
+    method: str  # the called name's last part: "register_topic", "register", ...
+    args: tuple[cst.BaseExpression, ...]  # positional arguments
+    keywords: Mapping[str, cst.BaseExpression]
+
+
+@dataclass(frozen=True)
 class ImportFact:
     """An ``import``/``from … import`` statement, modules made absolute."""
 
@@ -159,6 +175,7 @@ class ModuleFacts:
     assignments: dict[str, cst.BaseExpression] = field(default_factory=dict)
     # parameters of the functions that are not methods, by qualname (not in compact facts)
     functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
+    registrations: list[Registration] = field(default_factory=list)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
@@ -187,4 +204,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
         for qualname, cls in facts.classes.items()}
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
                        imports=[replace(i, node=None) for i in facts.imports],
-                       aliases=facts.aliases, assignments=facts.assignments)
+                       aliases=facts.aliases, assignments=facts.assignments,
+                       registrations=facts.registrations)
