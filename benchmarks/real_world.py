@@ -41,6 +41,17 @@ CORPUS = (
      "framework (eventsourcing)"),
     ("vadikko2/scada-api", "77163fad7372", "pydantic, framework (python-cqrs, vendored)"),
     ("Forgot-0/vpn_tg_bot", "f5a4028a5e35", "dataclass-frozen"),
+    # the widened corpus (issue 25): styles the first ten lack
+    ("pgorecki/python-ddd", "429cd4b1ffed", "pydantic, FastAPI modular monolith"),
+    ("returnnullptr/event-outbox-example", "ae44fdb145b6", "pydantic, FastAPI, broker and outbox"),
+    ("cosmicpython/code", "14c84797ffa7", "dataclass-mutable, Flask, message bus"),
+    ("lucassus/python-ddd-sandbox", "48757a099ab4", "dataclass-frozen, FastAPI, message bus"),
+    ("NormanColoma/python-ddd-example", "62a4eccba07e", "plain-class, Flask, Kafka"),
+    ("fdelgados/python-ddd-skeleton", "9c48588929d8", "plain-class, Flask, event store, RabbitMQ"),
+    ("taller-semana-2/SistemaTickets", "1a299d44fa69", "dataclass-frozen, Django, RabbitMQ"),
+    ("Hellzed/aioevsourcing", "cb5f28cf12d5", "event-sourced, hand-written event store"),
+    ("pyeventsourcing/eventsourcing", "dc9b7e4fa553", "framework's own repository (eventsourcing)"),
+    ("proteanhq/protean", "ca7379c154ea", "framework's own repository (protean)"),
 )
 
 # what a check reads: Python sources and the files that configure packaging and flake8

@@ -17,7 +17,7 @@ import libcst as cst
 from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true, keywords_of, last_part,
                                   names_in)
 from ..syntax.facts import Decorator, FieldFact
-from ..model.views import ClassView, External
+from ..model.views import ClassView, External, Unknown
 
 
 class Style(enum.Enum):
@@ -108,7 +108,14 @@ def own_frozen(view: ClassView) -> bool | None:
 
 def _frozen_is_dynamic(view: ClassView) -> bool:
     """Whether frozen-ness is an expression known only at run time: ``frozen=<expression>``
-    (not a literal True/False) or ``**options`` in the decorator call or class keywords."""
+    (not a literal True/False) or ``**options`` in the decorator call or class keywords,
+    or a metaclass along the chain, of the project's or unknown, that may remake the class
+    (eventsourcing's ``MetaDomainEvent`` makes each event a frozen dataclass), or a
+    hand-written ``__setattr__`` along the chain that decides what may be set (Protean's
+    raises once the instance is built)."""
+    if any(_remaking_metaclass(owner) or owner.cls.method("__setattr__") is not None
+           for owner in view.mro):  # both are inherited
+        return True
     found = class_decorator(view)
     values = [view.cls.keywords.get("frozen")]
     if found is not None:
@@ -118,10 +125,38 @@ def _frozen_is_dynamic(view: ClassView) -> bool:
     return any(v is not None and not is_true(v) and not is_false(v) for v in values)
 
 
+# metaclasses that leave a class as written
+_PLAIN_METACLASSES = frozenset({"type", "builtins.type", "abc.ABCMeta", "ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+
+
+def _remaking_metaclass(view: ClassView) -> bool:
+    metaclass = view.cls.keywords.get("metaclass")
+    if metaclass is None:
+        return False
+    name = dotted(metaclass)
+    if not name:
+        return True
+    resolved = view.model.resolve(view.facts, name, scope=view.cls.parent)
+    if isinstance(resolved, External):
+        return resolved.qualified not in _PLAIN_METACLASSES
+    return not (isinstance(resolved, Unknown) and name in _PLAIN_METACLASSES)
+
+
 def declares_state(view: ClassView) -> bool:
     cls = view.cls
     return bool(cls.fields) or cls.method("__init__") is not None or any(
         m.self_assignments for m in cls.methods)
+
+
+def declares_instance_state(view: ClassView) -> bool:
+    """Like ``declares_state``, but in a plain class (no dataclass, attrs, pydantic...) an
+    annotated attribute given a value is the class's own (``registry: Registry =
+    Registry()``), shared by every instance: no instance of it holds state it declares."""
+    if style(view) is not Style.PLAIN:
+        return declares_state(view)
+    cls = view.cls
+    return any(f.default is None for f in cls.fields) or cls.method("__init__") is not None \
+        or any(m.self_assignments for m in cls.methods)
 
 
 def is_frozen(view: ClassView) -> bool | None:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from .dataclass_fields import declared_fields, field_call, is_classvar
+from .dataclass_fields import field_call, fields_set_in_init, is_classvar
 from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
@@ -39,6 +39,7 @@ _DATETIME_TYPES = frozenset({"datetime", "DateTime", "AwareDatetime", "NaiveDate
 # name-based ids: the same name always hashes to the same id, yet a field whose default
 # makes one with the event's own data is its id all the same (DDD106)
 _NAMED_UUIDS = frozenset({"uuid.uuid3", "uuid.uuid5"})
+_DOUBLED = re.compile(r"(.)\1+")
 _VERSION_PACKAGE = re.compile(r"v\d+(?:_\d+)*")
 _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 
@@ -46,14 +47,23 @@ _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 def chain_fields(view: ClassView) -> dict[str, ChainField]:
     """Every field along the chain, nearest declaration first: annotated class attributes
     and attributes set in ``__init__`` (``self.occurred_on = occurred_on``; see
-    ``dataclass_fields.declared_fields``). Computed once per class."""
+    ``dataclass_fields.fields_set_in_init``). A base's ``__init__`` runs only while each
+    ``__init__`` below it calls it (``super().__init__(...)``): one that does not hides
+    what the bases' set. Computed once per class."""
     found = view.memo.get("chain-fields")
     if found is not None:
         return found  # type: ignore[return-value]
     found = view.memo["chain-fields"] = {}
+    init_runs = True
     for owner in view.mro:
         facts = owner.facts
-        for field in declared_fields(owner):
+        body = {f.name for f in owner.cls.fields}
+        own = (*owner.cls.fields, *(f for f in fields_set_in_init(owner)
+                                    if init_runs and f.name not in body))
+        init = owner.cls.method("__init__")
+        if init is not None and not init.extends_base:
+            init_runs = False
+        for field in own:
             if field.name not in found:
                 annotation = tuple(facts.qualify(n) for n in names_in(field.annotation))
                 found[field.name] = ChainField(field.name, annotation, _default_of(field),
@@ -78,9 +88,16 @@ def _default_of(field: FieldFact) -> cst.BaseExpression | None:
 def _produced(node: cst.BaseExpression | None, facts: ModuleFacts) -> Iterator[tuple[str, str, bool]]:
     """The functions a default calls or names as a factory, (qualified, as written, called
     without arguments): through ``str(...)``, a lambda's body, attribute reads
-    (``uuid4().hex``) and a call's own value (``datetime.now(tz).replace(...)``)."""
+    (``uuid4().hex``), a call's own value (``datetime.now(tz).replace(...)``) and either
+    side of a fallback (``event_id if event_id else uuid4()``, ``occurred_on or now()``)."""
     while node is not None:
-        if isinstance(node, cst.Lambda):
+        if isinstance(node, cst.IfExp):
+            yield from _produced(node.body, facts)
+            node = node.orelse
+        elif isinstance(node, cst.BooleanOperation):
+            yield from _produced(node.left, facts)
+            node = node.right
+        elif isinstance(node, cst.Lambda):
             node = node.body
         elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call):
             node = node.value  # uuid4().hex, datetime.now(UTC).isoformat
@@ -119,6 +136,18 @@ def makes_now(field: ChainField) -> bool:
                for qualified, written, bare in _produced(field.default, field.facts))
 
 
+def named_as(name: str, names: tuple[str, ...]) -> bool:
+    """Whether an attribute is one of ``names`` as its author meant it: behind leading
+    underscores (``_event_id``, the name-mangled ``__occurred_on``) and spelt with a
+    letter single or doubled (``ocurred_on``, ``occured_on``)."""
+    spelt = _spelling(name)
+    return any(_spelling(n) == spelt for n in names)
+
+
+def _spelling(name: str) -> str:
+    return _DOUBLED.sub(r"\1", name.lstrip("_").lower())
+
+
 def is_datetime_annotation(field: ChainField) -> bool:
     return any(last_part(name) in _DATETIME_TYPES for name in field.annotation)
 
@@ -126,29 +155,75 @@ def is_datetime_annotation(field: ChainField) -> bool:
 def is_timestamp(field: ChainField, settings: Settings) -> bool:
     if field.is_classvar:
         return False
-    if field.name in settings.timestamp_fields or makes_now(field):
+    if named_as(field.name, settings.timestamp_fields) or makes_now(field):
         return True
     name = field.name.lower()
     return is_datetime_annotation(field) and (name.endswith(("_at", "_on")) or "time" in name)
 
 
 def is_event_id(field: ChainField, settings: Settings) -> bool:
-    return not field.is_classvar and (field.name in settings.event_id_fields or generates_id(field))
+    return not field.is_classvar and (named_as(field.name, settings.event_id_fields)
+                                      or generates_id(field))
 
 
-def has_timestamp(view: ClassView, settings: Settings) -> bool:
+def has_timestamp(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     return any(is_timestamp(f, settings) for f in chain_fields(view).values()) \
-        or _has_property(view, settings.timestamp_fields)
+        or _has_property(view, settings.timestamp_fields) \
+        or _in_envelope(view, settings, has_timestamp, depth)
 
 
-def has_event_id(view: ClassView, settings: Settings) -> bool:
-    return any(is_event_id(f, settings) for f in chain_fields(view).values()) \
-        or _has_property(view, settings.event_id_fields)
+def has_event_id(view: ClassView, settings: Settings, depth: int = 0) -> bool:
+    fields = chain_fields(view)
+    return any(is_event_id(f, settings) for f in fields.values()) \
+        or _has_property(view, settings.event_id_fields) or _has_stream_position(fields) \
+        or _in_envelope(view, settings, has_event_id, depth)
+
+
+# where events keep their metadata together (Protean's ``_metadata.headers.time``)
+_ENVELOPES = ("metadata", "meta", "headers", "envelope")
+_MAX_ENVELOPE_DEPTH = 2
+_NOT_A_TYPE = frozenset({"Optional", "Union", "None", "ClassVar", "Annotated"})
+_SCALARS = frozenset({"str", "int", "float", "bool", "bytes"})
+
+
+def _in_envelope(view: ClassView, settings: Settings, holds, depth: int) -> bool:
+    """Whether a metadata envelope along the chain (a field named ``metadata``, ``headers``,
+    ``envelope``...) holds what ``holds`` looks for: in the project class it is typed with,
+    or, typed with anything else (``Any``, ``dict``), possibly: then the rules stay silent,
+    as for a base that cannot be resolved."""
+    if depth >= _MAX_ENVELOPE_DEPTH:
+        return False
+    for field in chain_fields(view).values():
+        if field.is_classvar or not named_as(field.name, _ENVELOPES):
+            continue
+        types = [n for n in field.annotation if last_part(n) not in _NOT_A_TYPE]
+        if types and all(last_part(n) in _SCALARS for n in types):
+            continue
+        for name in types:
+            resolved = (view.model.resolve_qualified(name, within=field.facts) if "." in name
+                        else view.model.resolve(field.facts, name))  # the module's own class
+            if not isinstance(resolved, ClassView) or holds(resolved, settings, depth + 1):
+                return True
+        if not types:
+            return True
+    return False
+
+
+# an event-sourced event is told apart by its stream and its place in it
+# (eventsourcing's ``originator_id`` and ``originator_version``)
+_STREAM_IDS = ("originator_id", "aggregate_id", "stream_id")
+_STREAM_POSITIONS = ("originator_version", "aggregate_version", "stream_version",
+                     "stream_position", "sequence_number")
+
+
+def _has_stream_position(fields: dict[str, ChainField]) -> bool:
+    return any(named_as(name, _STREAM_IDS) for name in fields) \
+        and any(named_as(name, _STREAM_POSITIONS) for name in fields)
 
 
 def _has_property(view: ClassView, names: tuple[str, ...]) -> bool:
     """``@property def id(self): return self._id``: the id is there under another name."""
-    return any(m.name in names and "property" in m.decorator_names
+    return any(named_as(m.name, names) and "property" in m.decorator_names
                for owner in view.mro for m in owner.cls.methods)
 
 

@@ -174,10 +174,16 @@ def recognise(view: ClassView, settings: Settings) -> Recognition:
 
 
 def _framework(view: ClassView) -> str | None:
+    """The installed event framework the class builds on, if any: a base resolved to the
+    installed ``eventsourcing`` or ``protean`` (not to a project module of that name: in
+    the framework's own repository its classes are the project's, checked like any other),
+    or Protean's ``@domain.event``, which makes the class a Protean event whichever
+    repository it is in (the class as written has no base to check)."""
     for _, resolved in view.ancestors():
-        package = qualified_of(resolved).partition(".")[0]
-        if package in FRAMEWORKS:
-            return package
+        if isinstance(resolved, External):
+            package = resolved.qualified.partition(".")[0]
+            if package in FRAMEWORKS:
+                return package
     if any(d.name.endswith(".event") and d.name.count(".") == 1 for d in view.cls.decorators):
         return "protean"
     return None
@@ -218,6 +224,23 @@ def is_other_message(view: ClassView, settings: Settings) -> bool:
         if name in settings.command_bases or name.endswith(NON_EVENT_ROLES):
             return True
     return False
+
+
+def _is_snapshot(view: ClassView) -> bool:
+    """A snapshot of an aggregate's state (``Snapshot``, ``AggregateSnapshot`` and their
+    subclasses), stored beside the events to load faster: a copy of state, not a fact,
+    even where it inherits the event base (eventsourcing's ``Snapshot(DomainEvent)``)."""
+    return any(name.endswith("Snapshot") for name in
+               (view.cls.name, *(last_part(w) for w, _ in view.ancestors())))
+
+
+def carries_events(view: ClassView, settings: Settings) -> bool:
+    """An envelope, a batch or a stream of events: a class with a field, its own or a
+    project base's, of the event base type itself (``event: Event``, ``events:
+    list[DomainEvent]``). The facts are what it carries; it is no fact of its own."""
+    bases = with_base_variants((*settings.domain_event_bases, *settings.integration_event_bases))
+    return any(last_part(name) in bases for owner in view.mro
+               for field in owner.cls.fields for name in names_in(field.annotation))
 
 
 def _is_value_object(view: ClassView, settings: Settings) -> bool:
@@ -279,7 +302,7 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         return Recognition(Kind.ENTITY)
     if chain_matches(view, settings.handler_bases, settings, excluded=()):
         return Recognition(Kind.HANDLER)
-    if is_other_message(view, settings):
+    if is_other_message(view, settings) or _is_snapshot(view) or carries_events(view, settings):
         return Recognition(Kind.OTHER)
     framework = _framework(view)
     kind = None

@@ -35,7 +35,11 @@ def _concrete_events_with_known_chain(context: Context):
          "date-time field (`datetime`, pydantic `AwareDatetime`, `pendulum.DateTime`) whose "
          "name ends in `_at` or `_on` or contains `time`, and no field whose default makes the "
          "current time (`datetime.now`, `time.time`, a lambda around one, a project function "
-         "named like `utc_now`), whatever its name. Silent when a base cannot be resolved: it "
+         "named like `utc_now`), whatever its name, also as the fallback of a base's "
+         "`__init__` (`occurred_on or datetime.now(timezone.utc)`; a base's `__init__` counts "
+         "while each `__init__` below it calls it), and nothing in a metadata envelope "
+         "(`metadata.headers.time`). Names count behind underscores and spelt with a single or "
+         "doubled letter (`self.__ocurred_on`). Silent when a base cannot be resolved: it "
          "may provide the field. The message suggests the timestamp name the other events of "
          "the module and of the modules it imports use most, else `occurred_on` (the first of "
          "`ddd-timestamp-fields`).",
@@ -95,9 +99,12 @@ def event_without_timestamp(context: Context) -> Iterator[Finding]:
     what="Reports a concrete event whose whole chain has no event id: no field named like one "
          "(`id`, `event_id`, `event_uuid`, `uuid`, `message_id`), no field whose default or "
          "default factory makes a new identifier (`uuid4`, `str(uuid4())`, `ulid`, a lambda "
-         "around one, a project function named like `new_id`), and no `id` property. Silent "
-         "when a base cannot be resolved. The message suggests the id name the other events of "
-         "the module and of the modules it imports use most, else `event_id`.",
+         "around one, a project function named like `new_id`; also as the fallback of a "
+         "base's `__init__`: `event_id if event_id else uuid4()`), no `id` property, no stream "
+         "id and position (`originator_id` with `originator_version`: an event-sourced event's "
+         "place in its stream), and nothing in a metadata envelope (`metadata.headers.id`). "
+         "Silent when a base cannot be resolved. The message suggests the id name the other "
+         "events of the module and of the modules it imports use most, else `event_id`.",
     why="Messaging delivers at least once. An id is what lets a consumer recognise a duplicate, "
         "an outbox mark a record, and a log or trace point at one occurrence of a fact.",
     use_instead="Give the event base an `event_id: UUID` with a `uuid4` default factory.",

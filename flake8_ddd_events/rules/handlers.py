@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..syntax.expressions import last_part, names_in
+from ..syntax.facts import MethodFact
 from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
 from ..analysis.subscriptions import declared_events, entry_point
@@ -28,7 +29,10 @@ def _app(source: str) -> Example:
     what="Reports an event handler whose `handle` method (or `__call__`, where the class and "
          "its project bases have no `handle`) is a plain `def`. Points at the `def` line. Only "
          "methods the handler class defines itself are checked; an inherited one is checked "
-         "at the class that defines it, if that class is a handler too.",
+         "at the class that defines it, if that class is a handler too. Silent when a project "
+         "base declares the entry point as a plain `def` (an abstract `def __call__(self, "
+         "event)`): the project's dispatcher calls handlers synchronously, and an `async` "
+         "override would return a coroutine nobody awaits.",
     why="Handlers run in the event loop of the dispatcher or the consumer. A synchronous handler "
         "blocks every other handler and request while it waits on I/O (SMTP, HTTP, the "
         "database), and it cannot take part in the async unit of work the dispatcher runs it in.",
@@ -68,10 +72,18 @@ class NotifyWarehouse(EventHandler[InvoicePaid]):
 def sync_event_handler(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.HANDLER):
         method = entry_point(view)
-        if method is not None and not method.is_async:
+        if method is not None and not method.is_async and not _sync_contract(view, method):
             yield Finding(method.node, f"handler '{view.name}' handles its event synchronously; "
                           f"make '{method.name}' async (async def {method.name}) so that while it "
                           "waits on I/O the other handlers still run")
+
+
+def _sync_contract(view: ClassView, method: MethodFact) -> bool:
+    """Whether a project base declares the entry point as a plain ``def`` (an abstract
+    ``def __call__(self, event)``): the project's dispatcher calls handlers without
+    awaiting them, and an ``async`` override would return a coroutine nobody runs."""
+    return any(not found.is_async for owner in view.mro[1:]
+               if (found := owner.cls.method(method.name)) is not None)
 
 
 def _event(context: Context, view: ClassView, name: str) -> ClassView | None:

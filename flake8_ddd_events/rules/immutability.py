@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.dataclass_fields import (Style, class_decorator, declares_state, is_frozen, misordered_field,
-                                         style)
+from ..analysis.dataclass_fields import (Style, class_decorator, declares_instance_state, is_frozen,
+                                         misordered_field, style)
 from ..analysis.mutability import immutable_instead, mutable_default, mutable_name
 from ..syntax.expressions import names_in
 from ..model.views import ClassView
@@ -23,7 +23,11 @@ from .rule import Context, Example, Finding, rule
          "dataclass or attrs class without `frozen=True`, a pydantic model without a frozen "
          "config, a msgspec Struct without `frozen=True`, or a plain subclass that adds state. "
          "A dataclass event under a frozen base that is not frozen itself is reported too: "
-         "Python raises TypeError when the module is imported.",
+         "Python raises TypeError when the module is imported. Silent where immutability is "
+         "decided at run time: a metaclass of the project's along the chain (eventsourcing's "
+         "`MetaDomainEvent` makes each event a frozen dataclass) or a hand-written "
+         "`__setattr__` (Protean's raises once the event is built); and on a plain base whose "
+         "only attributes are class-level (`registry: Registry = Registry()`).",
     why="An event records something that already happened. A consumer, a handler or a retry "
         "that changes it rewrites history: other handlers, the outbox and the event store then "
         "disagree about what happened, and the bug surfaces far from where it was made.",
@@ -113,7 +117,7 @@ def mutable_event(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
         if recognition.framework or is_frozen(view) is not False:
             continue
-        if recognition.is_base and not declares_state(view):
+        if recognition.is_base and not declares_instance_state(view):
             continue  # a marker base: nothing of its own to freeze
         base = _frozen_dataclass_base(view)
         if base is not None:
@@ -191,12 +195,25 @@ _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__attrs_post
                            "model_post_init"})
 
 
+def _construction_helpers(context: Context, view: ClassView) -> frozenset[str]:
+    """The class's private methods that only its constructors call (``self._build_metadata(
+    incoming)`` in ``__init__``): they run while the event is being built."""
+    qualname = view.cls.qualname
+    callers: dict[str, set[str]] = {}
+    for call in context.facts.calls:
+        if call.receiver == "self" and call.method.startswith("_") and call.function \
+                and call.function.startswith(f"{qualname}."):
+            callers.setdefault(call.method, set()).add(call.function[len(qualname) + 1:])
+    return frozenset(name for name, functions in callers.items() if functions <= _CONSTRUCTORS)
+
+
 @rule(
     "DDD108", "event-mutates-itself",
     summary="event method mutates the event",
     what="Reports an assignment, augmented assignment or `del` on `self.<attr>`, or "
          "`setattr(self, ...)` / `object.__setattr__(self, ...)`, in an event method other than "
-         "`__init__`, `__new__` and `__post_init__`. Points at the mutating statement.",
+         "`__init__`, `__new__` and `__post_init__`, and other than a private helper only they "
+         "call (`self._build_metadata()` in `__init__`). Points at the mutating statement.",
     why="A method that changes an event after it was created turns a fact into state. "
         "`object.__setattr__` even defeats `frozen=True` on purpose.",
     use_instead="Compute derived values in `__post_init__` or as properties; to express a new "
@@ -238,8 +255,9 @@ class PaymentReceived(DomainEvent):
 )
 def event_mutates_itself(context: Context) -> Iterator[Finding]:
     for view, _ in context.events:
+        helpers = _construction_helpers(context, view)
         for method in view.cls.methods:
-            if method.name in _CONSTRUCTORS:
+            if method.name in _CONSTRUCTORS or method.name in helpers:
                 continue
             for assignment in method.self_assignments:
                 what = f"'{assignment.attr}'" if assignment.attr else "an attribute"

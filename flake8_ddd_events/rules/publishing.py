@@ -304,6 +304,14 @@ def clear_before_dispatch(context: Context) -> Iterator[Finding]:
 
 
 # -- DDD406 ------------------------------------------------------------------------
+def _published_before(calls, mark: CallFact, records: set[str], settings) -> bool:
+    """Whether a call above the mark, named for a transport method (``publish``,
+    ``self._publish_message``), already took the record."""
+    return any(c.index < mark.index and any(word in c.method for word in settings.transport_methods)
+               and any(root(dotted(a.value)) in records for a in c.args)
+               for c in calls)
+
+
 @rule(
     "DDD406", "mark-before-publish",
     summary="outbox record marked before it was published",
@@ -313,7 +321,9 @@ def clear_before_dispatch(context: Context) -> Iterator[Finding]:
          "method on a transport receiver, or a transport method whose argument is the marked "
          "record (`record.mark_sent()` ... `publisher.publish(record.payload)`). Points at the "
          "marking call. Straight-line order: in a loop that publishes and then marks, the mark "
-         "is after the publish.",
+         "is after the publish. Silent when a call above the mark, named for a transport method "
+         "(`self._publish_message(record)`), already took the record: what follows the mark "
+         "(a trace `emitter.emit(...)`) is something else.",
     why="The mark is the relay's promise that the message went out. Made before the publish, "
         "a crash, a timeout or a broker error in between leaves a record marked sent that was "
         "never sent, and the relay never retries it. Publishing first and marking second gives "
@@ -364,6 +374,8 @@ def mark_before_publish(context: Context) -> Iterator[Finding]:
             if mark.receiver and not is_outbox(mark.receiver):
                 records.add(root(mark.receiver))
             records.discard("")
+            if _published_before(flow.calls, mark, records, settings):
+                continue  # went out above: a later emit or send is something else
             later = next((c for c in flow.calls if c.index > mark.index and (
                 is_transport_publish(context, c)
                 or (c.method in settings.transport_methods

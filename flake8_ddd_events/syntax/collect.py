@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .expressions import dotted, keywords_of
+from .expressions import dotted, keywords_of, last_part
 from .facts import (
     CallFact,
     ClassFact,
@@ -116,12 +116,24 @@ class _ClassBuilder:
         )
 
 
+def _calls_base_method(node: cst.Call, name: str) -> bool:
+    """``super().name(…)``, ``super(Cls, self).name(…)`` or ``Base.name(…)``."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != name:
+        return False
+    receiver = func.value
+    if isinstance(receiver, cst.Call):
+        return dotted(receiver.func) == "super"
+    return bool(dotted(receiver)) and last_part(dotted(receiver))[:1].isupper()
+
+
 class _FunctionState:
     def __init__(self, node: cst.FunctionDef, qualname: str, receiver: str | None):
         self.node = node
         self.qualname = qualname
         self.receiver = receiver  # name of self, when a method
         self.self_assignments: list[SelfAssignment] = []
+        self.extends_base = False  # calls super().<its name>(…) or Base.<its name>(self, …)
 
 
 class Collector(cst.CSTVisitor):
@@ -197,6 +209,7 @@ class Collector(cst.CSTVisitor):
             params=params,
             self_assignments=tuple(state.self_assignments),
             node=original_node,
+            extends_base=state.extends_base,
         ))
 
     # -- class bodies and self assignments --------------------------------------
@@ -308,6 +321,9 @@ class Collector(cst.CSTVisitor):
             node=node,
             in_lambda=self.lambdas > 0,
         ))
+        if function is not None and self.scopes[-1] is function and function.receiver \
+                and _calls_base_method(node, function.node.name.value):
+            function.extends_base = True
         if method in _REGISTRATIONS or (method == "register" and "from_version" in {
                 a.keyword.value for a in node.args if a.keyword is not None}):
             self.facts.registrations.append(Registration(

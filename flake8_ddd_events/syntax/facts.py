@@ -63,6 +63,9 @@ class MethodFact:
     params: tuple[Param, ...]  # without the receiver (self/cls)
     self_assignments: tuple[SelfAssignment, ...]
     node: cst.FunctionDef | None  # None in compact facts
+    # calls a base's method of its own name (``super().__init__(...)``,
+    # ``Base.__init__(self, ...)``): what the base's sets, this one sets too
+    extends_base: bool = False
 
     @property
     def decorator_names(self) -> frozenset[str]:

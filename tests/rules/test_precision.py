@@ -1050,3 +1050,458 @@ def test_registering_a_handler_for_an_event_class_records_nothing(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/orders/wiring.py")
+
+
+# -- the widened corpus (issue 25) ----------------------------------------------------------
+
+
+def test_metadata_a_base_fills_in_init_conditionally_counts_where_it_runs(tmp_path):
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from abc import ABC
+            from datetime import datetime, timezone
+            from uuid import UUID, uuid4
+
+
+            class DomainEvent(ABC):  # DDD101
+                def __init__(self, aggregate_id: str, event_id=None, ocurred_on=None) -> None:
+                    self.__aggregate_id = aggregate_id
+                    self.__event_id = event_id if event_id else uuid4()
+                    self.__ocurred_on = ocurred_on if ocurred_on else datetime.now().isoformat()  # DDD107
+
+
+            class BaseEvent:
+                def __init__(self, event_id=None, occurred_on=None) -> None:
+                    self._event_id = event_id or str(uuid4())
+                    self._occurred_on = occurred_on or datetime.now(timezone.utc)
+
+
+            class Event:
+                def __init__(self, event_id: UUID, ocurred_on: str) -> None:
+                    self.__event_id = event_id
+                    self.__ocurred_on = ocurred_on
+
+
+            class OrderPlaced(DomainEvent):  # DDD101
+                def __init__(self, aggregate_id: str, total: int) -> None:
+                    super().__init__(aggregate_id)
+                    self.total = total
+
+
+            class OrderPaid(BaseEvent):  # DDD101
+                def __init__(self, order_id: str) -> None:
+                    BaseEvent.__init__(self)
+                    self.order_id = order_id
+
+
+            class OrderPacked(Event):  # DDD101
+                def __init__(self, order_id: str, event_id: UUID, ocurred_on: str) -> None:
+                    super(OrderPacked, self).__init__(event_id, ocurred_on)
+                    self.order_id = order_id
+
+
+            class OrderShipped(BaseEvent):  # DDD101, DDD105, DDD106
+                def __init__(self, order_id: str) -> None:
+                    self.order_id = order_id
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_in_a_frameworks_own_repository_its_classes_are_the_projects(tmp_path):
+    project(tmp_path, {
+        "protean/__init__.py": "",
+        "protean/port/broker.py": """\
+            class BaseBroker:
+                def __init__(self, name: str) -> None:
+                    self.name = name
+        """,
+        "protean/adapters/broker.py": """\
+            from protean.port.broker import BaseBroker
+
+
+            class InlineBroker(BaseBroker):
+                def publish(self, message: dict) -> None:
+                    print(message)
+        """,
+        "protean/core/event.py": """\
+            from dataclasses import dataclass
+            from datetime import datetime
+            from uuid import UUID
+
+
+            @dataclass
+            class BaseEvent:  # DDD101
+                event_id: UUID
+                occurred_at: datetime
+        """,
+        "protean/examples/events.py": """\
+            from dataclasses import dataclass
+
+            from protean.core.event import BaseEvent
+
+
+            @dataclass
+            class Registered(BaseEvent):  # DDD101
+                user_id: str
+        """,
+    })
+    assert_as_marked(tmp_path, "protean/adapters/broker.py", "protean/core/event.py",
+                     "protean/examples/events.py")
+
+
+def test_envelopes_batches_and_streams_of_events_are_not_events(tmp_path):
+    project(tmp_path, {
+        "shop/bus/events.py": """\
+            from dataclasses import dataclass, field
+            from typing import List
+
+            from shop.kernel import DomainEvent
+
+
+            class Event(DomainEvent):
+                pass
+
+
+            @dataclass
+            class EventStream:
+                version: int = 0
+                events: List[Event] = field(default_factory=list)
+
+
+            @dataclass
+            class Message:
+                aggregate_id: str
+                event: Event
+
+
+            class CompositeDomainEvent(DomainEvent):
+                events: list[DomainEvent]
+
+
+            class OrderEvents(CompositeDomainEvent):
+                order_id: str
+
+
+            @dataclass
+            class OrderPlaced(DomainEvent):  # DDD101
+                order_id: str
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/bus/events.py")
+
+
+def test_snapshots_are_not_events_even_under_the_event_base(tmp_path):
+    project(tmp_path, {
+        "shop/orders/domain.py": """\
+            from dataclasses import dataclass
+            from typing import Any, Dict
+
+            from shop.kernel import DomainEvent
+
+
+            @dataclass(frozen=True)
+            class Snapshot(DomainEvent):
+                topic: str
+                state: Dict[str, Any]
+
+
+            @dataclass(frozen=True)
+            class OrderSnapshot(Snapshot):
+                pass
+
+
+            @dataclass(frozen=True)
+            class OrderPlaced(DomainEvent):
+                lines: Dict[str, int]  # DDD104
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/domain.py")
+
+
+def test_a_plain_marker_bases_class_level_registry_is_nothing_to_freeze(tmp_path):
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from abc import ABC
+            from dataclasses import dataclass
+            from typing import Dict
+
+
+            class Registry(Dict[str, type]):
+                pass
+
+
+            class SelfRegisteringEvent(ABC):
+                registry: Registry = Registry()
+
+                def __init_subclass__(cls) -> None:
+                    cls.registry[cls.__name__] = cls
+
+
+            class StatefulEvent(ABC):  # DDD101
+                topic: str
+
+
+            @dataclass(frozen=True)
+            class OrderPlaced(SelfRegisteringEvent):  # DDD105, DDD106
+                order_id: str
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_handlers_of_a_synchronous_handler_contract_may_be_synchronous(tmp_path):
+    project(tmp_path, {
+        "shop/bus.py": """\
+            import abc
+
+
+            class EventHandler(metaclass=abc.ABCMeta):
+                @abc.abstractmethod
+                def __call__(self, event) -> None:
+                    raise NotImplementedError
+
+
+            class BaseEventHandler(metaclass=abc.ABCMeta):
+                @abc.abstractmethod
+                async def __call__(self, event) -> None:
+                    raise NotImplementedError
+        """,
+        "shop/application/handlers.py": """\
+            from shop.bus import BaseEventHandler, EventHandler
+
+
+            class SendWelcomeEmail(EventHandler):
+                def __call__(self, event) -> None:
+                    print(event)
+
+
+            class NotifyWarehouse(BaseEventHandler):
+                def __call__(self, event) -> None:  # DDD404
+                    print(event)
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/application/handlers.py")
+
+
+def test_a_metaclass_that_remakes_events_leaves_their_frozenness_unknown(tmp_path):
+    project(tmp_path, {
+        "shop/domain.py": """\
+            import abc
+            from dataclasses import dataclass
+            from datetime import datetime
+            from uuid import UUID
+
+
+            class MetaDomainEvent(type):
+                def __new__(cls, name, bases, namespace):
+                    return dataclass(frozen=True)(super().__new__(cls, name, bases, namespace))
+
+
+            class DomainEvent(metaclass=MetaDomainEvent):
+                event_id: UUID
+                timestamp: datetime
+
+
+            class OrderPlaced(DomainEvent):
+                order_id: UUID
+
+
+            class Event(metaclass=abc.ABCMeta):  # DDD101
+                event_id: UUID
+                timestamp: datetime
+
+
+            class OrderPaid(Event):  # DDD101
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/domain.py")
+
+
+def test_an_event_sourced_event_is_told_apart_by_its_stream_and_position(tmp_path):
+    project(tmp_path, {
+        "shop/dogs/domainmodel.py": """\
+            from dataclasses import dataclass
+            from datetime import datetime
+            from uuid import UUID
+
+
+            @dataclass(frozen=True)
+            class DomainEvent:
+                originator_id: UUID
+                originator_version: int
+                timestamp: datetime
+
+
+            @dataclass(frozen=True)
+            class BaseEvent:
+                stream_id: UUID
+                timestamp: datetime
+
+
+            @dataclass(frozen=True)
+            class DogRegistered(DomainEvent):
+                name: str
+
+
+            @dataclass(frozen=True)
+            class TrickAdded(BaseEvent):  # DDD106
+                trick: str
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/dogs/domainmodel.py")
+
+
+def test_an_event_base_guarding_setattr_by_hand_may_be_immutable(tmp_path):
+    project(tmp_path, {
+        "shop/messages.py": """\
+            from typing import Any
+
+            from pydantic import BaseModel
+
+
+            class BaseMessageType(BaseModel):
+                def __setattr__(self, name: str, value: Any) -> None:
+                    if getattr(self, "_initialized", False):
+                        raise AttributeError("messages are immutable")
+                    super().__setattr__(name, value)
+        """,
+        "shop/orders/events.py": """\
+            from datetime import datetime
+            from uuid import UUID
+
+            from pydantic import BaseModel
+
+            from shop.messages import BaseMessageType
+
+
+            class BaseEvent(BaseMessageType):
+                event_id: UUID
+                occurred_at: datetime
+
+
+            class OrderPlaced(BaseEvent):
+                order_id: UUID
+
+
+            class Event(BaseModel):  # DDD101
+                event_id: UUID
+                occurred_at: datetime
+
+
+            class OrderPaid(Event):  # DDD101
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_metadata_kept_in_an_envelope_counts(tmp_path):
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass, field
+            from datetime import datetime, timezone
+            from typing import Any
+            from uuid import UUID, uuid4
+
+
+            @dataclass(frozen=True)
+            class Headers:
+                id: UUID = field(default_factory=uuid4)
+                time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+            @dataclass(frozen=True)
+            class Metadata:
+                headers: Headers = field(default_factory=Headers)
+
+
+            @dataclass(frozen=True)
+            class TraceInfo:
+                kind: str = "trace"
+
+
+            @dataclass(frozen=True, kw_only=True)
+            class BaseEvent:
+                metadata: Metadata = field(default_factory=Metadata)
+
+
+            @dataclass(frozen=True, kw_only=True)
+            class DomainEvent:
+                _metadata: Any = None
+
+
+            @dataclass(frozen=True, kw_only=True)
+            class Event:
+                metadata: TraceInfo = field(default_factory=TraceInfo)
+                headers: str = ""
+
+
+            @dataclass(frozen=True)
+            class OrderPlaced(BaseEvent):
+                order_id: UUID
+
+
+            @dataclass(frozen=True)
+            class OrderPaid(DomainEvent):
+                order_id: UUID
+
+
+            @dataclass(frozen=True)
+            class OrderShipped(Event):  # DDD105, DDD106
+                order_id: UUID
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_a_private_helper_only_the_constructor_calls_builds_the_event(tmp_path):
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from typing import Any
+
+            from shop.kernel import DomainEvent
+
+
+            class OrderPlaced(DomainEvent):  # DDD101
+                def __init__(self, order_id: str, **metadata: Any) -> None:
+                    self.order_id = order_id
+                    self._build_metadata(metadata)
+
+                def _build_metadata(self, metadata: dict) -> None:
+                    self._metadata = dict(metadata)
+
+                def _touch(self) -> None:
+                    self._touched = True  # DDD108
+
+                def refresh(self) -> None:
+                    self._touch()
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_a_relay_that_published_the_record_before_marking_it_is_right(tmp_path):
+    project(tmp_path, {
+        "shop/relay.py": """\
+            class Relay:
+                def __init__(self, outbox, producer, emitter) -> None:
+                    self.outbox = outbox
+                    self.producer = producer
+                    self.emitter = emitter
+
+                async def relay_one(self, message) -> None:
+                    await self._publish_message(message)
+                    message.mark_published()
+                    self.emitter.emit(event="outbox.published", message_id=message.message_id)
+
+                async def relay_early(self, message) -> None:
+                    message.mark_published()  # DDD406
+                    await self.producer.publish(message.topic, message.payload)
+
+                async def _publish_message(self, message) -> None:
+                    await self.producer.publish(message.topic, message.payload)
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/relay.py")
