@@ -41,6 +41,7 @@ from typing import Collection, Iterator, NamedTuple
 
 from .cache.keys import ModuleState, digest
 from .files import decode_source
+from .known_bases import EVENT_BASE_PACKAGES
 from .modules import absolute_import, find_module_file, real_roots
 from .settings import Settings, with_base_variants
 
@@ -89,7 +90,6 @@ NEEDS: dict[str, tuple] = {
     "DDD501": (DOMAIN_IMPORT,),
 }
 
-_FRAMEWORKS = ("eventsourcing", "protean")
 # Bases that make a class data-shaped (recognition reads them from here too).
 DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
 _NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
@@ -502,7 +502,7 @@ class _ProjectIndex:
 
     def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
                              seen: set, depth: int) -> bool:
-        if events and qualified.partition(".")[0] in _FRAMEWORKS:
+        if events and qualified.partition(".")[0] in EVENT_BASE_PACKAGES:
             return True
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):

@@ -18,6 +18,7 @@ from .dataclass_fields import declared_fields, field_call, is_classvar
 from .expressions import dotted, last_part, names_in
 from .facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
+from .library_bases import library_supplies
 from .model import ClassView
 from .settings import Settings
 
@@ -137,13 +138,15 @@ def is_event_id(field: ChainField, settings: Settings) -> bool:
 
 
 def has_timestamp(view: ClassView, settings: Settings) -> bool:
+    """A timestamp along the chain: a field, a property, or a library base's."""
     return any(is_timestamp(f, settings) for f in chain_fields(view).values()) \
-        or _has_property(view, settings.timestamp_fields)
+        or _has_property(view, settings.timestamp_fields) or library_supplies(view, "timestamp")
 
 
 def has_event_id(view: ClassView, settings: Settings) -> bool:
+    """An event id along the chain: a field, a property, or a library base's."""
     return any(is_event_id(f, settings) for f in chain_fields(view).values()) \
-        or _has_property(view, settings.event_id_fields)
+        or _has_property(view, settings.event_id_fields) or library_supplies(view, "event_id")
 
 
 def _has_property(view: ClassView, names: tuple[str, ...]) -> bool:
@@ -187,8 +190,11 @@ def schema_version(view: ClassView, settings: Settings) -> Version | None:
 
 
 def version_source(view: ClassView, settings: Settings) -> str | None:
-    """Where the event's schema version is said, or None (see ``schema_version``)."""
+    """Where the event's schema version is said, or None (see ``schema_version``; a
+    library base that supplies one counts too)."""
     found = schema_version(view, settings)
+    if found is None and library_supplies(view, "schema_version"):
+        return "library base"
     return found.source if found is not None else None
 
 

@@ -14,6 +14,7 @@ import libcst as cst
 from ..dataclass_fields import declared_fields, has_default, is_classvar
 from ..expressions import _parse_forward_reference, dotted, last_part, names_in
 from ..facts import FieldFact
+from ..library_bases import chain_complete
 from ..metadata import chain_fields, is_metadata_field, version_source
 from ..model import ClassView
 from ..recognition import Kind, recognise
@@ -33,7 +34,7 @@ def _integration_events(context: Context, *, concrete: bool) -> Iterator[ClassVi
     for view, recognition in context.of_kind(Kind.INTEGRATION_EVENT):
         if not concrete:
             yield view
-        elif not recognition.is_base and view.chain_known:
+        elif not recognition.is_base and chain_complete(view):
             yield view
 
 

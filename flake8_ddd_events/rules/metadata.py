@@ -12,13 +12,14 @@ import libcst as cst
 
 from ..expressions import dotted, last_part
 from ..facts import CallFact, ModuleFacts
+from ..library_bases import chain_complete
 from ..metadata import has_event_id, has_timestamp
 from ..rule import Context, Finding, rule
 
 
 def _concrete_events_with_known_chain(context: Context):
     for view, recognition in context.events:
-        if recognition.is_concrete_event and not recognition.framework and view.chain_known:
+        if recognition.is_concrete_event and chain_complete(view):
             yield view
 
 
