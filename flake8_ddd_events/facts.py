@@ -137,6 +137,20 @@ class ImportFact:
     star: bool = False  # ``from p import *``
 
 
+@dataclass(frozen=True)
+class Registration:
+    """An event class named with a function or class that handles it, as written: a
+    mapping entry (``{OrderPlaced: [send_mail]}``), a registry call
+    (``bus.subscribe(OrderPlaced, send_mail)``) or a decorator on a function
+    (``@handles(OrderPlaced)``). Whether the event is one is for the model to say."""
+
+    event: str  # dotted as written
+    handler: str  # dotted as written; a call's callee for ``register(E, SendMail())``
+    how: str  # "mapping", "call" or "decorator"
+    scope: str | None  # qualname of the class it is written in, if any
+    node: cst.CSTNode | None  # the handler expression, the call or the decorator
+
+
 @dataclass
 class ModuleFacts:
     """Everything the rules know about one module."""
@@ -149,8 +163,9 @@ class ModuleFacts:
     withs: list[WithBlock] = field(default_factory=list)
     imports: list[ImportFact] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
-    # parameters of the functions that are not methods, by qualname (not in compact facts)
-    functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
+    # the functions that are not methods, by qualname (not in compact facts)
+    functions: dict[str, MethodFact] = field(default_factory=dict)
+    registrations: list[Registration] = field(default_factory=list)  # (compact: without nodes)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
@@ -179,4 +194,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
         for qualname, cls in facts.classes.items()}
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
                        imports=[replace(i, node=None) for i in facts.imports],
-                       aliases=facts.aliases)
+                       aliases=facts.aliases,
+                       registrations=[replace(r, node=None) for r in facts.registrations])

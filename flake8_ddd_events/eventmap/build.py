@@ -13,10 +13,12 @@ enclosing class and function; recognition through the ``ProjectModel``):
   ``OrderPlaced.create(...)``), the class itself, a parameter annotated with the
   event, or a local name when the function constructs the event;
 - **handles**: the handler base's type argument (``EventHandler[OrderPlaced]``),
-  else the annotation of ``handle``'s (or ``__call__``'s) parameter; and a
-  registry call ``register(OrderPlaced, SendReceipt)`` (also ``subscribe``,
-  ``add_handler``, ...) whose first argument is an event class and whose second
-  names a class or function (or constructs a class);
+  else the annotation of ``handle``'s (or ``__call__``'s) parameter; and the
+  registrations the collection pass records (``facts.Registration``): a registry
+  call ``register(OrderPlaced, SendReceipt)`` (also ``subscribe``, ``add_handler``,
+  ...), a mapping ``{OrderPlaced: [send_mail, log]}`` and a decorator
+  ``@handles(OrderPlaced)`` on a function, whose event is an event class and whose
+  handler names a class or function (or constructs a class);
 - **builds**: an integration event constructed in a handler (built from the
   events it handles) or in a function or method with a parameter annotated with
   an event (a factory, ``OrderPlacedV1.from_domain(event: OrderPlaced)``);
@@ -37,7 +39,7 @@ from typing import Iterable
 import libcst as cst
 
 from ..expressions import dotted, last_part, names_in
-from ..facts import CallFact, ClassFact, ModuleFacts, Param
+from ..facts import CallFact, ClassFact, ModuleFacts, Param, Registration
 from ..model import ClassView, ProjectModel
 from ..project import Skipped, project_modules
 from ..recognition import Kind, recognise
@@ -50,8 +52,6 @@ from . import graph
 from .checks import find
 from .contexts import assign, display_names
 
-REGISTRY_METHODS = frozenset({"register", "subscribe", "add_handler", "register_handler",
-                              "add_listener", "add_subscriber", "listen", "on"})
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 
@@ -200,7 +200,8 @@ class _Module:
         if call.cls and call.function.startswith(f"{call.cls}."):
             method = self.facts.classes[call.cls].method(call.function[len(call.cls) + 1:])
             return method.params if method is not None else ()
-        return self.facts.functions.get(call.function, ())
+        function = self.facts.functions.get(call.function)
+        return function.params if function is not None else ()
 
     def annotated_events(self, param: Param) -> list[ClassView]:
         found = (self.concrete_event(self.model.resolve(self.facts, n))
@@ -303,6 +304,8 @@ class _Module:
                 self.node_of(view, graph.AGGREGATE)
             elif recognition.kind is Kind.HANDLER and view.name not in self.settings.handler_bases:
                 self.handler(view)
+        for registration in self.facts.registrations:
+            self.registration(registration)
         for call in self.facts.calls:
             self.call(call)
 
@@ -331,8 +334,6 @@ class _Module:
 
     def call(self, call: CallFact) -> None:
         method = call.method
-        if method in REGISTRY_METHODS:
-            self.registration(call)
         built = self.construction(call)
         if built is not None and recognise(built, self.settings).kind is Kind.INTEGRATION_EVENT:
             self.translation(call, built)
@@ -378,20 +379,16 @@ class _Module:
             if source != target.id:
                 self.edge(source, target.id, graph.BUILDS, call, via)
 
-    def registration(self, call: CallFact) -> None:
-        """``bus.register(OrderPlaced, SendReceipt)``: a handler read from a registry call."""
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if len(positional) < 2:
-            return
-        event = self.concrete_event(self.model.resolve(self.facts, dotted(positional[0])))
+    def registration(self, registration: Registration) -> None:
+        """``bus.register(OrderPlaced, SendReceipt)``, ``{OrderPlaced: [send_mail]}``,
+        ``@handles(OrderPlaced)``: a handler read from a registration (``facts.Registration``)."""
+        event = self.concrete_event(self.model.resolve(self.facts, registration.event,
+                                                       scope=registration.scope))
         if event is None:
             return
-        handler = positional[1]
-        name = dotted(handler.func) if isinstance(handler, cst.Call) else dotted(handler)
-        if not name:
-            return
-        resolved = self.model.resolve(self.facts, name)
-        line = self.line(call.node)
+        name = registration.handler
+        resolved = self.model.resolve(self.facts, name, scope=registration.scope)
+        line = self.line(registration.node)
         if isinstance(resolved, ClassView):
             node = self.node_of(resolved, graph.HANDLER)
         else:

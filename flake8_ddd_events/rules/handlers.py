@@ -3,7 +3,9 @@
 A handler is a class recognised through the handler bases (option
 ``ddd-handler-bases``), bare or subscripted: ``DomainEventHandler[OrderConfirmed]``.
 Its entry point is ``handle``, or ``__call__`` when neither it nor a project
-base defines ``handle``.
+base defines ``handle``. A handler is also a function of the module that the module
+registers for an event class (``facts.Registration``: ``{OrderPlaced: [send_mail]}``,
+``bus.subscribe(OrderPlaced, send_mail)``, ``@handles(OrderPlaced)``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,30 @@ def sync_event_handler(context: Context) -> Iterator[Finding]:
         if method is not None and not method.is_async:
             yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
                           f"'{method.name}' async (async def {method.name})")
+    for function, events in function_handlers(context).values():
+        if not function.is_async:
+            yield Finding(function.node, f"handler '{function.name}' of "
+                          f"'{events[0].name}' blocks the event loop: make it async "
+                          f"(async def {function.name})")
+
+
+def function_handlers(context: Context) -> dict[str, tuple[MethodFact, list[ClassView]]]:
+    """By qualname, the module's own functions that it registers as handlers, with the
+    events each is registered for (first registration first): only a registration whose
+    event resolves to a recognised event counts, and only a function defined here (a
+    handler imported from another module is checked there only if registered there)."""
+    facts = context.facts
+    found: dict[str, tuple[MethodFact, list[ClassView]]] = {}
+    for registration in facts.registrations:
+        function = facts.functions.get(registration.handler)
+        if function is None:
+            continue
+        resolved = context.model.resolve(facts, registration.event, scope=registration.scope)
+        if isinstance(resolved, ClassView) and recognise(resolved, context.settings).is_event:
+            events = found.setdefault(registration.handler, (function, []))[1]
+            if resolved not in events:
+                events.append(resolved)
+    return found
 
 
 def _is_handler_base(context: Context, written: str, resolved) -> bool:
@@ -200,4 +226,17 @@ def handler_event_mismatch(context: Context) -> Iterator[Finding]:
                               f"'{expected.name}' but its {method.name} takes '{taken.name}'; "
                               f"handle '{expected.name}' here and '{taken.name}' in a handler of "
                               "its own")
+                break
+    for function, events in function_handlers(context).values():
+        if not function.params:
+            continue
+        for name in names_in(function.params[0].annotation):
+            resolved = context.model.resolve(context.facts, name)
+            taken = resolved if isinstance(resolved, ClassView) and recognise(
+                resolved, context.settings).is_event else None
+            if taken is not None and not any(taken is e or taken in e.mro for e in events):
+                registered = events[0].name
+                yield Finding(function.node, f"handler '{function.name}' is registered for "
+                              f"'{registered}' but takes '{taken.name}'; handle '{registered}' "
+                              f"here and '{taken.name}' in a handler of its own")
                 break
