@@ -40,7 +40,11 @@ def entry_point(view: ClassView) -> MethodFact | None:
     what="Reports an event handler whose `handle` method (or `__call__`, where the class and "
          "its project bases have no `handle`) is a plain `def`. Points at the `def` line. Only "
          "methods the handler class defines itself are checked; an inherited one is checked "
-         "at the class that defines it, if that class is a handler too.",
+         "at the class that defines it, if that class is a handler too. A function the same "
+         "module registers for an event class is a handler too: a mapping entry "
+         "(`{OrderPlaced: [send_confirmation]}`), a registry call "
+         "(`bus.subscribe(OrderPlaced, send_confirmation)`) or a decorator "
+         "(`@handles(OrderPlaced)`, `@bus.handler(OrderPlaced)`); see the recognition guide.",
     why="Handlers run in the event loop of the dispatcher or the consumer. A synchronous handler "
         "blocks every other handler and request while it waits on I/O (SMTP, HTTP, the "
         "database), and it cannot take part in the async unit of work the dispatcher runs it in.",
@@ -55,6 +59,23 @@ from shop.sales.domain.events import InvoicePaid
 class SendPaymentReceipt(EventHandler[InvoicePaid]):
     def handle(self, event: InvoicePaid) -> None:  # DDD404
         self.mailer.send_receipt(event.invoice_id)
+"""),
+        _app("""\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class InvoicePaid(DomainEvent):
+    invoice_id: str
+
+
+def send_payment_receipt(event: InvoicePaid) -> None:  # DDD404
+    mailer.send_receipt(event.invoice_id)
+
+
+EVENT_HANDLERS = {InvoicePaid: [send_payment_receipt]}
 """),
     ],
     valid=[
@@ -144,7 +165,10 @@ def _event(context: Context, view: ClassView, name: str) -> ClassView | None:
          "event other than the one declared in the base subscript (at the `def`). Silent when "
          "the declared name is not a recognised event (a type variable, an unresolved import), "
          "when the parameter is annotated with a base of the declared event (wider is "
-         "type-safe), and for handlers without a subscript.",
+         "type-safe), and for handlers without a subscript. A handler function (registered in "
+         "its module for an event class, see DDD404) is reported when its first parameter is "
+         "annotated with a recognised event that is none of the events it is registered for "
+         "nor a base of one.",
     why="A handler is registered for the event its base declares. A handle that takes another "
         "event is never called with it (or crashes on the fields it expects); a handler for "
         "several events mixes reactions that change for different reasons and cannot be "
@@ -179,6 +203,26 @@ class OrderCancelled(DomainEvent):
 class ReleaseStockOnOrderCancelled(DomainEventHandler[OrderPlaced]):
     async def handle(self, event: OrderCancelled) -> None:  # DDD405
         await self.reservations.release_all(event.order_id)
+"""),
+        _app("""\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent, handles
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: str
+
+
+@dataclass(frozen=True)
+class OrderCancelled(DomainEvent):
+    order_id: str
+
+
+@handles(OrderPlaced)
+async def release_stock(event: OrderCancelled) -> None:  # DDD405
+    await reservations.release_all(event.order_id)
 """),
     ],
     valid=[
