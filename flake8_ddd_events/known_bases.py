@@ -42,6 +42,11 @@ _ES_EVENT = dict(
     timestamp="timestamp (timezone-aware, set by the aggregate)",
     schema_version="class_version (1 when absent; persistence.Mapper)",
     event_base=True, shape="dataclass", source=_ES)
+# eventsourcing 7.x and 8.x: events nested in the aggregate root classes
+_ES_LEGACY = ("pyeventsourcing/eventsourcing@a9e9ecf123af:eventsourcing/domain/model/"
+              "aggregate.py, entity.py, events.py (v8.3.0; same classes in v7.2.4)")
+_ES_LEGACY_ROOTS = ("AggregateRoot", "BaseAggregateRoot", "AggregateRootWithHashchainedEvents")
+_ES_LEGACY_EVENTS = ("Event", "Created", "AttributeChanged", "Discarded")
 _PROTEAN = ("proteanhq/protean@ca7379c154ea:src/protean/core/event.py, "
             "src/protean/utils/eventing.py (0.17.0; also exported as protean.BaseEvent "
             "up to 0.14)")
@@ -76,6 +81,18 @@ KNOWN_BASES: dict[str, KnownBase] = {
     **_entries(("eventsourcing.domain.DomainEvent",), **_ES_EVENT),
     **_entries(("eventsourcing.domain.AggregateEvent",), **_ES_EVENT),
     **_entries(("eventsourcing.domain.AggregateCreated",), **_ES_EVENT),
+    **{f"eventsourcing.domain.model.aggregate.{root}.{event}": KnownBase(
+        library="eventsourcing", name=f"{root}.{event}",
+        immutable=True,  # DomainEvent.__setattr__ raises "attributes are read-only"
+        event_id="originator_id + originator_version (unique per aggregate)",
+        timestamp="timestamp (a Decimal UNIX time, EventWithTimestamp)",
+        schema_version="__class_version__ (8.x: 0 unless declared; Upcastable)",
+        event_base=True, shape="plain", source=_ES_LEGACY)
+       for root in _ES_LEGACY_ROOTS for event in _ES_LEGACY_EVENTS},
+    **_entries(("eventsourcing.domain.model.events.DomainEvent",), library="eventsourcing",
+               immutable=True, event_id=None, timestamp=None,
+               schema_version="__class_version__ (8.x: 0 unless declared; Upcastable)",
+               event_base=True, shape="plain", source=_ES_LEGACY),
     **_entries(
         ("protean.core.event.BaseEvent", "protean.BaseEvent"), library="protean",
         immutable=True,  # BaseMessageType.__setattr__ raises once initialised
