@@ -16,7 +16,7 @@ import libcst as cst
 
 from .expressions import dict_literal_items, dotted, is_false, is_true, keywords_of, last_part, names_in
 from .facts import Decorator, FieldFact
-from .library_bases import chain_complete, known_base, library_frozen
+from .library_bases import chain_complete, known_base, library_frozen, library_positional_defaults
 from .model import ClassView, External
 
 
@@ -269,8 +269,9 @@ def init_fields(view: ClassView) -> list[InitField]:
 
 
 def misordered_field(view: ClassView) -> InitField | None:
-    """The first own field without a default after a positional field with one."""
-    seen_default = False
+    """The first own field without a default after a positional field with one (a library
+    base's fields included, ``known_bases``)."""
+    seen_default = library_positional_defaults(view)
     for field in init_fields(view):
         if field.kw_only:
             continue

@@ -33,6 +33,9 @@ class KnownBase:
     event_base: bool  # its subclasses are events (False: a data model any class may use)
     shape: str  # "dataclass", "pydantic" or "plain": how the subclasses' fields are declared
     source: str  # repository@commit:path where this was read
+    # a dataclass whose ``__init__`` ends in positional fields with defaults: a subclass's
+    # positional field without one fails at import (DDD109)
+    positional_defaults: bool = False
 
 
 _ES = "pyeventsourcing/eventsourcing@dc9b7e4fa553:eventsourcing/domain.py (9.3.0dev0)"
@@ -109,7 +112,7 @@ KNOWN_BASES: dict[str, KnownBase] = {
             schema_version=None, shape="pydantic"),
     **_cqrs(("DCNotificationEvent",),
             event_id="event_id (uuid4)", timestamp="event_timestamp (datetime.now, naive)",
-            schema_version=None, shape="dataclass"),
+            schema_version=None, shape="dataclass", positional_defaults=True),
     **_entries(("lato.Event", "lato.message.Event"), library="lato",
                immutable=False,  # a pydantic BaseModel without frozen config
                event_id="id (uuid4)", timestamp=None, schema_version=None,

@@ -77,10 +77,10 @@ def library_frozen(view: ClassView) -> bool | None:
     return bases[0].immutable if bases else None
 
 
-def library_shape(view: ClassView) -> str | None:
-    """How the nearest library base's subclasses declare fields (``KnownBase.shape``)."""
-    bases = library_bases(view)
-    return bases[0].shape if bases else None
+def library_positional_defaults(view: ClassView) -> bool:
+    """Whether a library base ends its dataclass ``__init__`` in positional fields with
+    defaults (python-cqrs's ``DCNotificationEvent``)."""
+    return any(base.positional_defaults for base in library_bases(view) or ())
 
 
 def library_of(view: ClassView) -> str | None:

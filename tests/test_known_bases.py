@@ -149,3 +149,24 @@ def test_ddd203_follows_the_schema_version_a_library_base_supplies(module, name,
     found = findings(source, "shop/inventory/integration_events.py", settings=settings,
                      codes={"DDD203"}, root=tmp_path)
     assert bool(found) is reported
+
+
+def test_ddd109_counts_the_defaults_a_library_dataclass_base_ends_with(tmp_path):
+    source = """\
+import dataclasses
+
+from cqrs import DCDomainEvent, DCNotificationEvent
+
+
+@dataclasses.dataclass(frozen=True)
+class UserRegistered(DCNotificationEvent[dict]):
+    user_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class UserRenamed(DCDomainEvent):
+    user_id: str
+"""
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    assert findings(source, EVENTS, settings=settings, codes={"DDD109"}, root=tmp_path) == [
+        (8, "DDD109")]
