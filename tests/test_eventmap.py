@@ -613,3 +613,20 @@ def test_map_check_reports_a_dead_handler_function(tmp_path, monkeypatch, capsys
     assert status == 1
     assert ("sales/application/handlers.py:3: handler-without-producer: handler "
             "'notify_carrier' handles 'OrderShipped'") in err
+
+
+def test_appending_to_the_objects_own_events_records_them(tmp_path):
+    event_map = project_map(tmp_path, {
+        "sales/domain/events.py": EVENTS,
+        "sales/domain/model.py": """\
+            from sales.domain import events
+            class Product:
+                def __init__(self) -> None:
+                    self.events = []
+                    self.log = []
+                def allocate(self) -> None:
+                    self.events.append(events.OrderPlaced(order_id="1"))
+                    self.log.append(events.OrderShipped(order_id="1"))
+            """,
+    })
+    assert edges(event_map, graph.RECORDS) == {("Product", "OrderPlaced")}

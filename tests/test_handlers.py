@@ -322,3 +322,20 @@ def test_a_handler_function_registered_in_another_module_is_not_checked_here(tmp
         def notify(event: OrderPlaced) -> None:
             ...
         """, tmp_path)
+
+
+def test_a_synchronous_message_bus_has_no_event_loop_to_block(tmp_path):
+    check("""\
+        from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+
+        def send_confirmation(event: OrderPlaced) -> None:
+            ...
+
+
+        def release_stock(event: OrderPlaced) -> None:  # DDD405
+            ...
+
+
+        EVENT_HANDLERS = {OrderPlaced: [send_confirmation], OrderCancelled: [release_stock]}
+        """, tmp_path)

@@ -5,7 +5,8 @@ enclosing class and function; recognition through the ``ProjectModel``):
 
 - **events, aggregates, handlers**: the classes recognition names so (event bases,
   handler bases and abstract handlers are left out);
-- **records**: a recording call (option ``ddd-record-methods``, or an alias: a
+- **records**: ``self.events.append(...)`` in a class (any own attribute named for
+  events), or a recording call (option ``ddd-record-methods``, or an alias: a
   method of the aggregate or of a project base whose parameter is annotated
   with an event, a method of the same module that passes its parameter on to a
   recording call, a class attribute ``raise_event = record_event``) whose
@@ -53,6 +54,14 @@ from .checks import find
 from .contexts import assign, display_names
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def _appends_to_own_events(call: CallFact) -> bool:
+    """``self.events.append(OrderPlaced(...))`` in a class (``self._domain_events``, ...):
+    recording into the object's own list, the style of *Architecture Patterns with Python*."""
+    receiver = call.receiver
+    return (call.method == "append" and call.cls is not None and receiver.startswith("self.")
+            and receiver.count(".") == 1 and "events" in receiver.lower())
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -337,7 +346,8 @@ class _Module:
         built = self.construction(call)
         if built is not None and recognise(built, self.settings).kind is Kind.INTEGRATION_EVENT:
             self.translation(call, built)
-        recording = method in self.recording_methods(call) and call.receiver != ""
+        recording = (method in self.recording_methods(call) and call.receiver != "") \
+            or _appends_to_own_events(call)
         first = call.args[0].value if call.args else None
         if recording and isinstance(first, _STRINGS):
             return  # analytics (``tracker.record_event("checkout")``), not a domain event

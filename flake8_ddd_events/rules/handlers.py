@@ -44,7 +44,11 @@ def entry_point(view: ClassView) -> MethodFact | None:
          "module registers for an event class is a handler too: a mapping entry "
          "(`{OrderPlaced: [send_confirmation]}`), a registry call "
          "(`bus.subscribe(OrderPlaced, send_confirmation)`) or a decorator "
-         "(`@handles(OrderPlaced)`, `@bus.handler(OrderPlaced)`); see the recognition guide.",
+         "(`@handles(OrderPlaced)`, `@bus.handler(OrderPlaced)`); see the recognition guide. "
+         "A plain `def` handler function is reported only when the module registers an "
+         "`async def` one too (the dispatcher awaits its handlers): a module whose handler "
+         "functions are all plain (a synchronous message bus, as in *Architecture Patterns "
+         "with Python*) is left alone.",
     why="Handlers run in the event loop of the dispatcher or the consumer. A synchronous handler "
         "blocks every other handler and request while it waits on I/O (SMTP, HTTP, the "
         "database), and it cannot take part in the async unit of work the dispatcher runs it in.",
@@ -75,7 +79,11 @@ def send_payment_receipt(event: InvoicePaid) -> None:  # DDD404
     mailer.send_receipt(event.invoice_id)
 
 
-EVENT_HANDLERS = {InvoicePaid: [send_payment_receipt]}
+async def book_payment(event: InvoicePaid) -> None:
+    await ledger.book(event.invoice_id)
+
+
+EVENT_HANDLERS = {InvoicePaid: [send_payment_receipt, book_payment]}
 """),
     ],
     valid=[
@@ -104,11 +112,14 @@ def sync_event_handler(context: Context) -> Iterator[Finding]:
         if method is not None and not method.is_async:
             yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
                           f"'{method.name}' async (async def {method.name})")
-    for function, events in function_handlers(context).values():
+    handlers = function_handlers(context).values()
+    if not any(function.is_async for function, _ in handlers):
+        return  # a synchronous message bus: no event loop to block
+    for function, events in handlers:
         if not function.is_async:
             yield Finding(function.node, f"handler '{function.name}' of "
-                          f"'{events[0].name}' blocks the event loop: make it async "
-                          f"(async def {function.name})")
+                          f"'{events[0].name}' blocks the event loop the other handlers "
+                          f"run in: make it async (async def {function.name})")
 
 
 def function_handlers(context: Context) -> dict[str, tuple[MethodFact, list[ClassView]]]:
