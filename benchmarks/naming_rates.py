@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flake8_ddd_events.english import states_past_fact  # noqa: E402
+from flake8_ddd_events.analysis.english import states_past_fact  # noqa: E402
 
 TSV = ROOT / "tests" / "data" / "event_names.tsv"
 

@@ -54,10 +54,10 @@ def install() -> None:
     import libcst
 
     import flake8_ddd_events.cache.results as results
-    import flake8_ddd_events.checker as checker
-    import flake8_ddd_events.gate as gate
-    import flake8_ddd_events.model as model
-    import flake8_ddd_events.parsing as parsing
+    import flake8_ddd_events.lint.checker as checker
+    import flake8_ddd_events.gate.look as gate
+    import flake8_ddd_events.model.project_model as model
+    import flake8_ddd_events.syntax.parsing as parsing
     import flake8_ddd_events.plugin as plugin
     from flake8_ddd_events.rules import RULES
 

@@ -48,10 +48,10 @@ _KEPT_SUFFIXES = (".py", ".pyi", "pyproject.toml", "setup.py", "setup.cfg", "tox
 
 _COUNT_EVENTS = """\
 import json, sys
-from flake8_ddd_events.settings import Settings
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.project import ReadModule, project_modules
-from flake8_ddd_events.recognition import recognise
+from flake8_ddd_events.config.settings import Settings
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.lint.project_modules import ReadModule, project_modules
+from flake8_ddd_events.analysis.recognition import recognise
 settings = Settings.from_values()
 model = ProjectModel(settings)
 counts = {"files": len(sys.argv) - 1, "domain events": 0, "integration events": 0, "event bases": 0}

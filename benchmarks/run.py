@@ -169,10 +169,10 @@ def parse_floor(folder: str, targets: list[str], repeat: int,
     import io
     import tokenize
 
-    from flake8_ddd_events.gate import NEEDS, gate_for
-    from flake8_ddd_events.modules import module_path
-    from flake8_ddd_events.parsing import Unparsable, parse
-    from flake8_ddd_events.settings import Settings
+    from flake8_ddd_events.gate.look import NEEDS, gate_for
+    from flake8_ddd_events.source.modules import module_path
+    from flake8_ddd_events.syntax.parsing import Unparsable, parse
+    from flake8_ddd_events.config.settings import Settings
 
     here = os.getcwd()
     os.chdir(folder)

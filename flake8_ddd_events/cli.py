@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from .settings import SettingsError
+    from .config.settings import SettingsError
 
     try:
         return runners[args.command](args)

@@ -9,7 +9,7 @@ import sys
 from typing import Any, ClassVar, Iterator, Sequence
 
 from . import __version__
-from .settings import OPTIONS, Settings, SettingsError
+from .config.settings import OPTIONS, Settings, SettingsError
 
 
 def all_codes() -> tuple[str, ...]:
@@ -58,7 +58,7 @@ class Plugin:
         from flake8.exceptions import ExecutionError
         from flake8.style_guide import Decision, DecisionEngine
 
-        from .config import ConfigError, merge, pyproject_values
+        from .config.sources import ConfigError, merge, pyproject_values
 
         values = {o.key: getattr(options, o.key.replace("-", "_"), None) for o in OPTIONS}
         try:
@@ -69,7 +69,7 @@ class Plugin:
             raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option --{error}") from None
-        from .gate import NEEDS
+        from .gate.look import NEEDS
 
         # The gate's codes come from gate.NEEDS, so that start-up does not import the
         # rules (and libcst); the rules' own codes are read once a module passes the gate.
@@ -108,15 +108,15 @@ class Plugin:
                                         Plugin.disable_noqa)
 
     def _findings(self) -> Iterator[tuple[int, int, str, type]]:
-        from .gate import gate_for
-        from .modules import module_path
+        from .gate.look import gate_for
+        from .source.modules import module_path
 
         if Plugin.settings is None:
             Plugin.settings = Settings.from_values()
         settings = Plugin.settings
         codes = self.selected
         if codes is None:
-            from .gate import NEEDS
+            from .gate.look import NEEDS
 
             codes = frozenset(NEEDS)
         if not codes:
@@ -147,12 +147,12 @@ class Plugin:
 
     def _check(self, settings: Settings, source: str, tree: ast.Module | None,
                codes: frozenset[str], gate: Any, record: bool) -> list[tuple[int, int, str, str]]:
-        from .checker import check_source
+        from .lint.checker import check_source
 
         codes = _rule_codes(codes)
         if Plugin.model is None:
             _freeze_imports()
-            from .model import ProjectModel
+            from .model.project_model import ProjectModel
 
             Plugin.model = ProjectModel(settings)
             # the model keeps the libcst tree of a module it reads, for the checker to take
@@ -181,7 +181,9 @@ def _freeze_imports() -> None:
     walks whatever is young and alive (a third less collector time over the dense
     benchmark); what is left for the collector, cyclic garbage, waits a little longer."""
     if not Plugin.frozen:
-        from . import checker, parsing, rules  # noqa: F401 - imported to be frozen
+        from . import rules  # noqa: F401 - imported to be frozen
+        from .lint import checker  # noqa: F401 - imported to be frozen
+        from .syntax import parsing  # noqa: F401 - imported to be frozen
 
         Plugin.frozen = True
         gc.freeze()
@@ -199,7 +201,7 @@ def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
     if Plugin.undeclared is None:
         from flake8.style_guide import Decision
 
-        from .gate import NEEDS
+        from .gate.look import NEEDS
 
         engine = Plugin.engine
         Plugin.undeclared = frozenset(

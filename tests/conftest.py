@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.config.settings import Settings
 
 MARKER = re.compile(r"#\s*(DDD\d{3}(?:\s*,\s*DDD\d{3})*)\s*(?::|$)")
 

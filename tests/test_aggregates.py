@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, findings
 

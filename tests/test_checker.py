@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events import checker
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.model import ProjectModel
+from flake8_ddd_events.lint import checker
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.rules import RULES
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -20,8 +20,8 @@ import libcst as cst
 import pytest
 from libcst._maybe_sentinel import MaybeSentinel
 
-from flake8_ddd_events import collect
-from flake8_ddd_events.facts import ModuleFacts
+from flake8_ddd_events.syntax import collect
+from flake8_ddd_events.syntax.facts import ModuleFacts
 from flake8_ddd_events.rules import RULES
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

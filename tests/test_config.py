@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.config import (ConfigError, find_flake8_config, find_pyproject,
+from flake8_ddd_events.config.sources import (ConfigError, find_flake8_config, find_pyproject,
                                       flake8_values, load_settings, merge, pyproject_values)
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 # An event whose event-ness comes only from a base named `Fact` (not a default base name,
 # and `order` is not an event module): silent by default, reported once `Fact` is configured.

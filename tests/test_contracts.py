@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.checker import check_source
+from flake8_ddd_events.lint.checker import check_source
 from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, Change, changes
 from flake8_ddd_events.contracts.lock import FORMAT, LockError, dumps, loads, read_lock
 from flake8_ddd_events.contracts.project import project_events, source_events
 from flake8_ddd_events.contracts.schema import FieldSchema
-from flake8_ddd_events.metadata import schema_version
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.analysis.metadata import schema_version
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import write_file
 

@@ -11,7 +11,7 @@ import pytest
 from flake8_ddd_events import docs
 from flake8_ddd_events.cli import main
 from flake8_ddd_events.rules import RULES
-from flake8_ddd_events.settings import OPTIONS
+from flake8_ddd_events.config.settings import OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 

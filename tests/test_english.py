@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.english import split_words, states_past_fact, suggest_name
+from flake8_ddd_events.analysis.english import split_words, states_past_fact, suggest_name
 
 TSV = Path(__file__).parent / "data" / "event_names.tsv"
 

@@ -14,7 +14,7 @@ from flake8_ddd_events.cli import main
 from flake8_ddd_events.eventmap import graph, markdown, mermaid
 from flake8_ddd_events.eventmap.build import build_map
 from flake8_ddd_events.eventmap.contexts import assign, display_names
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import write_file
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flake8_ddd_events.cli import main
-from flake8_ddd_events.files import python_files
+from flake8_ddd_events.source.files import python_files
 
 from .conftest import write_file
 

@@ -8,7 +8,7 @@ from flake8_ddd_events.fixes import FIXABLE, fix_source
 from flake8_ddd_events.fixes.noqa import Noqa
 from flake8_ddd_events.fixes.options import lowest_python
 from flake8_ddd_events.rules import RULES
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, findings
 

@@ -22,13 +22,13 @@ import hypothesmith
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_ddd_events import checker
-from flake8_ddd_events.checker import check_source
+from flake8_ddd_events.lint import checker
+from flake8_ddd_events.lint.checker import check_source
 from flake8_ddd_events.fixes import FIXABLE, fix_source
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.parsing import Unparsable
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.syntax.parsing import Unparsable
 from flake8_ddd_events.plugin import Plugin, all_codes
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 SETTINGS = Settings.from_values({"ddd-source-roots": ["."]})
 CODES = frozenset(all_codes())

@@ -14,14 +14,14 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.gate import (EVENTS, NEEDS, PER_FUNCTION, _word_run_found,
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.gate.look import (EVENTS, NEEDS, PER_FUNCTION, _word_run_found,
                                     _word_run_pattern, codes_for, gate_for, may_hold_findings)
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.modules import module_path
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.source.modules import module_path
 from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.rules import RULES
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import example_settings
 
@@ -150,8 +150,8 @@ def test_ordinary_standard_library_modules_mostly_fail_the_gate():
 
 
 def test_importing_the_plugin_and_the_gate_does_not_import_libcst():
-    code = ("import sys, ast\nimport flake8_ddd_events.plugin, flake8_ddd_events.gate as g\n"
-            "from flake8_ddd_events.settings import Settings\n"
+    code = ("import sys, ast\nimport flake8_ddd_events.plugin, flake8_ddd_events.gate.look as g\n"
+            "from flake8_ddd_events.config.settings import Settings\n"
             "src = 'import os\\nclass A(object):\\n    pass\\n'\n"
             "assert not g.may_hold_findings(src, 'a', Settings.from_values(), None, ast.parse(src))\n"
             "print('libcst' in sys.modules)")
@@ -209,7 +209,7 @@ def test_each_need_is_evaluated_once_per_module(monkeypatch):
 
 def test_a_module_passing_only_a_flow_need_runs_only_that_rule(tmp_path, monkeypatch):
     """No class is recognised and no imported module is read for a flow rule alone."""
-    import flake8_ddd_events.rule as rule_module
+    import flake8_ddd_events.rules.rule as rule_module
     from flake8_ddd_events.plugin import Plugin
 
     monkeypatch.chdir(tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, findings
 

@@ -7,10 +7,10 @@ import textwrap
 
 import libcst as cst
 
-from flake8_ddd_events.dataclass_fields import declared_fields, fields_set_in_init
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.parsing import parse_facts
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.analysis.dataclass_fields import declared_fields, fields_set_in_init
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.syntax.parsing import parse_facts
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import findings
 
@@ -96,7 +96,7 @@ def test_body_fields_come_first_and_win_over_init_assignments():
 
 
 def test_compact_facts_keep_what_other_modules_need():
-    from flake8_ddd_events.facts import compact
+    from flake8_ddd_events.syntax.facts import compact
 
     _, facts = parse_facts("class A:\n    def __init__(self):\n        self.event_id = uuid4()\n",
                            "m.py", "m", False)

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from flake8_ddd_events.known_bases import KNOWN_BASES, KnownBase
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.analysis.known_bases import KNOWN_BASES, KnownBase
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import findings, write_file
 

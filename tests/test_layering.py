@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from flake8_ddd_events.rules.layering import forbidden_glob
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, findings
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from flake8_ddd_events.modules import BEYOND_TOP, absolute_import, discover_roots, module_path
+from flake8_ddd_events.source.modules import BEYOND_TOP, absolute_import, discover_roots, module_path
 
 
 def test_module_path_under_a_root(tmp_path):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events import settings as settings_module
-from flake8_ddd_events.settings import OPTIONS, Settings, SettingsError
+from flake8_ddd_events.config import settings as settings_module
+from flake8_ddd_events.config.settings import OPTIONS, Settings, SettingsError
 
 # A wrong value for each kind of option (by its parser).
 BAD_VALUES = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst
 import pytest
 
-from flake8_ddd_events.parsing import Unparsable, parse
+from flake8_ddd_events.syntax.parsing import Unparsable, parse
 from flake8_ddd_events.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flake8_ddd_events.project import ReadModule, Skipped, project_modules
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.lint.project_modules import ReadModule, Skipped, project_modules
+from flake8_ddd_events.config.settings import Settings
 
 
 def test_each_module_once_tests_left_out_and_failures_named(tmp_path, monkeypatch):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-import flake8_ddd_events.parsing as parsing
-from flake8_ddd_events import model as model_module
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.model import ClassView, External, ProjectModel, Unknown
+import flake8_ddd_events.syntax.parsing as parsing
+from flake8_ddd_events.model import project_model as model_module
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.model.project_model import ClassView, External, ProjectModel, Unknown
 from flake8_ddd_events.plugin import all_codes
-from flake8_ddd_events.recognition import Kind, recognise
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.analysis.recognition import Kind, recognise
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, write_file
 

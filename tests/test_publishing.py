@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from flake8_ddd_events.facts import WithBlock
+from flake8_ddd_events.syntax.facts import WithBlock
 from flake8_ddd_events.rules.publishing import has_word_run, is_transaction, words
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import expected_markers, findings
 

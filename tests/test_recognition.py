@@ -7,10 +7,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from flake8_ddd_events.collect import collect
-from flake8_ddd_events.model import ProjectModel
-from flake8_ddd_events.recognition import Kind, recognise
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.syntax.collect import collect
+from flake8_ddd_events.model.project_model import ProjectModel
+from flake8_ddd_events.analysis.recognition import Kind, recognise
+from flake8_ddd_events.config.settings import Settings
 
 
 def recognised(source: str, module: str = "shop.sales.domain.model", **options) -> dict[str, tuple]:

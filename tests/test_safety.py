@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.checker import check_source
-from flake8_ddd_events.model import ProjectModel
+from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import all_codes
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.config.settings import Settings
 
 BOOM = 'raise SystemExit("imported!")\n'
 
@@ -48,10 +48,10 @@ FIELD_LINE = 8
 
 PROBE = textwrap.dedent("""\
     import json, os, sys
-    from flake8_ddd_events.checker import check_source
-    from flake8_ddd_events.model import ProjectModel
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
     from flake8_ddd_events.plugin import all_codes
-    from flake8_ddd_events.settings import Settings
+    from flake8_ddd_events.config.settings import Settings
 
     root, filename = sys.argv[1], sys.argv[2]
     settings = Settings.from_values({"ddd-source-roots": [root]})

@@ -6,11 +6,11 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from flake8_ddd_events.facts import ModuleFacts
+from flake8_ddd_events.syntax.facts import ModuleFacts
 from flake8_ddd_events.fixes import FIXABLE, fix_source
-from flake8_ddd_events.fresh_values import Fresh, fresh_call, fresh_calls
-from flake8_ddd_events.parsing import parse_facts
-from flake8_ddd_events.settings import Settings
+from flake8_ddd_events.analysis.fresh_values import Fresh, fresh_call, fresh_calls
+from flake8_ddd_events.syntax.parsing import parse_facts
+from flake8_ddd_events.config.settings import Settings
 
 from .conftest import findings
 
@@ -146,8 +146,8 @@ class OrderCancelled(NamedTuple):
 
 
 def test_message_says_what_is_shared_and_what_to_write():
-    from flake8_ddd_events.checker import check_source
-    from flake8_ddd_events.model import ProjectModel
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
 
     source = '''\
 from dataclasses import dataclass
@@ -447,7 +447,7 @@ def test_fix_is_idempotent(title, before, after):
 
 
 def test_pydantic_event_under_a_project_base_gets_a_new_import(tmp_path):
-    from flake8_ddd_events.model import ProjectModel
+    from flake8_ddd_events.model.project_model import ProjectModel
 
     before = '''\
 """Orders."""

@@ -39,10 +39,10 @@ def work(shard: int, shards: int) -> None:
     import tokenize
     import traceback
 
-    from flake8_ddd_events.checker import check_source
-    from flake8_ddd_events.model import ProjectModel
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
     from flake8_ddd_events.plugin import all_codes
-    from flake8_ddd_events.settings import Settings
+    from flake8_ddd_events.config.settings import Settings
 
     stdlib = sysconfig.get_paths()["stdlib"]
     settings = Settings.from_values({"ddd-source-roots": [stdlib]})

@@ -38,7 +38,7 @@ def locate(setting: str | None, start: str) -> str | None:
     if setting is not None:
         path = os.path.join(start, setting)
         return path if os.path.isfile(path) else None
-    from ..config import _directories
+    from ..config.sources import _directories
 
     for directory in _directories(start):
         path = os.path.join(directory, DEFAULT_NAME)

@@ -13,7 +13,7 @@ import sys
 from typing import Sequence
 
 from .. import __version__
-from ..modules import find_module_file
+from ..source.modules import find_module_file
 
 FORMAT = "flake8-ddd-events result cache 2"  # changed with the layout of an entry
 

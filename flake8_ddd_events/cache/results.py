@@ -14,7 +14,7 @@ import os
 from functools import cached_property
 from typing import Any, NamedTuple, Sequence
 
-from ..modules import real_roots
+from ..source.modules import real_roots
 from .folder import Folder
 from .keys import FORMAT, FileState, ModuleState, file_digest, module_key, module_state, run_key
 

@@ -18,7 +18,7 @@ import os
 import time
 
 from .. import __version__
-from ..modules import (Signature, discover_roots, folder_depth, folder_signature, roots_of,
+from ..source.modules import (Signature, discover_roots, folder_depth, folder_signature, roots_of,
                        search_folders)
 from .folder import ROOTS, Folder
 from .keys import digest

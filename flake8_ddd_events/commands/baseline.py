@@ -43,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from flake8.exceptions import Flake8Exception
 
-    from ..baseline.collect import collect
+    from ..baseline.current import collect
     from ..baseline.store import BaselineError, disabled, read, target, write
-    from ..config import load_settings
+    from ..config.sources import load_settings
 
     setting = load_settings(".").baseline
     if disabled(setting):

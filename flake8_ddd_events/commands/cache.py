@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cache import Folder
-    from ..config import load_settings
+    from ..config.sources import load_settings
 
     settings = load_settings()
     folder = Folder(settings.cache_dir)

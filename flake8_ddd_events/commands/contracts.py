@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_settings
+    from ..config.sources import load_settings
 
     settings = load_settings(".", {"ddd-contracts-lock": args.lock,
                                    "ddd-contract-compatibility": getattr(args, "compatibility", None)})

@@ -8,7 +8,7 @@ import configparser
 import difflib
 import sys
 
-from ..files import python_files, read_source
+from ..source.files import python_files, read_source
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
@@ -55,11 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from flake8.exceptions import ExecutionError
 
-    from ..config import load_settings
+    from ..config.sources import load_settings
     from ..fixes import fix_source
     from ..fixes.options import selected_codes, target_python
-    from ..model import ProjectModel
-    from ..parsing import Unparsable
+    from ..model.project_model import ProjectModel
+    from ..syntax.parsing import Unparsable
 
     settings = load_settings(".", {"ddd-target-python": args.target_python})
     codes = selected_codes(".", args.select, args.ignore)

@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_settings
+    from ..config.sources import load_settings
     from ..eventmap import dot, jsonformat, markdown, mermaid
     from ..eventmap.build import build_map
 

@@ -17,11 +17,11 @@ import json
 import os
 from typing import Any, Mapping
 
-from ..expressions import last_part
-from ..model import ClassView
-from ..recognition import is_data_shaped
-from ..settings import Settings
-from ..metadata import schema_version
+from ..syntax.expressions import last_part
+from ..model.project_model import ClassView
+from ..analysis.recognition import is_data_shaped
+from ..config.settings import Settings
+from ..analysis.metadata import schema_version
 from .schema import contract_fields, event_name
 from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, literal
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..model import ClassView, ProjectModel
-from ..modules import module_path
-from ..parsing import parse_facts
-from ..project import Skipped, project_modules
-from ..settings import Settings
+from ..model.project_model import ClassView, ProjectModel
+from ..source.modules import module_path
+from ..syntax.parsing import parse_facts
+from ..lint.project_modules import Skipped, project_modules
+from ..config.settings import Settings
 from .schema import EventSchema, event_name, event_schema, is_contract
 
 

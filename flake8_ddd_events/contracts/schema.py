@@ -15,13 +15,13 @@ from typing import Callable, Mapping
 
 import libcst as cst
 
-from ..dataclass_fields import has_default
-from ..expressions import keywords_of, last_part, names_in
-from ..facts import FieldFact
-from ..metadata import schema_version
-from ..model import ClassView, External, Unknown
-from ..recognition import Kind, qualified_of, recognise
-from ..settings import Settings
+from ..analysis.dataclass_fields import has_default
+from ..syntax.expressions import keywords_of, last_part, names_in
+from ..syntax.facts import FieldFact
+from ..analysis.metadata import schema_version
+from ..model.project_model import ClassView, External, Unknown
+from ..analysis.recognition import Kind, qualified_of, recognise
+from ..config.settings import Settings
 from .typenames import TypeRef, read_type
 
 Version = int | str | None  # as the lock holds it

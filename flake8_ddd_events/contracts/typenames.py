@@ -14,7 +14,7 @@ from typing import Callable
 
 import libcst as cst
 
-from ..expressions import _parse_forward_reference, dotted
+from ..syntax.expressions import _parse_forward_reference, dotted
 
 # typing's aliases of builtins and collections, by the name they stand for
 _ALIASES = {

@@ -39,16 +39,16 @@ from typing import Iterable
 
 import libcst as cst
 
-from ..expressions import dotted, last_part, names_in
-from ..facts import CallFact, ClassFact, ModuleFacts, Param, Registration
-from ..model import ClassView, ProjectModel
-from ..project import Skipped, project_modules
-from ..recognition import Kind, recognise
-from ..rule import Context as RuleContext
+from ..syntax.expressions import dotted, last_part, names_in
+from ..syntax.facts import CallFact, ClassFact, ModuleFacts, Param, Registration
+from ..model.project_model import ClassView, ProjectModel
+from ..lint.project_modules import Skipped, project_modules
+from ..analysis.recognition import Kind, recognise
+from ..rules.rule import Context as RuleContext
 from ..rules.aggregates import is_own_receiver
 from ..rules.handlers import declared_events, entry_point
 from ..rules.publishing import is_outbox
-from ..settings import Settings
+from ..config.settings import Settings
 from . import graph
 from .checks import find
 from .contexts import assign, display_names

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Collection
 
-from ..settings import Settings
+from ..config.settings import Settings
 
 FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110")
 DEFAULT_TARGET_PYTHON = (3, 10)
@@ -61,9 +61,9 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Collection
 
     Raises ``parsing.Unparsable`` when libcst cannot read the source.
     """
-    from ..gate import may_hold_findings
-    from ..modules import module_path
-    from ..parsing import parse_facts
+    from ..gate.look import may_hold_findings
+    from ..source.modules import module_path
+    from ..syntax.parsing import parse_facts
     from .noqa import file_is_silenced
 
     selected = [code for code in FIXABLE if code in codes]
@@ -73,10 +73,10 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Collection
         return unchanged
     tree, facts = parse_facts(source, filename, module, is_package)
     if model is None:
-        from ..model import ProjectModel
+        from ..model.project_model import ProjectModel
 
         model = ProjectModel(settings)
-    from ..rule import Context
+    from ..rules.rule import Context
     from ..rules import RULES
 
     context = Context(facts, settings, model)
@@ -92,7 +92,7 @@ def _fix(tree, context, source: str, found, target_python) -> FixResult:
 
     from .noqa import Noqa
     from .plan import Plan, Unfixable
-    from .rules import FIXES, frozen_candidates
+    from .per_rule import FIXES, frozen_candidates
 
     positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     silenced = Noqa(source)

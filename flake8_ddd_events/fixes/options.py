@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from ..settings import Settings
+from ..config.settings import Settings
 from . import DEFAULT_TARGET_PYTHON, FIXABLE
 
 if sys.version_info >= (3, 11):
@@ -32,7 +32,7 @@ def selected_codes(directory: str = ".", select: str | None = None,
     ``extend-select``/``extend-ignore`` of the ``[flake8]`` section."""
     from flake8.style_guide import Decision, DecisionEngine
 
-    from ..config import find_flake8_config
+    from ..config.sources import find_flake8_config
 
     section: dict[str, str] = {}
     path = find_flake8_config(directory)

@@ -14,8 +14,8 @@ from typing import Callable
 
 import libcst as cst
 
-from ..rule import Context
-from . import syntax
+from ..rules.rule import Context
+from . import edits as syntax
 
 
 class Unfixable(Exception):

@@ -1,6 +1,6 @@
 """The rule registry: importing this package registers every rule."""
 
-from ..rule import REGISTRY, Rule
+from .rule import REGISTRY, Rule
 from . import aggregates  # noqa: F401  (registration)
 from . import contracts  # noqa: F401  (registration)
 from . import defaults  # noqa: F401  (registration)
@@ -9,7 +9,7 @@ from . import identity  # noqa: F401  (registration)
 from . import immutability  # noqa: F401  (registration)
 from . import integration  # noqa: F401  (registration)
 from . import layering  # noqa: F401  (registration)
-from . import metadata  # noqa: F401  (registration)
+from . import event_metadata as metadata  # noqa: F401  (registration)
 from . import naming  # noqa: F401  (registration)
 from . import publishing  # noqa: F401  (registration)
 from . import transactions  # noqa: F401  (registration)

@@ -11,11 +11,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..expressions import dotted, last_part, names_in
-from ..facts import CallFact, ClassFact, FieldFact
-from ..model import ClassView
-from ..recognition import Kind, recognise
-from ..rule import Context, Finding, rule
+from ..syntax.expressions import dotted, last_part, names_in
+from ..syntax.facts import CallFact, ClassFact, FieldFact
+from ..model.project_model import ClassView
+from ..analysis.recognition import Kind, recognise
+from .rule import Context, Finding, rule
 from .identity import identity_name
 
 # Receivers that are the object itself: calling its own behaviour, not a bus.

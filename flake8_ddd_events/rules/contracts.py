@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from ..metadata import schema_version
-from ..model import ClassView
-from ..recognition import Kind
-from ..rule import Context, Example, Finding, rule
-from ..settings import Settings
+from ..analysis.metadata import schema_version
+from ..model.project_model import ClassView
+from ..analysis.recognition import Kind
+from .rule import Context, Example, Finding, rule
+from ..config.settings import Settings
 
 if TYPE_CHECKING:
     from ..contracts.compare import Change

@@ -11,13 +11,13 @@ from typing import Iterator
 
 import libcst as cst
 
-from .. import dataclass_fields
-from ..dataclass_fields import FIELD_CALLS, Style, is_classvar, style
-from ..expressions import dotted, last_part
-from ..facts import FieldFact
-from ..fresh_values import Fresh, fresh_calls
-from ..model import ClassView
-from ..rule import Context, Finding, rule
+from ..analysis import dataclass_fields
+from ..analysis.dataclass_fields import FIELD_CALLS, Style, is_classvar, style
+from ..syntax.expressions import dotted, last_part
+from ..syntax.facts import FieldFact
+from ..analysis.fresh_values import Fresh, fresh_calls
+from ..model.project_model import ClassView
+from .rule import Context, Finding, rule
 
 # Field functions whose ``default=`` is a plain default; those that also take it as
 # their first positional argument (pydantic ``Field(x)``, attrs ``attr.ib(x)``).

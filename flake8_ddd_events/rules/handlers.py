@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..expressions import last_part, names_in
-from ..facts import MethodFact
-from ..model import ClassView
-from ..recognition import Kind, chain_matches, recognise
-from ..rule import Context, Example, Finding, rule
+from ..syntax.expressions import last_part, names_in
+from ..syntax.facts import MethodFact
+from ..model.project_model import ClassView
+from ..analysis.recognition import Kind, chain_matches, recognise
+from .rule import Context, Example, Finding, rule
 
 
 def _app(source: str) -> Example:

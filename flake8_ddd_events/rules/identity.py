@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..expressions import names_in
-from ..facts import FieldFact
-from ..dataclass_fields import declared_fields
-from ..model import ClassView
-from ..recognition import Kind, recognise
-from ..rule import Context, Finding, rule
+from ..syntax.expressions import names_in
+from ..syntax.facts import FieldFact
+from ..analysis.dataclass_fields import declared_fields
+from ..model.project_model import ClassView
+from ..analysis.recognition import Kind, recognise
+from .rule import Context, Finding, rule
 
 _CONTAINERS = frozenset({"tuple", "Tuple", "frozenset", "FrozenSet", "list", "List", "set", "Set",
                          "Sequence", "Iterable", "Collection", "AbstractSet"})

@@ -10,11 +10,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..dataclass_fields import Style, class_decorator, declares_state, is_frozen, misordered_field, style
-from ..expressions import dotted, last_part, names_in
-from ..library_bases import chain_complete
-from ..model import ClassView
-from ..rule import Context, Example, Finding, rule
+from ..analysis.dataclass_fields import Style, class_decorator, declares_state, is_frozen, misordered_field, style
+from ..syntax.expressions import dotted, last_part, names_in
+from ..analysis.library_bases import chain_complete
+from ..model.project_model import ClassView
+from .rule import Context, Example, Finding, rule
 
 _MUTABLE = {
     "list": "tuple[X, ...]", "List": "Tuple[X, ...]", "MutableSequence": "Sequence[X] holding a tuple",

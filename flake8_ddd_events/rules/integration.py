@@ -11,15 +11,15 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..dataclass_fields import declared_fields, has_default, is_classvar
-from ..expressions import _parse_forward_reference, dotted, last_part, names_in
-from ..facts import FieldFact
-from ..library_bases import chain_complete
-from ..metadata import chain_fields, is_metadata_field, version_source
-from ..model import ClassView
-from ..recognition import Kind, recognise
-from ..rule import Context, Example, Finding, rule
-from ..settings import Settings
+from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar
+from ..syntax.expressions import _parse_forward_reference, dotted, last_part, names_in
+from ..syntax.facts import FieldFact
+from ..analysis.library_bases import chain_complete
+from ..analysis.metadata import chain_fields, is_metadata_field, version_source
+from ..model.project_model import ClassView
+from ..analysis.recognition import Kind, recognise
+from .rule import Context, Example, Finding, rule
+from ..config.settings import Settings
 from .identity import domain_object_in, held_kind
 
 # Fields that name the producing bounded context: envelope metadata, not payload (DDD206).

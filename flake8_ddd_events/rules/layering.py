@@ -19,8 +19,8 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from ..rule import Context, Example, Finding, rule
-from ..settings import Settings
+from .rule import Context, Example, Finding, rule
+from ..config.settings import Settings
 
 _VERSION_SUFFIX = re.compile(r"_v\d+$")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..english import states_past_fact, suggest_name
-from ..rule import Context, Finding, rule
+from ..analysis.english import states_past_fact, suggest_name
+from .rule import Context, Finding, rule
 
 
 @rule(

@@ -21,11 +21,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..expressions import dotted
-from ..facts import CallFact, ModuleFacts, WithBlock
-from ..recognition import Kind
-from ..rule import Context, Example, Finding, rule
-from ..settings import Settings
+from ..syntax.expressions import dotted
+from ..syntax.facts import CallFact, ModuleFacts, WithBlock
+from ..analysis.recognition import Kind
+from .rule import Context, Example, Finding, rule
+from ..config.settings import Settings
 
 APPLICATION = "shop/sales/application/services.py"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..facts import CallFact
-from ..rule import Context, Example, Finding, rule
-from ..settings import Settings
+from ..syntax.facts import CallFact
+from .rule import Context, Example, Finding, rule
+from ..config.settings import Settings
 from .publishing import APPLICATION, Flow, flows, has_word_run, is_outbox
 
 

@@ -18,8 +18,8 @@ from .facts import (
     SelfAssignment,
     WithBlock,
 )
-from .gate import HANDLER_DECORATORS, REGISTRY_METHODS
-from .modules import absolute_import
+from ..gate.look import HANDLER_DECORATORS, REGISTRY_METHODS
+from ..source.modules import absolute_import
 
 _SETATTR_CALLEES = {"setattr", "object.__setattr__"}
 _ATTRS_FIELD_CALLS = {"ib", "attrib"}  # attrs' un-annotated ``x = attr.ib()`` fields

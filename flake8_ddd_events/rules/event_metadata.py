@@ -10,11 +10,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..expressions import dotted, last_part
-from ..facts import CallFact, ModuleFacts
-from ..library_bases import chain_complete
-from ..metadata import has_event_id, has_timestamp
-from ..rule import Context, Finding, rule
+from ..syntax.expressions import dotted, last_part
+from ..syntax.facts import CallFact, ModuleFacts
+from ..analysis.library_bases import chain_complete
+from ..analysis.metadata import has_event_id, has_timestamp
+from .rule import Context, Finding, rule
 
 
 def _concrete_events_with_known_chain(context: Context):

@@ -14,10 +14,10 @@ from typing import Iterator
 
 import libcst as cst
 
-from .expressions import dict_literal_items, dotted, is_false, is_true, keywords_of, last_part, names_in
-from .facts import Decorator, FieldFact
+from ..syntax.expressions import dict_literal_items, dotted, is_false, is_true, keywords_of, last_part, names_in
+from ..syntax.facts import Decorator, FieldFact
 from .library_bases import chain_complete, known_base, library_frozen, library_positional_defaults
-from .model import ClassView, External
+from ..model.project_model import ClassView, External
 
 
 class Style(enum.Enum):

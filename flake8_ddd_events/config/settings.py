@@ -295,7 +295,7 @@ class Settings:
                 value = option.parse(option.key, raw)
             parsed[option.attr] = value
         if parsed["source_roots"] is None:
-            from .cache.roots import source_roots
+            from ..cache.roots import source_roots
 
             kept = keep_roots and parsed["cache"]
             parsed["source_roots"] = source_roots(parsed["cache_dir"] if kept else None)

@@ -14,8 +14,8 @@ import ast
 import re
 from typing import Any, Collection, Iterator, NamedTuple
 
-from .modules import module_path
-from .settings import Settings
+from ..source.modules import module_path
+from ..config.settings import Settings
 
 
 class Report(NamedTuple):
@@ -35,15 +35,15 @@ def check_source(source: str, filename: str, settings: Settings, codes: Collecti
     checker's are handed to the model otherwise (both only when the file on disk holds
     exactly ``source``; pass False for a buffer that is not a file, e.g. stdin).
     """
-    from .parsing import Unparsable, parse_facts
-    from .rule import Context
-    from .rules import RULES
+    from ..syntax.parsing import Unparsable, parse_facts
+    from ..rules.rule import Context
+    from ..rules import RULES
 
     module, is_package = module_path(filename, settings.source_roots)
     if settings.is_test_module(module):
         return  # test code: its classes are test doubles, its flows fixtures
     if model is None:
-        from .model import ProjectModel
+        from ..model.project_model import ProjectModel
 
         model = ProjectModel(settings)
     shared = model.take(filename, source, module, is_package) if share else None

@@ -13,10 +13,10 @@ from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
-from .facts import ClassFact, ModuleFacts
-from .model import ClassView, ProjectModel
-from .recognition import Kind, Recognition, recognise
-from .settings import Settings
+from ..syntax.facts import ClassFact, ModuleFacts
+from ..model.project_model import ClassView, ProjectModel
+from ..analysis.recognition import Kind, Recognition, recognise
+from ..config.settings import Settings
 
 
 @dataclass(frozen=True)

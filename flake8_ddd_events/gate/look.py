@@ -42,11 +42,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Collection, Iterator, NamedTuple
 
-from .cache.keys import ModuleState, digest
-from .files import decode_source
-from .known_bases import EVENT_BASE_PACKAGES
-from .modules import absolute_import, find_module_file, real_roots
-from .settings import Settings, with_base_variants
+from ..cache.keys import ModuleState, digest
+from ..source.files import decode_source
+from ..analysis.known_bases import EVENT_BASE_PACKAGES
+from ..source.modules import absolute_import, find_module_file, real_roots
+from ..config.settings import Settings, with_base_variants
 
 # -- what each rule needs ---------------------------------------------------------
 

@@ -9,11 +9,11 @@ from typing import Iterable, Iterator, Union
 
 import libcst as cst
 
-from .facts import ModuleFacts
-from .files import python_files, read_source
-from .modules import module_path
-from .parsing import Unparsable, parse_facts
-from .settings import Settings
+from ..syntax.facts import ModuleFacts
+from ..source.files import python_files, read_source
+from ..source.modules import module_path
+from ..syntax.parsing import Unparsable, parse_facts
+from ..config.settings import Settings
 
 
 @dataclass(frozen=True)

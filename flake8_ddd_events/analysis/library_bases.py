@@ -9,9 +9,9 @@ for any base that cannot be read.
 
 from __future__ import annotations
 
-from .expressions import last_part
+from ..syntax.expressions import last_part
 from .known_bases import KNOWN_BASES, KnownBase
-from .model import ClassView, External
+from ..model.project_model import ClassView, External
 
 # Protean's ``@domain.event(part_of=...)`` makes the class a ``BaseEvent`` subclass
 # (``protean.core.event.domain_event_factory``): the decorator is its base.

@@ -15,12 +15,12 @@ from typing import Iterator
 import libcst as cst
 
 from .dataclass_fields import declared_fields, field_call, is_classvar
-from .expressions import dotted, last_part, names_in
-from .facts import FieldFact, ModuleFacts
+from ..syntax.expressions import dotted, last_part, names_in
+from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
 from .library_bases import library_supplies
-from .model import ClassView
-from .settings import Settings
+from ..model.project_model import ClassView
+from ..config.settings import Settings
 
 
 @dataclass(frozen=True)

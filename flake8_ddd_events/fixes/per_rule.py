@@ -11,10 +11,10 @@ from typing import Callable, Iterable
 
 import libcst as cst
 
-from ..dataclass_fields import Style, class_decorator, is_frozen, style
-from ..expressions import dotted, names_in
-from ..facts import ClassFact, FieldFact
-from ..model import ClassView
+from ..analysis.dataclass_fields import Style, class_decorator, is_frozen, style
+from ..syntax.expressions import dotted, names_in
+from ..syntax.facts import ClassFact, FieldFact
+from ..model.project_model import ClassView
 from ..rules.defaults import SharedDefault, factory_keyword, field_call, shared_defaults
 from ..rules.immutability import mutable_default, mutable_name
 from .plan import Plan, Unfixable
@@ -221,7 +221,7 @@ def fix_naive_timestamp(plan: Plan, node: cst.CSTNode) -> str:
                                          args=[cst.Arg(tz)])
             plan.replace(node, edit)
             return f"{receiver}.now({_code(tz)})"
-        from .syntax import append, keyword
+        from .edits import append, keyword
 
         def edit(call: cst.Call) -> cst.Call:  # fromtimestamp / utcfromtimestamp
             args = append(list(call.args), keyword("tz", tz), call.whitespace_before_args)
@@ -302,7 +302,7 @@ def _default_factory(value: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def fix_shared_default(plan: Plan, node: cst.CSTNode) -> str:
-    from .syntax import keyword
+    from .edits import keyword
 
     view, default = _shared_default_at(plan, node)
     name = factory_keyword(view, default)

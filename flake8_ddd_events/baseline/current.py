@@ -72,7 +72,7 @@ def collect(paths: Sequence[str], root: str) -> Found:
 
 def _tree(filename: str) -> ast.AST | None:
     """The module's ``ast``, as flake8 parsed it for the plugin."""
-    from ..files import read_source
+    from ..source.files import read_source
 
     try:
         return ast.parse(read_source(filename)[0])

@@ -31,8 +31,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from .expressions import dotted, last_part
-from .facts import ModuleFacts
+from ..syntax.expressions import dotted, last_part
+from ..syntax.facts import ModuleFacts
 
 
 class Fresh(enum.Enum):

@@ -58,11 +58,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, Union
 
-from .cache.keys import FileState, ModuleState, digest, file_digest
-from .facts import ClassFact, ModuleFacts, compact
-from .files import decode_source, read_source
-from .modules import find_module_file, inside_roots, module_path, real_roots
-from .settings import Settings
+from ..cache.keys import FileState, ModuleState, digest, file_digest
+from ..syntax.facts import ClassFact, ModuleFacts, compact
+from ..source.files import decode_source, read_source
+from ..source.modules import find_module_file, inside_roots, module_path, real_roots
+from ..config.settings import Settings
 
 MAX_MODULE_BYTES = 1_000_000
 MAX_RESOLUTION_DEPTH = 24
@@ -367,7 +367,7 @@ class ProjectModel:
     def _read(self, real: str, size: int) -> tuple[ModuleFacts | None, str | None]:
         """The compact facts of a module's file (None when it is not read) and the digest
         of its content (None when it cannot be read)."""
-        from .parsing import Unparsable, parse_facts
+        from ..syntax.parsing import Unparsable, parse_facts
 
         self._trees.pop(real, None)
         if size > MAX_MODULE_BYTES:

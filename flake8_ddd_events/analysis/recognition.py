@@ -7,12 +7,12 @@ import enum
 from dataclasses import dataclass
 
 from .english import states_past_fact
-from .expressions import last_part, names_in
-from .gate import DATA_BASES
+from ..syntax.expressions import last_part, names_in
+from ..gate.look import DATA_BASES
 from .library_bases import library_of
 from .metadata import chain_fields, declares_only_metadata
-from .model import ClassView, External
-from .settings import Settings, with_base_variants
+from ..model.project_model import ClassView, External
+from ..config.settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.
 _NON_DOMAIN_PACKAGES = frozenset({

@@ -1,0 +1,1 @@
+"""Settings: the options, where their values come from (command line, [flake8], pyproject)."""

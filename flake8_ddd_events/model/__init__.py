@@ -1,0 +1,1 @@
+"""The project model: modules by name, their dependencies, class views across modules."""
