@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -22,6 +23,20 @@ SUBCOMMANDS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a subcommand; its exit status. A reader that closes the pipe early
+    (``| head``) ends the command quietly, with status 0, as standard tools end."""
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # inside the try: what is still buffered may meet a closed pipe
+    except BrokenPipeError:
+        # the Python docs' "Note on SIGPIPE": the interpreter flushes stdout once more at
+        # exit, and that flush must not raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return status
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="ddd-events",
                                      description="Domain-Driven-Design event rules for flake8.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

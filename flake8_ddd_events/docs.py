@@ -70,7 +70,8 @@ DDD000 = Rule(
     what="Reports a file that is valid Python for the interpreter running flake8 but that libcst "
          "cannot parse (or that is nested too deeply to place a finding). The message gives "
          "libcst's reason. The file was not checked by any other DDD rule. A file with a syntax "
-         "error is never reported here: flake8's own E999 covers it.",
+         "error is never reported here: flake8's own E999 covers it (select `E9` with `DDD`: "
+         "`--select DDD,E9`).",
     why="Silence would look like a clean file. Saying so tells you that the rules did not look at "
         "it, so a clean run means what it says.",
     use_instead="Usually a newer syntax than the installed libcst supports: upgrade libcst "
@@ -275,12 +276,37 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "(`events.Fact` matches `Fact`); globs (`*`, `?`, `[...]`) match dotted module paths.",
         "",
         "A bad value or an unknown key stops flake8 at start-up with a message that names the "
-        "option (and the file, for pyproject.toml):",
+        "option (and the file, for a key in a file): an unknown `ddd-` key in the `[flake8]` "
+        "section is an error as it is in the pyproject table (flake8 itself ignores keys no "
+        "plugin registered):",
         "",
         "```text",
         "flake8-ddd-events: bad option ddd-domain-event-base: unknown option in "
         "[tool.flake8-ddd-events] of /repo/pyproject.toml (did you mean 'ddd-domain-event-bases'?)",
+        "flake8-ddd-events: bad option ddd-domian-event-bases: unknown option in "
+        "[flake8] of /repo/.flake8 (did you mean 'ddd-domain-event-bases'?)",
         "```",
+        "",
+        "## Third-party code",
+        "",
+        "A virtual environment (a folder holding `pyvenv.cfg`, such as the `.venv` that "
+        "`python3 -m venv .venv` makes) and every `site-packages` or `dist-packages` folder "
+        "hold other people's code, never the project's:",
+        "",
+        "- the plugin reports nothing in a module under one, whatever path flake8 was given "
+        "(`flake8 --select DDD .` from the project root does not check the virtualenv, even "
+        "when your `exclude` replaces flake8's default);",
+        "- the default source roots are never found inside one;",
+        "- the `ddd-events` commands (`baseline`, `contracts`, `map`, `fix`) do not walk into "
+        "one, nor into the tools' folders `.tox`, `.nox`, `.git`, `node_modules`, `build`, "
+        "`dist`, `.eggs` and `__pycache__`, as they do not walk into what flake8's `exclude` "
+        "and `extend-exclude` name.",
+        "",
+        "A file named on the command line of `ddd-events fix`, `contracts` or `map` is still "
+        "read, wherever it is: a project that wants its vendored code checked names the files "
+        "(`ddd-events fix vendor/site-packages/lib/events.py`). The folder flake8 runs in and "
+        "its parents are never taken for a virtual environment: a project made with "
+        "`python3 -m venv .` keeps its code beside `pyvenv.cfg`.",
         "",
         "## Options",
         "",

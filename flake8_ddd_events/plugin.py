@@ -36,6 +36,7 @@ class Plugin:
     disable_noqa: ClassVar[bool] = False
     results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
     frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way
+    third_party: ClassVar[Any] = None  # the run's thirdparty.ThirdParty (folders asked once)
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -58,10 +59,12 @@ class Plugin:
         from flake8.exceptions import ExecutionError
         from flake8.style_guide import Decision, DecisionEngine
 
-        from .config.sources import ConfigError, merge, pyproject_values
+        from .config.sources import ConfigError, check_flake8_keys, merge, pyproject_values
 
         values = {o.key: getattr(options, o.key.replace("-", "_"), None) for o in OPTIONS}
         try:
+            for path in _flake8_config_files(options):
+                check_flake8_keys(path)
             if not _isolated(options):  # command line and [flake8] win over pyproject
                 values = merge(values, pyproject_values(os.getcwd()))
             cls.settings = Settings.from_values(values, keep_roots=True)
@@ -85,6 +88,7 @@ class Plugin:
         cls.stdin = "-" in (getattr(options, "filenames", None) or ())
         cls.baseline = _baseline(cls.settings)
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
+        cls.third_party = None
 
     def run(self) -> list[tuple[int, int, str, type]]:
         """The module's findings. Python's cyclic garbage collector is paused meanwhile:
@@ -119,7 +123,7 @@ class Plugin:
             from .gate.look import NEEDS
 
             codes = frozenset(NEEDS)
-        if not codes:
+        if not codes or self._third_party():
             return
         source = "".join(self.lines)
         module, is_package = module_path(self.filename, settings.source_roots)
@@ -144,6 +148,15 @@ class Plugin:
                 results.store(lookup, reports, Plugin.model.dependencies(), consulted)
         for line, column, _, message in reports:
             yield line, column, message, type(self)
+
+    def _third_party(self) -> bool:
+        """Whether the module lies in a virtual environment or installed packages: not the
+        project's code, whatever path flake8 was given (decided from the path, before any parse)."""
+        if Plugin.third_party is None:
+            from .source.thirdparty import ThirdParty
+
+            Plugin.third_party = ThirdParty()
+        return Plugin.third_party.holds_file(self.filename)
 
     def _check(self, settings: Settings, source: str, tree: ast.Module | None,
                codes: frozenset[str], gate: Any, record: bool) -> list[tuple[int, int, str, str]]:
@@ -229,6 +242,26 @@ def _selection(engine: Any) -> str:
     module is checked, as that imports libcst), so the result cache keys on it."""
     return repr([sorted(getattr(engine, name, ())) for name in (
         "selected_explicitly", "ignored_explicitly", "selected", "ignored")])
+
+
+def _flake8_config_files(options: Any) -> list[str]:
+    """The files whose ``[flake8]`` section flake8 read in this run: ``--config`` or the one
+    it found from the current folder, then ``--append-config`` (none with ``--isolated``).
+    flake8's first-stage parser keeps these flags to itself, so they are read again."""
+    from flake8.main.options import stage1_arg_parser
+
+    from .config.sources import find_flake8_config
+
+    parser = stage1_arg_parser()
+    parser.allow_abbrev = False
+    try:
+        first, _ = parser.parse_known_args(sys.argv[1:])
+    except SystemExit:  # not flake8's command line (flake8 run in-process)
+        first = parser.parse_known_args([])[0]
+    if first.isolated or _isolated(options):
+        return []
+    found = first.config or find_flake8_config(os.getcwd())
+    return [path for path in (found, *first.append_config) if path]
 
 
 def _isolated(options: Any) -> bool:

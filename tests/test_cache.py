@@ -501,6 +501,7 @@ def test_cache_info_and_clear(project):
     roots = folder / ROOTS  # the source roots found, kept beside the modules' entries
     size = sum(p.stat().st_size for p in [*entries(project), roots]) + len("half")
     assert f"result cache: {folder} (on)" in info and f"entries: {CHECKED}," in info
+    assert "one per module checked in full" in info and "passed the gate" not in info
     assert f"size: {size / 1024:.1f} KiB" in info and "temporary files of interrupted runs: 1" in info
     assert command("clear") == f"removed {CHECKED + 2} entries from {folder}\n"
     assert entries(project) == [] and not roots.exists() and (folder / "keep.txt").exists()

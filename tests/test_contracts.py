@@ -114,6 +114,18 @@ def test_message_says_what_changed_what_the_lock_has_and_the_ways_out(tmp_path):
     assert "event_version = 2" in message and "add a field of the new type" in message
 
 
+def test_an_event_versioned_by_its_name_is_told_its_next_name(tmp_path):
+    """OrderShippedV1's version is in its name: the way out is OrderShippedV2, not a field."""
+    def named(fields: str) -> str:
+        return source(fields).replace("OrderShipped", "OrderShippedV1").replace(
+            "    event_version: int = 1\n", "")
+
+    lock_source(tmp_path, named("    carrier: str\n"))
+    [(_, message)] = ddd208(tmp_path, named("    carrier: int\n"))
+    assert "publish the change as a new event 'OrderShippedV2' beside 'OrderShippedV1'" in message
+    assert "version (" not in message and "= 2" not in message
+
+
 def test_silent_without_a_lock_and_for_an_event_the_lock_does_not_name(tmp_path):
     assert ddd208(tmp_path, source("    carrier: int\n")) == []
     lock_source(tmp_path, source("    carrier: str\n").replace("OrderShipped", "OrderPacked"))

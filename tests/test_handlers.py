@@ -63,6 +63,21 @@ def test_sync_handle_or_call_fires_at_the_def_line(tmp_path):
         """, tmp_path)
 
 
+def test_the_message_says_what_to_do_and_why_without_assuming_an_event_loop(tmp_path):
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
+
+    source = ("from shop.kernel import EventHandler\n\n\n"
+              "class SendReceipt(EventHandler):\n    def handle(self, event) -> None:\n"
+              "        self.mailer.send(event.order_id)\n")
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    [report] = check_source(source, str(tmp_path / "shop/sales/application/handlers.py"),
+                            settings, {"DDD404"}, ProjectModel(settings))
+    assert report.message == (
+        "DDD404 handler 'SendReceipt' handles its event synchronously; make 'handle' async "
+        "(async def handle) so that while it waits on I/O the other handlers still run")
+
+
 def test_async_handlers_and_non_entry_points_are_quiet(tmp_path):
     check("""\
         from shop.kernel import EventHandler

@@ -140,3 +140,27 @@ def test_good_values_for_every_option_start_fine(project):
     result = flake8(project, "--select", "DDD", *args)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("name", ["setup.cfg", "tox.ini", ".flake8"])
+def test_unknown_ddd_key_in_flake8_section_stops_flake8(project, name):
+    (project / name).write_text("[flake8]\nddd-domian-event-bases = Fact\n")
+    result = flake8(project, "--select", "DDD", isolated=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output
+    assert ("bad option ddd-domian-event-bases: unknown option in [flake8] of "
+            f"{project / name} (did you mean 'ddd-domain-event-bases'?)") in output
+
+
+def test_unknown_ddd_key_in_a_named_config_stops_flake8(project):
+    (project / "custom.cfg").write_text("[flake8]\nddd_cach = false\n")
+    result = flake8(project, "--config", "custom.cfg", isolated=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "ddd_cach: unknown option in [flake8] of custom.cfg" in output
+
+
+def test_known_ddd_keys_in_flake8_section_start_fine(project):
+    (project / ".flake8").write_text("[flake8]\nddd-domain-event-bases = Fact\nddd_cache = false\n"
+                                     "max-line-length = 100\n")
+    result = flake8(project, "--select", "DDD", isolated=False)
+    assert result.returncode == 0, result.stdout + result.stderr

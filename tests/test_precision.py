@@ -554,6 +554,75 @@ def test_timestamps_under_other_names_are_recognised_by_shape(tmp_path):
     assert_as_marked(tmp_path, "shop/orders/events.py")
 
 
+def suggested(root: Path, name: str) -> dict[str, str]:
+    """DDD105's and DDD106's message in a module, by code."""
+    settings = Settings.from_values({"ddd-source-roots": [str(root)]})
+    path = root / name
+    reports = check_source(path.read_text(), str(path), settings, {"DDD105", "DDD106"},
+                           ProjectModel(settings))
+    return {r.code: r.message for r in reports}
+
+
+SALES_EVENTS = """\
+    from dataclasses import dataclass
+    from datetime import datetime
+    from uuid import UUID
+
+
+    @dataclass(frozen=True)
+    class OrderPaid:
+        message_id: UUID
+        occurred_at: datetime
+
+
+    @dataclass(frozen=True)
+    class OrderShipped:
+        message_id: UUID
+        occurred_at: datetime
+"""
+
+
+def test_timestamp_and_id_suggestions_use_the_names_the_other_events_use(tmp_path):
+    project(tmp_path, {
+        "shop/sales/events.py": SALES_EVENTS,
+        "shop/sales/domain_events.py": """\
+            from dataclasses import dataclass
+            from datetime import datetime
+            from uuid import UUID
+
+            from shop.sales.events import OrderPaid
+
+
+            @dataclass(frozen=True)
+            class OrderRefunded:
+                event_id: UUID
+                occurred_at: datetime
+
+
+            @dataclass(frozen=True)
+            class OrderLost:
+                order_id: UUID
+        """,
+        "shop/billing/events.py": """\
+            from dataclasses import dataclass
+            from uuid import UUID
+
+
+            @dataclass(frozen=True)
+            class InvoiceLost:
+                invoice_id: UUID
+        """,
+    })
+    # in the module and the module it imports: occurred_at three times, message_id twice
+    found = suggested(tmp_path, "shop/sales/domain_events.py")
+    assert "add 'occurred_at: datetime' (timezone-aware)" in found["DDD105"]
+    assert "add 'message_id: UUID'" in found["DDD106"]
+    # a module that neither holds nor imports another event: the defaults
+    found = suggested(tmp_path, "shop/billing/events.py")
+    assert "add 'occurred_on: datetime' (timezone-aware)" in found["DDD105"]
+    assert "add 'event_id: UUID'" in found["DDD106"]
+
+
 def test_schema_versions_outside_fields_are_recognised(tmp_path):
     project(tmp_path, {
         "shop/schema/__init__.py": "",

@@ -26,18 +26,26 @@ class Found:
 
     counts: Counter[Fingerprint] = field(default_factory=Counter)
     checked: set[str] = field(default_factory=set)  # paths relative to the root
-    unchecked: list[str] = field(default_factory=list)  # "path: reason" of the files skipped
+    unchecked: list[str] = field(default_factory=list)  # files.unreadable messages
 
 
 def collect(paths: Sequence[str], root: str) -> Found:
-    """Run flake8 on ``paths`` (none: flake8's default) from the current folder; raises
+    """Run flake8 on the files of ``paths`` (none: flake8's default), as the commands list
+    them (``files.python_files``), from the current folder; raises
     flake8's ``Flake8Exception`` for a bad option, RuntimeError when a check crashed."""
     from flake8.main.application import Application
     from flake8.options.parse_args import parse_args
 
+    from ..source.files import check_python, python_files, unreadable
+
     argv = [*paths, "--ddd-baseline=none"]
     app = Application()
     app.plugins, app.options = parse_args(argv)
+    # the files as the commands list them (flake8's, less third-party code: flake8 would
+    # walk a virtual environment, and read every module in it for nothing)
+    app.options.filenames = list(python_files(app.options.filenames or ["."]))
+    if not app.options.filenames:
+        return Found()
     checkers = app.plugins.checkers
     ours = [p for p in checkers.tree if p.plugin.entry_point.value.startswith("flake8_ddd_events")]
     app.plugins = app.plugins._replace(checkers=type(checkers)(ours, [], []))
@@ -51,10 +59,15 @@ def collect(paths: Sequence[str], root: str) -> Found:
     found = Found()
     skipped = set()
     for filename, results, _ in app.file_checker_manager.results:
-        reasons = [text for code, _, _, text, _ in results if code in UNCHECKED]
+        reasons = [(line, column, text) for code, line, column, text, _ in results
+                   if code in UNCHECKED]
         if reasons:
             skipped.add(filename)
-            found.unchecked.append(f"{filename}: {reasons[0]}")
+            line, column, text = reasons[0]
+            # Python's own wording, as every command words it; flake8's if the file has
+            # changed since
+            found.unchecked.append(check_python(filename) or unreadable(
+                filename, SyntaxError(text, (filename, line, column + 1, None))))
         else:
             found.checked.add(relative_path(filename, root))
     by_file: dict[str, list] = {}

@@ -24,7 +24,9 @@ compared: the entries of other files are kept as they are.
 exit status:
   0  written; with --check: every frozen finding still occurs
   1  with --check: frozen findings no longer occur (each listed)
-  2  an error: a bad option, a baseline that cannot be read, a check that crashed
+  2  an error: a bad option, a baseline that cannot be read, a check that crashed,
+     or a file that cannot be read ('path:line:col: cannot read this file: <why>;
+     it was skipped': its frozen findings are kept, the baseline is still written)
 """
 
 
@@ -60,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
         found = collect(args.paths, os.path.dirname(os.path.abspath(path)))
     except (BaselineError, Flake8Exception, RuntimeError) as error:
         return _fail(str(error))
-    for line in found.unchecked:
-        print(f"{line} (not checked: its frozen findings are kept)", file=sys.stderr)
+    for message in found.unchecked:
+        print(message, file=sys.stderr)
+    unread = 2 if found.unchecked else 0  # the exit status says a file was not checked
     root = os.path.dirname(os.path.abspath(path))
 
     def compared(entry) -> bool:
@@ -73,16 +76,16 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         if not exists:
             print(f"no baseline at {shown}: nothing is frozen")
-            return 0
+            return unread
         for entry, count, now in stale:
             print(f"{_describe(entry)}: frozen {count}, found {now}")
         if stale:
             fixed = sum(count - now for _, count, now in stale)
             print(f"{fixed} frozen finding{'s' * (fixed != 1)} no longer occur{'s' * (fixed == 1)}:"
                   f" run `ddd-events baseline --update` and commit {shown}", file=sys.stderr)
-            return 1
+            return unread or 1
         print(f"{shown}: every frozen finding still occurs ({sum(frozen.values())} frozen)")
-        return 0
+        return unread
     if args.update:
         now = kept + Counter({e: min(n, found.counts[e]) for e, n in frozen.items() if compared(e)})
         for entry, count, left in stale:
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot write {shown}: {error.strerror}")
     total = sum(now.values())
     print(f"{shown}: {total} finding{'s' * (total != 1)} frozen")
-    return 0
+    return unread
 
 
 def _describe(entry) -> str:

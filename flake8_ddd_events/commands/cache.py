@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     usage = folder.usage()
     state = "on" if settings.cache else "off (ddd-cache = false)"
     print(f"result cache: {folder.path} ({state})")
-    print(f"entries: {usage.entries}, one per checked module that passed the gate")
+    print(f"entries: {usage.entries}, one per module checked in full (a module that could hold "
+          "events, handlers or aggregates; the others are passed over at a glance and need none)")
     print(f"size: {_size(usage.size)}")
     if usage.leftovers:
         print(f"leftover temporary files of interrupted runs: {usage.leftovers} "

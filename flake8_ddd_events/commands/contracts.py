@@ -67,8 +67,8 @@ def _events(args: argparse.Namespace, settings):
     from ..contracts.project import project_events
 
     found = project_events(args.paths, settings)
-    for path, reason in found.skipped:
-        print(f"{path}: cannot be read: {reason}", file=sys.stderr)
+    for message in found.skipped:
+        print(message, file=sys.stderr)
     if found.skipped:
         print(f"ddd-events contracts {args.action}: stopped; {len(found.skipped)} file(s) could "
               "not be read, and their integration events would look removed", file=sys.stderr)

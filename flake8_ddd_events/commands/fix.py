@@ -8,7 +8,7 @@ import configparser
 import difflib
 import sys
 
-from ..source.files import python_files, read_source
+from ..source.files import python_files, read_source, unreadable
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
@@ -24,8 +24,8 @@ nothing.
 exit status:
   0  nothing to fix, or everything fixable was fixed
   1  with --check: something would be changed
-  2  an error: a file that cannot be read or parsed (reported and skipped),
-     or a bad option
+  2  an error: a file that cannot be read or parsed (reported as
+     'path:line:col: cannot read this file: <why>; it was skipped'), or a bad option
 """
 
 
@@ -73,17 +73,13 @@ def run(args: argparse.Namespace) -> int:
     write = not (args.diff or args.check)
     errors = changed_files = fixes = 0
     for path in paths:
+        source = None
         try:
             source, encoding = read_source(path)
-            ast.parse(source, path)
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as error:
-            print(f"{path}: skipped: {_reason(error)}", file=sys.stderr)
-            errors += 1
-            continue
-        try:
+            ast.parse(source, path)  # what Python rejects is never fixed, even if libcst reads it
             result = fix_source(source, path, settings, codes, model, target)
-        except Unparsable as error:
-            print(f"{path}: skipped: {error}", file=sys.stderr)
+        except (OSError, UnicodeError, SyntaxError, ValueError, Unparsable) as error:
+            print(unreadable(path, error, source), file=sys.stderr)
             errors += 1
             continue
         for outcome in result.outcomes:
@@ -113,11 +109,3 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return 1 if args.check and changed_files else 0
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, SyntaxError):
-        return f"syntax error at line {error.lineno}: {error.msg}"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return str(error)

@@ -142,18 +142,30 @@ def flake8_values(start: str) -> dict[str, Any]:
     path = find_flake8_config(start)
     if path is None:
         return {}
+    values: dict[str, Any] = {}
+    for option, value, where in _flake8_items(path):
+        values[option.key] = _check(option, _split(option, value), where)
+    return values
+
+
+def check_flake8_keys(path: str) -> None:
+    """Raise ConfigError for the first ``ddd-…`` key of ``path``'s ``[flake8]`` section that
+    names no option (flake8 itself only logs a key no plugin registered, and goes on)."""
+    for _ in _flake8_items(path):
+        pass
+
+
+def _flake8_items(path: str) -> Iterator[tuple[Option, str, str]]:
+    """(option, raw value, where) for each ``ddd-…`` key of the file's ``[flake8]`` section;
+    an unknown key raises ConfigError naming it and the file."""
     parser = configparser.RawConfigParser()
     parser.read(path, encoding="utf-8")
     if not parser.has_section("flake8"):
-        return {}
+        return
     where = f"[flake8] of {path}"
-    values: dict[str, Any] = {}
     for key, value in parser.items("flake8"):
-        if not key.startswith(("ddd-", "ddd_")):
-            continue  # flake8's own options and other plugins'
-        option = _option(key, where)
-        values[option.key] = _check(option, _split(option, value), where)
-    return values
+        if key.startswith(("ddd-", "ddd_")):  # not flake8's own options, nor other plugins'
+            yield _option(key, where), value, where
 
 
 def _split(option: Option, value: str) -> Any:

@@ -21,7 +21,7 @@ class ProjectEvents:
 
     settings: Settings
     views: dict[str, ClassView] = field(default_factory=dict)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[str] = field(default_factory=list)  # files.unreadable messages
 
     def schemas(self) -> dict[str, EventSchema]:
         return {name: event_schema(view, self.settings) for name, view in self.views.items()}
@@ -32,7 +32,7 @@ def project_events(paths: Iterable[str], settings: Settings) -> ProjectEvents:
     model = ProjectModel(settings)
     for read in project_modules(paths, settings):
         if isinstance(read, Skipped):
-            found.skipped.append((read.path, read.reason))
+            found.skipped.append(read.message)
         else:
             _add(found, model, read.facts, settings)
     return found

@@ -73,12 +73,13 @@ def display_path(path: str, base: str | None = None) -> str:
 
 def build_map(paths: Iterable[str], settings: Settings, model: ProjectModel | None = None,
               base: str | None = None) -> tuple[graph.EventMap, list[str]]:
-    """The event map of the Python files under ``paths``, and the files skipped (with why);
+    """The event map of the Python files under ``paths``, and the messages of the files
+    skipped (``files.unreadable``);
     file names are shown relative to ``base`` (default: the current directory)."""
     builder = _Builder(settings, model or ProjectModel(settings), base)
     for read in project_modules(paths, settings):
         if isinstance(read, Skipped):
-            builder.skipped.append(f"{display_path(read.path, base)}: skipped: {read.reason}")
+            builder.skipped.append(read.message)
         else:
             _Module(builder, read.facts, read.tree, display_path(read.path, base)).run()
     return builder.finish(), builder.skipped

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Union
 import libcst as cst
 
 from ..syntax.facts import ModuleFacts
-from ..source.files import python_files, read_source
+from ..source.files import python_files, read_source, unreadable
 from ..source.modules import module_path
 from ..syntax.parsing import Unparsable, parse_facts
 from ..config.settings import Settings
@@ -25,10 +25,11 @@ class ReadModule:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file that could not be read or parsed, and why."""
+    """A file that could not be read or parsed, and the message that says so
+    (``files.unreadable``)."""
 
     path: str
-    reason: str
+    message: str
 
 
 def project_modules(paths: Iterable[str], settings: Settings) -> Iterator[Union[ReadModule, Skipped]]:
@@ -43,11 +44,11 @@ def project_modules(paths: Iterable[str], settings: Settings) -> Iterator[Union[
         module, is_package = module_path(path, settings.source_roots)
         if settings.is_test_module(module):
             continue
+        source = None
         try:
             source, _ = read_source(path)
             tree, facts = parse_facts(source, path, module, is_package)
         except (OSError, UnicodeError, Unparsable) as error:
-            reason = error.strerror if isinstance(error, OSError) else str(error)
-            yield Skipped(path, reason or type(error).__name__)
+            yield Skipped(path, unreadable(path, error, source))
             continue
         yield ReadModule(path, tree, facts)

@@ -49,6 +49,12 @@ def _compatible(kind: str) -> str:
 
 def _way_out(view: ClassView, settings: Settings, change: Change) -> str:
     found = schema_version(view, settings)
+    name = view.cls.name
+    if found is not None and found.source == "class name" and isinstance(found.value, int) \
+            and name.endswith(f"V{found.value}"):  # the version is in the event's own name
+        renamed = f"{name[:-len(str(found.value))]}{found.value + 1}"
+        return (f"publish the change as a new event '{renamed}' beside '{name}', or make the "
+                f"change compatible: {_compatible(change.kind)}")
     if found is None:
         bump = f"give the event a version ('{settings.version_fields[0]}: int = 2')"
     elif isinstance(found.value, int) and found.name is not None:

@@ -6,14 +6,19 @@ datetime calls).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections import Counter
+from typing import Callable, Iterator
 
 import libcst as cst
 
+from ..analysis.library_bases import chain_complete
+from ..analysis.metadata import (ChainField, chain_fields, has_event_id, has_timestamp,
+                                 is_event_id, is_timestamp)
+from ..analysis.recognition import recognise
+from ..config.settings import Settings
+from ..model.project_model import ClassView
 from ..syntax.expressions import dotted, last_part
 from ..syntax.facts import CallFact, ModuleFacts
-from ..analysis.library_bases import chain_complete
-from ..analysis.metadata import has_event_id, has_timestamp
 from .rule import Context, Finding, rule
 
 
@@ -32,7 +37,9 @@ def _concrete_events_with_known_chain(context: Context):
          "name ends in `_at` or `_on` or contains `time`, and no field whose default makes the "
          "current time (`datetime.now`, `time.time`, a lambda around one, a project function "
          "named like `utc_now`), whatever its name. Silent when a base cannot be resolved: it "
-         "may provide the field.",
+         "may provide the field. The message suggests the timestamp name the other events of "
+         "the module and of the modules it imports use most, else `occurred_on` (the first of "
+         "`ddd-timestamp-fields`).",
     why="When something happened is part of the fact. Without it consumers cannot order events, "
         "reason about late arrivals, or rebuild state as of a moment; the time the message was "
         "received is not the time the business fact occurred.",
@@ -75,10 +82,12 @@ class OrderPlaced(DomainEvent):
     options=("ddd-timestamp-fields",),
 )
 def event_without_timestamp(context: Context) -> Iterator[Finding]:
+    name = None
     for view in _concrete_events_with_known_chain(context):
         if not has_timestamp(view, context.settings):
+            name = name or _usual_name(context, is_timestamp, context.settings.timestamp_fields[0])
             yield Finding(view.cls.node, f"event '{view.name}' does not say when it happened; add "
-                          f"'{context.settings.timestamp_fields[0]}: datetime' (timezone-aware)")
+                          f"'{name}: datetime' (timezone-aware)")
 
 
 @rule(
@@ -88,7 +97,8 @@ def event_without_timestamp(context: Context) -> Iterator[Finding]:
          "(`id`, `event_id`, `event_uuid`, `uuid`, `message_id`), no field whose default or "
          "default factory makes a new identifier (`uuid4`, `str(uuid4())`, `ulid`, a lambda "
          "around one, a project function named like `new_id`), and no `id` property. Silent "
-         "when a base cannot be resolved.",
+         "when a base cannot be resolved. The message suggests the id name the other events of "
+         "the module and of the modules it imports use most, else `event_id`.",
     why="Messaging delivers at least once. An id is what lets a consumer recognise a duplicate, "
         "an outbox mark a record, and a log or trace point at one occurrence of a fact.",
     use_instead="Give the event base an `event_id: UUID` with a `uuid4` default factory.",
@@ -131,10 +141,44 @@ class OrderPlaced(DomainEvent):
     options=("ddd-event-id-fields",),
 )
 def event_without_id(context: Context) -> Iterator[Finding]:
+    name = None
     for view in _concrete_events_with_known_chain(context):
         if not has_event_id(view, context.settings):
+            name = name or _usual_name(context, is_event_id, _id_field_name(context.settings))
             yield Finding(view.cls.node, f"event '{view.name}' has no id to tell occurrences apart; "
-                          f"add '{_id_field_name(context.settings)}: UUID'")
+                          f"add '{name}: UUID'")
+
+
+def _usual_name(context: Context, is_kind: Callable[[ChainField, Settings], bool],
+                default: str) -> str:
+    """The name the project's other events give a field of this kind (a timestamp, an id):
+    the most common among the events of the module and of the project modules it imports
+    (the default wins a tie, then the first in alphabetical order); ``default`` when none
+    has one."""
+    counts: Counter[str] = Counter()
+    for view in _events_around(context):
+        counts.update({f.name for f in chain_fields(view).values() if is_kind(f, context.settings)})
+    if not counts:
+        return default
+    return min(counts, key=lambda name: (-counts[name], name != default, name))
+
+
+def _events_around(context: Context) -> Iterator[ClassView]:
+    """The events the model knows in the module and in the project modules it imports."""
+    yield from (view for view, _ in context.events)
+    seen = {context.facts.module}
+    for imported in context.facts.imports:
+        for module in (*imported.modules, *imported.names):
+            if module in seen:
+                continue
+            seen.add(module)
+            facts = context.model.module(module, within=context.facts)
+            if facts is None:
+                continue
+            for cls in facts.classes.values():
+                view = context.model.view(facts, cls)
+                if recognise(view, context.settings).is_event:
+                    yield view
 
 
 def _id_field_name(settings) -> str:

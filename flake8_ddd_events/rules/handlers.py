@@ -110,16 +110,18 @@ def sync_event_handler(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.HANDLER):
         method = entry_point(view)
         if method is not None and not method.is_async:
-            yield Finding(method.node, f"handler '{view.name}' blocks the event loop: make "
-                          f"'{method.name}' async (async def {method.name})")
+            yield Finding(method.node, f"handler '{view.name}' handles its event synchronously; "
+                          f"make '{method.name}' async (async def {method.name}) so that while it "
+                          "waits on I/O the other handlers still run")
     handlers = function_handlers(context).values()
     if not any(function.is_async for function, _ in handlers):
         return  # a synchronous message bus: no event loop to block
     for function, events in handlers:
         if not function.is_async:
-            yield Finding(function.node, f"handler '{function.name}' of "
-                          f"'{events[0].name}' blocks the event loop the other handlers "
-                          f"run in: make it async (async def {function.name})")
+            yield Finding(function.node, f"handler '{function.name}' handles "
+                          f"'{events[0].name}' synchronously beside async handlers; make it "
+                          f"async (async def {function.name}) so that while it waits on I/O "
+                          "the other handlers still run")
 
 
 def function_handlers(context: Context) -> dict[str, tuple[MethodFact, list[ClassView]]]:

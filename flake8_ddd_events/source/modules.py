@@ -6,6 +6,8 @@ import os
 import stat as stat_module
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from .thirdparty import ENVIRONMENT_MARKER, PACKAGE_FOLDERS, TOOL_FOLDERS
+
 
 def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
     """The dotted module path of a file and whether it is a package ``__init__``.
@@ -29,11 +31,8 @@ def module_path(filename: str, roots: Iterable[str]) -> tuple[str, bool]:
 
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-# folders never searched for packages: tools' caches, environments, vendored trees
-_NOT_PROJECTS = frozenset({
-    "node_modules", "site-packages", "dist-packages", "build", "dist", "venv", "env",
-    "__pycache__", "CVS",
-})
+# folders never searched for packages: tools' caches, environments, installed packages
+_NOT_PROJECTS = PACKAGE_FOLDERS | TOOL_FOLDERS | {"venv", "env", "CVS"}
 MAX_ROOT_DEPTH = 6  # folders below the run's root searched for a package's project file
 
 
@@ -59,8 +58,9 @@ Signature = tuple[bool, tuple[tuple[str, bool], ...]]
 
 def folder_signature(path: str, depth: int) -> Signature | None:
     """One folder's ``Signature`` at ``depth`` below the start (deeper than
-    ``MAX_ROOT_DEPTH``, no sub-folder is entered); None when it cannot be listed."""
-    project, folders = False, []
+    ``MAX_ROOT_DEPTH``, no sub-folder is entered); None when it cannot be listed. A virtual
+    environment below the start (its ``pyvenv.cfg``) is no project and is not entered."""
+    project, environment, folders = False, False, []
     try:
         with os.scandir(path) as entries:
             for entry in entries:
@@ -70,10 +70,13 @@ def folder_signature(path: str, depth: int) -> Signature | None:
                     is_folder = False
                 if not is_folder:
                     project = project or entry.name in PROJECT_FILES
+                    environment = environment or entry.name == ENVIRONMENT_MARKER
                 elif depth < MAX_ROOT_DEPTH and _searched(entry.name):
                     folders.append((entry.name, entry.is_symlink()))
     except OSError:
         return None
+    if environment and depth > 0:
+        return False, ()
     return project, tuple(sorted(folders))
 
 
