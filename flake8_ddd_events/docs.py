@@ -57,6 +57,8 @@ GUIDES = (
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
+    ("testing.md", "Testing",
+     "the fast tier (the README's test command), the slow tier, what CI runs and what they cost"),
     ("adoption.md", "Adopting it on an existing code base",
      "configure, run, freeze today's findings in a baseline, gate CI on new ones, shrink it "
      "over time"),

@@ -1,15 +1,34 @@
-"""Shared helpers: run the checker on a source as if it were a file of a project."""
+"""Shared helpers: run the checker on a source as if it were a file of a project; the
+plugin's class-level state restored after every test; hypothesis's profiles."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from flake8_ddd_events.lint.checker import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.config.settings import Settings
+
+# Few examples on a contributor's machine, many in CI (.ci/run sets CI=true). A property that
+# asks for a count of its own gets it in CI and at most the local profile's count here:
+# see ``examples``.
+hypothesis_settings.register_profile("local", max_examples=10, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+hypothesis_settings.load_profile("ci" if IN_CI else "local")
+
+
+def examples(count: int) -> int:
+    """A property's example count: ``count`` in CI, at most the local profile's count here."""
+    return count if IN_CI else min(count, hypothesis_settings.default.max_examples)
+
 
 MARKER = re.compile(r"#\s*(DDD\d{3}(?:\s*,\s*DDD\d{3})*)\s*(?::|$)")
 
@@ -62,3 +81,16 @@ def example_settings(example, root: Path) -> Settings:
 @pytest.fixture
 def lint():
     return findings
+
+
+@pytest.fixture(autouse=True)
+def plugin_state():
+    """The ``Plugin`` class's run state (every class-level setting flake8's ``parse_options``
+    and the first check set), restored after each test so that an in-process flake8 run
+    cannot leak into the next test."""
+    from flake8_ddd_events.plugin import Plugin
+
+    saved = {name: getattr(Plugin, name) for name in Plugin.__annotations__}
+    yield Plugin
+    for name, value in saved.items():
+        setattr(Plugin, name, value)

@@ -139,7 +139,7 @@ def test_ddd301_message_says_record_instead(tmp_path):
 
 # -- DDD302 -------------------------------------------------------------------------------------
 
-def test_aggregate_held_as_field_param_or_annotated_self_attribute(tmp_path):
+def test_aggregate_stored_as_field_self_attribute_or_in_a_container_on_self(tmp_path):
     check("""\
         from dataclasses import dataclass
         from typing import Optional
@@ -164,16 +164,22 @@ def test_aggregate_held_as_field_param_or_annotated_self_attribute(tmp_path):
         class Order(AggregateRoot):
             def __init__(
                 self,
-                customer: "Customer",  # DDD302
+                customer: "Customer",
                 lines: list[OrderLine],
-                referrers: dict[str, list[Customer]],  # DDD302
+                referrers: dict[str, list[Customer]],
+                backup: Customer | None = None,
             ) -> None:
-                self.customer: Customer = customer
+                self.customer: Customer = customer  # DDD302
                 self.lines = lines
-                self.referrers = referrers
+                self.referrers = dict(referrers)  # DDD302
+                self.contacts = [backup or customer]  # DDD302
+                self.watchers = {}
 
             def assign(self, agent) -> None:
                 self.agent: Customer | None = agent  # DDD302
+
+            def watch(self, watcher: Customer) -> None:
+                self.watchers.setdefault(watcher.id, watcher)  # DDD302
         """, tmp_path)
 
 

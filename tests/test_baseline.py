@@ -26,6 +26,8 @@ from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import Plugin, all_codes
 from flake8_ddd_events.config.settings import Settings
 
+from .conftest import examples
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PATH = "shop/sales/domain/events.py"
 
@@ -211,7 +213,7 @@ def _insert(source: str, inserts: list[tuple[int, str]]) -> str:
     return "".join(lines)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(INSERTS)
 def test_fingerprints_survive_inserted_blank_lines_and_comments(tmp_path_factory, inserts):
     edited = _insert(SOURCE, inserts)
@@ -387,7 +389,7 @@ def test_the_command_leaves_out_what_noqa_and_per_file_ignores_silence(shop):
     assert [e for e in frozen if e["path"].startswith("shop/billing/")]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])
 def test_flake8_reports_only_what_is_not_frozen(shop, jobs):
     assert main(["baseline"]) == 0
     assert flake8(shop, "-j", jobs, ".").stdout == ""
@@ -415,6 +417,7 @@ def test_flake8_honours_it_from_stdin(shop):
     assert "DDD104" in flake8(shop, "-", stdin=buffer).stdout
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_flake8_honours_a_file_written_on_windows(shop):
     assert main(["baseline"]) == 0
     baseline = shop / ".ddd-baseline.json"
@@ -423,6 +426,7 @@ def test_flake8_honours_a_file_written_on_windows(shop):
     assert flake8(shop, ".").stdout == ""
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_baseline_named_by_the_option_is_relative_to_its_folder(shop):
     (shop / ".flake8").write_text("[flake8]\nselect = DDD\nddd-baseline = ci/frozen.json\n")
     (shop / "ci").mkdir()
@@ -491,6 +495,7 @@ def test_update_lowers_a_count(shop):
     assert legacy.read_text() == source
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_only_the_checked_files_are_compared(shop):
     assert main(["baseline"]) == 0
     before = entries(shop)
@@ -521,6 +526,7 @@ def test_the_command_stops_on_a_bad_baseline_or_option(shop, capsys):
     assert "ddd-baseline is 'none'" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_the_cache_keeps_the_findings_and_the_baseline_filters_them(shop):
     assert main(["baseline"]) == 0
     frozen = sum(e["count"] for e in entries(shop))

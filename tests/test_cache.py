@@ -29,7 +29,7 @@ from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.source.modules import discover_roots
 from flake8_ddd_events.config.settings import Settings
 
-from .conftest import write_file
+from .conftest import examples, write_file
 
 PROJECT = {
     "setup.cfg": "[flake8]\nddd-domain-event-bases = Message\nddd-aggregate-bases = Aggregate\n"
@@ -223,7 +223,8 @@ EDITS = {
 }
 
 
-@settings(max_examples=6, deadline=None,
+@pytest.mark.slow
+@settings(max_examples=examples(6), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.sampled_from(sorted(EDITS)), min_size=1, max_size=4),
        jobs=st.sampled_from(["1", "2"]))
@@ -241,6 +242,7 @@ def test_a_cached_answer_equals_a_fresh_one_after_any_edits(edits, jobs):
         assert flake8(root, ".") == fresh  # answered from the cache once more: the same
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_every_edit_of_the_property_changes_what_some_run_reports(project):
     """Each edit the property applies matters to the findings (or, for an unrelated module,
     touches a file the checked modules do not read): none is a no-op."""
@@ -289,6 +291,7 @@ def test_only_the_modules_that_rest_on_an_edit_are_checked_again(project):
     assert imports_libcst(project, "shop/domain/orders.py")[0] is True  # reads it
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_module_that_appears_where_a_lookup_found_none_invalidates(project):
     (project / "shop/domain/orders.py").write_text(
         PROJECT["shop/domain/orders.py"].replace("shop.domain.customers", "shop.domain.people"))
@@ -299,6 +302,7 @@ def test_a_module_that_appears_where_a_lookup_found_none_invalidates(project):
     assert after == flake8(project, "--ddd-cache=false", ".") and "DDD103" in after
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_module_only_the_gate_read_invalidates(project):
     """The cache is read before the gate, so an entry rests on the modules the gate
     followed too: here base.py, which no rule reads while flows.py is checked for DDD501."""
@@ -309,6 +313,7 @@ def test_a_module_only_the_gate_read_invalidates(project):
     assert codes(after) == ["DDD501", "DDD101", "DDD104"]
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_noqa_change_is_honoured_on_a_cached_module(project):
     flake8(project, ".")
     toggle(project / "shop/domain/orders.py", "lines: list[str]\n",
@@ -319,6 +324,7 @@ def test_a_noqa_change_is_honoured_on_a_cached_module(project):
     assert codes(flake8(project, ".")) == FINDINGS
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_an_editor_buffer_is_answered_by_what_the_editor_sent(project):
     flake8(project, ".")  # the file on disk is cached
     buffer = PROJECT["shop/domain/orders.py"].replace("@dataclass\n", "@dataclass(frozen=True)\n")
@@ -332,6 +338,7 @@ def test_an_editor_buffer_is_answered_by_what_the_editor_sent(project):
 
 # -- concurrency, and folders that cannot serve ------------------------------------------
 
+@pytest.mark.slow  # flake8 processes, several
 def test_two_flake8_processes_share_one_cache(project):
     fresh = flake8(project, "--ddd-cache=false", ".")
     for _ in range(2):  # both cold, then both warm
@@ -342,6 +349,7 @@ def test_two_flake8_processes_share_one_cache(project):
     assert imports_libcst(project, ".") == (False, fresh)
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_cache_full_of_garbage_is_a_miss_and_is_replaced(project):
     fresh = flake8(project, ".")
     garbage = [b"", b"\x00\xff" * 50, b'{"format": 1', b"[" * 100_000 + b"]" * 100_000,
@@ -355,6 +363,7 @@ def test_a_cache_full_of_garbage_is_a_miss_and_is_replaced(project):
     assert imports_libcst(project, ".") == (False, fresh)  # every entry was written anew
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_an_entry_of_the_right_key_with_bad_parts_is_a_miss(project):
     fresh = flake8(project, ".")
     for path in entries(project):
@@ -365,6 +374,7 @@ def test_an_entry_of_the_right_key_with_bad_parts_is_a_miss(project):
     assert flake8(project, ".") == fresh
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_file_in_place_of_the_cache_folder_is_left_alone(project):
     (project / ".ddd_events_cache").write_text("not a folder")
     fresh = flake8(project, "--ddd-cache=false", ".")
@@ -373,6 +383,7 @@ def test_a_file_in_place_of_the_cache_folder_is_left_alone(project):
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+@pytest.mark.slow  # flake8 processes, several
 def test_a_cache_folder_that_cannot_be_made_or_written_is_no_error(project):
     fresh = flake8(project, "--ddd-cache=false", ".")
     assert flake8(project, "--ddd-cache-dir", "/proc/self/ddd-cache", ".") == fresh
@@ -473,6 +484,7 @@ def test_a_module_reached_through_views_made_for_an_earlier_check_is_still_a_dep
 
 # -- the fixer and the command --------------------------------------------------------------
 
+@pytest.mark.slow  # flake8 processes, several
 def test_the_fixer_never_reads_the_cache(project):
     flake8(project, ".")
     for path in entries(project):  # every entry says: nothing to report
@@ -532,6 +544,7 @@ def test_an_entry_too_large_to_be_read_back_is_not_written(tmp_path, monkeypatch
     assert folder.read_named(ROOTS) == {"roots": ["."]}
 
 
+@pytest.mark.slow  # flake8 processes, several
 def test_a_changed_contract_lock_is_never_answered_from_the_cache(tmp_path):
     """DDD208 reads the lock through the project model: its content is part of the key."""
     (tmp_path / "shop").mkdir()
@@ -609,7 +622,7 @@ def test_a_folder_changed_in_the_tick_it_was_listed_is_listed_again(tmp_path):
 FOLDERS = ["a", "a/b", "a/b/c", "src", "a/src", "a/tests", "a/.hidden", "a/node_modules", "d"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(steps=st.lists(st.tuples(st.sampled_from(["mkdir", "rmdir", "project", "unproject",
                                                  "link", "touch"]),
                                 st.sampled_from(FOLDERS), st.booleans()),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import pathlib
+import sys
 import sysconfig
 import textwrap
 import typing
@@ -210,9 +211,11 @@ def test_a_node_type_the_table_does_not_know_is_walked_by_libcst():
 
 
 def test_deep_nesting_does_not_exhaust_the_stack():
-    source = "x = " + "(" * 150 + "f()" + ")" * 150 + "\n" + "y = " + " + ".join(["g()"] * 3000) + "\n"
+    # a chain deeper than the recursion limit (libcst's parse is quadratic in its length)
+    operands = sys.getrecursionlimit() + 100
+    source = "x = " + "(" * 150 + "f()" + ")" * 150 + "\n" + "y = " + " + ".join(["g()"] * operands) + "\n"
     facts = collect.collect(cst.parse_module(source), "m.py", "m", False)
-    assert len(facts.calls) == 3001
+    assert len(facts.calls) == operands + 1
 
 
 # -- identical facts over a corpus --------------------------------------------------------
@@ -233,43 +236,59 @@ def summary(facts: ModuleFacts):
     }
 
 
-def corpus() -> list[tuple[str, str]]:
+def own_corpus() -> list[tuple[str, str]]:
+    """The example project's modules and every rule example."""
     sources = [(str(p.relative_to(ROOT)), p.read_text()) for p in sorted((ROOT / "examples").rglob("*.py"))]
     for rule in RULES:
         for n, example in enumerate((*rule.invalid, *rule.valid)):
             sources.append((f"{rule.code}[{n}]", example.source))
-    stdlib = pathlib.Path(sysconfig.get_paths()["stdlib"])
-    files = sorted(p for p in stdlib.rglob("*.py") if "site-packages" not in p.parts)
+    return sources
+
+
+def stdlib_sample() -> list[pathlib.Path]:
+    """About 160 modules of the standard library, ten of them with match statements."""
+    files = sorted(p for p in STDLIB.rglob("*.py") if "site-packages" not in p.parts)
     chosen = files[::max(1, len(files) // 150)]
     with_match = 0
     for path in files:  # match statements are rare: add some on purpose
         if with_match < 10 and path not in chosen and "\n    match " in path.read_text(errors="replace"):
             chosen.append(path)
             with_match += 1
-    for path in chosen:
-        try:
-            text = path.read_text(encoding="utf-8")
-            cst.parse_module(text)
-        except Exception:  # undecodable or unparsable test data: nothing to compare
-            continue
-        sources.append((str(path.relative_to(stdlib)), text))
-    return sources
+    return chosen
 
 
-CORPUS = corpus()
+STDLIB = pathlib.Path(sysconfig.get_paths()["stdlib"])
+CORPUS = own_corpus()
+STDLIB_SAMPLE = stdlib_sample()
 
 
 def test_the_corpus_is_broad():
-    assert len(CORPUS) > 250
-    text = "\n".join(source for _, source in CORPUS)
+    assert len(CORPUS) + len(STDLIB_SAMPLE) > 250
+    text = "\n".join([source for _, source in CORPUS]
+                     + [path.read_text(errors="replace") for path in STDLIB_SAMPLE])
     for construct in ("\n    match ", "case ", "lambda", "@", 'f"', "async with", " if ", " for ", "**"):
         assert construct in text
 
 
-@pytest.mark.parametrize("name, source", CORPUS, ids=[name for name, _ in CORPUS])
-def test_the_walk_collects_the_same_facts_as_libcst_visit(name, source):
-    tree = cst.parse_module(source)
+def same_facts(name: str, tree: cst.Module) -> None:
     old = ModuleFacts(path=name, module="m", is_package=False)
     tree.visit(collect._Collector(old))
     new = collect.collect(tree, name, "m", False)
     assert summary(new) == summary(old)
+
+
+@pytest.mark.parametrize("name, source", CORPUS, ids=[name for name, _ in CORPUS])
+def test_the_walk_collects_the_same_facts_as_libcst_visit(name, source):
+    same_facts(name, cst.parse_module(source))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", STDLIB_SAMPLE, ids=[str(p.relative_to(STDLIB)) for p in STDLIB_SAMPLE])
+def test_the_walk_collects_the_same_facts_as_libcst_visit_over_the_standard_library(path):
+    try:
+        tree = cst.parse_module(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, cst.ParserSyntaxError):  # test data that is not Python
+        with pytest.raises((UnicodeDecodeError, SyntaxError)):
+            compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True)
+        return
+    same_facts(str(path.relative_to(STDLIB)), tree)

@@ -3,6 +3,9 @@ documented precedence (command line > [flake8] > pyproject > defaults)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
 import subprocess
 import sys
@@ -40,8 +43,23 @@ def project(tmp_path: Path) -> Path:
 
 
 def flake8(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD", *args, "."],
-                          cwd=cwd, capture_output=True, text=True, timeout=120)
+    """flake8 run in this process as a user runs it in ``cwd`` (the ``plugin_state`` fixture
+    restores the plugin's class-level settings after the test)."""
+    from flake8.main.cli import main as flake8_main
+
+    argv = ["--select", "DDD", *args, "."]
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in "oe")
+    saved = os.getcwd(), sys.argv
+    os.chdir(cwd)
+    sys.argv = ["flake8", *argv]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = flake8_main(["--jobs", "1", *argv])
+    finally:
+        os.chdir(saved[0])
+        sys.argv = saved[1]
+    return subprocess.CompletedProcess(argv, status, out.buffer.getvalue().decode(),
+                                       err.buffer.getvalue().decode())
 
 
 def codes(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -203,15 +221,6 @@ def test_merge_takes_the_first_value_that_is_given():
 
 # --- in-process, through flake8's own option parsing ----------------------------------------
 
-@pytest.fixture
-def plugin_state():
-    from flake8_ddd_events.plugin import Plugin
-
-    saved = Plugin.settings, Plugin.selected, Plugin.model
-    yield Plugin
-    Plugin.settings, Plugin.selected, Plugin.model = saved
-
-
 def run_flake8_in_process(project: Path, monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     from flake8.main.cli import main as flake8_main
 
@@ -253,3 +262,15 @@ def test_unreadable_files_are_handled_like_flake8_does(tmp_path):
     pyproject(tmp_path, 'ddd-target-python = ["3.10"]\n')
     with pytest.raises(ConfigError, match='a string such as "3.10"'):
         pyproject_values(str(tmp_path))
+
+
+def test_the_plugins_whole_class_level_state_is_restored_after_each_test():
+    """conftest's plugin_state restores every annotated class attribute of ``Plugin``: a
+    setting added without its annotation would leak from one in-process flake8 run into
+    the next test."""
+    from flake8_ddd_events.plugin import Plugin
+
+    state = {name for name, value in vars(Plugin).items()
+             if not name.startswith("__") and not callable(value)
+             and not isinstance(value, (classmethod, staticmethod, property))}
+    assert state - {"name", "version"} == set(Plugin.__annotations__)

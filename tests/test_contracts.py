@@ -308,6 +308,7 @@ def write_project(root: Path) -> None:
         write_file(root, relative, text)
 
 
+@pytest.mark.slow  # processes with several hash seeds
 def test_lock_is_the_same_bytes_across_runs_folders_and_hash_seeds(tmp_path):
     outputs = []
     for folder, seed in (("one", "1"), ("two", "2"), ("one", "3")):

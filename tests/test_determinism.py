@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from flake8_ddd_events.lint.checker import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import all_codes
@@ -35,6 +37,7 @@ def flake8_examples(jobs: int, seed: int, cache: Path | None = None) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_flake8_output_is_identical_with_one_and_two_jobs_run_after_run(tmp_path):
     runs = {(jobs, seed): flake8_examples(jobs, seed) for jobs, seed in
             [(1, 0), (1, 1), (2, 2), (2, 3)]}

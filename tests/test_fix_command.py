@@ -112,7 +112,8 @@ def test_directories_skip_what_flake8_skips_by_default(project):
     assert "./.venv/x.py" in files  # flake8 checks it unless told otherwise
 
 
-@pytest.mark.parametrize("config", [".flake8", "setup.cfg", "tox.ini"])
+@pytest.mark.parametrize("config", [".flake8", *(pytest.param(name, marks=pytest.mark.slow)
+                                                  for name in ("setup.cfg", "tox.ini"))])
 def test_exclude_and_extend_exclude_from_the_flake8_section(project, config):
     layout(project)
     write_file(project, config, "[flake8]\nexclude = .git,.venv,legacy,*_pb2.py\n"
@@ -220,6 +221,7 @@ def test_settings_and_selection_come_from_the_flake8_config(project):
         extend-ignore = DDD104
         ddd-domain-event-bases = Fact
     """))
+    write_file(project, "shop/kernel.py", "class Fact:\n    pass\n")
     events = write_file(project, "shop/sales/model.py", MUTABLE.replace(
         "class OrderPlaced:", "class OrderPlaced(Fact):").replace(
         "from datetime import datetime\n", "from datetime import datetime\n\nfrom shop.kernel import Fact\n"))
@@ -302,6 +304,13 @@ def test_the_example_project_is_fixed_and_nothing_else_changes(project, capsys, 
     assert len(fixable) >= 4
     monkeypatch.chdir(root)
     assert main(["fix", "."]) == 0
+    # PaymentReceived.mark_reconciled assigns to the event (its DDD108): frozen=True would
+    # make that call raise, so the DDD101 finding stays, with the reason
+    left = [line for line in fixable if "billing/domain/events.py:56:" in line and " DDD101 " in line]
+    assert len(left) == 1
+    err = capsys.readouterr().err
+    assert ("events.py:56: DDD101 not fixed: method 'mark_reconciled' assigns self.reconciled, "
+            "which a frozen instance refuses") in err
+    assert f"fixed {len(fixable) - 1} findings" in err
     assert main(["fix", "--check", "."]) == 0
-    assert f"fixed {len(fixable)} findings" in capsys.readouterr().err
-    assert _flake8(root) == [line for line in before if line not in fixable]
+    assert _flake8(root) == [line for line in before if line not in fixable or line in left]

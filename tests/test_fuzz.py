@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,15 +31,19 @@ from flake8_ddd_events.syntax.parsing import Unparsable
 from flake8_ddd_events.plugin import Plugin, all_codes
 from flake8_ddd_events.config.settings import Settings
 
+from .conftest import examples
+
+pytestmark = pytest.mark.slow
+
 SETTINGS = Settings.from_values({"ddd-source-roots": ["."]})
 CODES = frozenset(all_codes())
 FILENAMES = ("shop/sales/domain/events.py", "shop/sales/application/handlers.py",
              "shop/billing/integration_events.py")
 
 
-def fuzz(examples: int) -> settings:
-    """Moderate example counts (the suite runs on two cores); a failure prints its seed."""
-    return settings(max_examples=examples, deadline=None, database=None, print_blob=True,
+def fuzz(count: int) -> settings:
+    """Moderate example counts in CI, a few locally (``examples``); a failure prints its seed."""
+    return settings(max_examples=examples(count), deadline=None, database=None, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
 

@@ -23,7 +23,7 @@ from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.rules import RULES
 from flake8_ddd_events.config.settings import Settings
 
-from .conftest import example_settings
+from .conftest import example_settings, examples
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -132,6 +132,7 @@ def test_an_undeclared_code_keeps_the_gate_open():
     assert gate_for(Settings.from_values(), frozenset({"DDD999"})).passes(None, "", "x")
 
 
+@pytest.mark.slow  # the standard library
 def test_ordinary_standard_library_modules_mostly_fail_the_gate():
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     files = sorted(p for p in stdlib.glob("*.py"))[:200]
@@ -517,7 +518,7 @@ def test_an_integration_event_built_in_any_argument_opens_the_flow_gate(call):
     assert "DDD401" in reported_and_passed(source, APPLICATION, settings)
 
 
-@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.settings(max_examples=examples(300), deadline=None)
 @hypothesis.given(st.lists(st.sampled_from(
     ["uow", "Uow", "UOW", "unit", "Unit", "_of_", "Of", "work", "Work", "s", "_", ".", " ",
      "repo", "Repo", "sitory", "ies", "Sql", "alchemy", "x", "(", ")", "é", "\n"]), max_size=12))

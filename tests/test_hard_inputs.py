@@ -103,7 +103,8 @@ WRAPPED = {
 }
 
 
-@pytest.mark.parametrize("name", WRAPPED)
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if "very long" in name else name
+                                  for name in WRAPPED])
 def test_wrapped_event_gives_the_same_findings(name):
     source, added_lines = WRAPPED[name]
     assert findings(source, FILE) == shifted(added_lines)

@@ -195,18 +195,21 @@ def test_field_order_through_kw_only_marker_and_field_kw_only(tmp_path):
 
 def test_field_order_redefined_field_keeps_its_place(tmp_path):
     source = """
-        from dataclasses import dataclass
+        from dataclasses import dataclass, field
         @dataclass(frozen=True)
         class Base:
             a: int
-            b: int = 0
+            b: int = field(default_factory=int)
         @dataclass(frozen=True)
         class OrderPlaced(Base):
             b: int
             a: int = 1
     """
-    # fields in order a (default now 1), b (no default): b follows a defaulted field
+    # fields in order a (default now 1), b (no default: a base's default_factory leaves
+    # no class attribute to inherit): b follows a defaulted field
     assert codes(source, tmp_path, "DDD109") == [9]
+    # a plain base default is a class attribute, which the redeclared b keeps
+    assert codes(source.replace("field(default_factory=int)", "0"), tmp_path, "DDD109") == []
 
 
 def test_attrs_field_order(tmp_path):

@@ -14,6 +14,8 @@ import pytest
 
 from flake8_ddd_events import __version__
 
+from .test_examples_project import marked_findings, reported_findings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 EVENTS = textwrap.dedent("""\
@@ -61,7 +63,8 @@ def test_wheel_installs_into_a_fresh_venv_and_lints(tmp_path):
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "flake8_ddd_events/rules/__init__.py" in names
     assert "flake8_ddd_events/commands/explain.py" in names
-    assert not any(name.startswith(("tests/", "examples/", "docs/")) for name in names)
+    assert all(name.startswith(("flake8_ddd_events/", "flake8_ddd_events-")) for name in names)
+    assert not any(name.startswith(("tests/", "benchmarks/", "examples/", "docs/")) for name in names)
     assert "Classifier: Framework :: Flake8" in metadata
     assert "Project-URL: Documentation, " in metadata
     assert "Project-URL: Changelog, " in metadata
@@ -92,3 +95,8 @@ def test_wheel_installs_into_a_fresh_venv_and_lints(tmp_path):
 
     explain = run(bin_dir / "ddd-events", "explain", "DDD101", cwd=project).stdout
     assert explain.startswith("# mutable-event (DDD101)")
+
+    # the bundled example project, linted by the installed plugin: every deliberate violation
+    installed = reported_findings(str(bin_dir / "flake8"))
+    assert len(installed) > 20
+    assert installed == marked_findings()

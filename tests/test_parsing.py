@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     *(example.source for rule in RULES for example in (*rule.invalid, *rule.valid)),
     *(path.read_text(encoding="utf-8") for path in sorted((ROOT / "examples").rglob("*.py"))),
-    *(path.read_text(encoding="utf-8") for path in sorted((ROOT / "flake8_ddd_events").rglob("*.py"))),
     "async def f[T](x: T, /, *a, k=1, **kw) -> T:\n    return [y async for y in x if (z := y)]\n",
     "match p:\n    case Point(x=0, y=0) | [1, *_] | {'k': v, **r} if v:\n        pass\n",
     "x = f'{a!r:>{w}} {b=}'\ntype Alias[T] = list[T]\n",
@@ -29,6 +28,13 @@ def test_the_tree_is_the_one_libcst_builds():
         tree = parse(source)
         assert tree.deep_equals(libcst.parse_module(source)), source[:200]
         assert tree.code == source
+
+
+@pytest.mark.slow  # 13,000 lines, parsed twice
+def test_the_tree_of_the_plugins_own_modules_is_the_one_libcst_builds():
+    for path in sorted((ROOT / "flake8_ddd_events").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert parse(source).deep_equals(libcst.parse_module(source)), path
 
 
 def _validation_is_on() -> bool:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,7 @@ def _git(repo: Path, *args: str) -> None:
                     "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_try_repo_fixes_the_file(tmp_path):
     repo = tmp_path / "repo"
     events = repo / "shop" / "domain" / "events.py"
@@ -90,6 +92,7 @@ class OrderShipped:
 """
 
 
+@pytest.mark.slow
 def test_try_repo_contracts_check_fails_on_a_breaking_change(tmp_path):
     repo = tmp_path / "repo"
     events = repo / "shop" / "integration_events.py"

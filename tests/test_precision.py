@@ -904,3 +904,149 @@ def test_a_plain_event_holding_an_aggregate_through_init_is_reported(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/users/domain/events.py")
+
+
+# -- issue 25: the last wrong kinds ----------------------------------------------------------
+
+def _imports(source: str) -> bool:
+    """Whether Python accepts the module: run here, in the test only (the plugin never
+    runs the code it checks), to show that the rule agrees with Python."""
+    try:
+        exec(compile(textwrap.dedent(source), "<events>", "exec"), {"__name__": __name__})
+    except TypeError:
+        return False
+    return True
+
+
+def test_a_redeclared_field_keeps_a_plain_default_its_base_gave_it(tmp_path):
+    kept = """\
+        from dataclasses import dataclass, field
+        from datetime import datetime, timezone
+        from uuid import UUID, uuid4
+
+
+        @dataclass(frozen=True)
+        class ShipmentEvent:
+            event_id: UUID = field(default_factory=uuid4)
+            occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+            kind: str = "shipment"
+            revision: int = field(default=1)
+
+
+        @dataclass(frozen=True)
+        class ShipmentDispatched(ShipmentEvent):
+            carrier: str = "post"
+            kind: str
+            revision: int
+    """
+    lost = """\
+        from dataclasses import dataclass, field
+        from datetime import datetime, timezone
+        from uuid import UUID, uuid4
+
+
+        @dataclass(frozen=True)
+        class ShipmentEvent:
+            event_id: UUID = field(default_factory=uuid4)
+            occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+            kind: str = "shipment"
+            tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+        @dataclass(frozen=True)
+        class ShipmentTagged(ShipmentEvent):
+            note: str = ""
+            tags: tuple[str, ...]  # DDD109
+    """
+    assert _imports(kept) and not _imports(lost)  # what Python says; the rule must agree
+    project(tmp_path, {"shop/shipping/kept/events.py": kept, "shop/shipping/lost/events.py": lost})
+    assert_as_marked(tmp_path, "shop/shipping/kept/events.py", "shop/shipping/lost/events.py")
+
+
+def test_an_aggregate_given_to_another_is_held_only_where_it_is_stored(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain.py": "class AggregateRoot:\n    pass\n",
+        "shop/customers/domain/customer.py": """\
+            from shop.shared.domain import AggregateRoot
+
+
+            class Customer(AggregateRoot):
+                def __init__(self, customer_id: str) -> None:
+                    self.id = customer_id
+        """,
+        "shop/orders/domain/order.py": """\
+            from shop.customers.domain.customer import Customer
+            from shop.shared.domain import AggregateRoot
+
+
+            class Order(AggregateRoot):
+                def __init__(self, order_id: str, customer: Customer) -> None:
+                    self.order_id = order_id
+                    self.customer_id = customer.id
+
+
+            class Invoice(AggregateRoot):
+                def __init__(self, invoice_id: str, customer: Customer) -> None:
+                    self.invoice_id = invoice_id
+                    self.payer = customer  # DDD302
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/domain/order.py")
+
+
+def test_registering_a_handler_for_an_event_class_records_nothing(tmp_path):
+    project(tmp_path, {
+        "shop/shared/domain.py": "class AggregateRoot:\n    pass\n",
+        "shop/orders/domain/events.py": """\
+            from dataclasses import dataclass
+
+            from shop.kernel import DomainEvent
+
+
+            @dataclass(frozen=True)
+            class OrderPlaced(DomainEvent):
+                order_id: str
+        """,
+        "shop/orders/domain/order.py": """\
+            from shop.shared.domain import AggregateRoot
+
+
+            class Order(AggregateRoot):
+                pass
+        """,
+        "shop/orders/registry.py": """\
+            class HandlerRegistry:
+                def register_event(self, event_type, handler) -> None:
+                    print(event_type, handler)
+
+                def record_event(self, event) -> None:
+                    print(event)
+        """,
+        "shop/orders/wiring.py": """\
+            from shop.orders.domain.events import OrderPlaced
+            from shop.orders.domain.order import Order
+            from shop.orders.registry import HandlerRegistry
+
+
+            def notify(event: OrderPlaced) -> None:
+                print(event)
+
+
+            def wire(registry, order: Order, placed: OrderPlaced) -> None:
+                registry.register_event(OrderPlaced, notify)
+                order.record_event(placed)  # DDD303
+
+
+            def audit(registry: HandlerRegistry, placed: OrderPlaced) -> None:
+                registry.record_event(placed)
+
+
+            class Wiring:
+                def __init__(self) -> None:
+                    self.handlers = HandlerRegistry()
+
+                def wire(self, placed: OrderPlaced) -> None:
+                    self.handlers.record_event(placed)
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/wiring.py")

@@ -236,6 +236,7 @@ def own_init_fields(view: ClassView) -> list[InitField]:
 def _own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
     found = class_decorator(view)
     class_kw_only = bool(found and is_true(found[1].keywords.get("kw_only")))
+    reads_class_attributes = bool(found and found[0] is Style.DATACLASS)
     after_marker = False
     for field in view.cls.fields:
         if is_classvar(field):
@@ -251,9 +252,32 @@ def _own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFa
             has_default = bool({"default", "default_factory", "factory"} & keywords.keys())
             kw_only = is_true(keywords.get("kw_only"))
         else:
-            has_default = field.default is not None
+            has_default = field.default is not None or (
+                reads_class_attributes and inherited_class_default(view, field.name))
             kw_only = False
         yield field.name, has_default, kw_only or class_kw_only or after_marker, field
+
+
+def inherited_class_default(view: ClassView, name: str) -> bool:
+    """Whether a base leaves a class attribute ``name`` that a dataclass reads as the
+    default of a field redeclared without a value (``getattr(cls, name)``): a plain
+    value or ``field(default=…)``; a dataclass base's ``field(default_factory=…)`` or a
+    bare annotation leaves none, and the search goes on up the MRO."""
+    for ancestor in view.mro[1:]:
+        if name in ancestor.cls.assignments:
+            return True
+        for field in ancestor.cls.fields:
+            if field.name != name or field.default is None:
+                continue
+            call = field_call(field)
+            if call is None:
+                return True
+            keywords = keywords_of(call)
+            if class_decorator(ancestor) is None:  # the Field object itself is the attribute
+                return bool({"default", "default_factory"} & keywords.keys())
+            if "default" in keywords:
+                return True
+    return False
 
 
 def init_fields(view: ClassView) -> list[InitField]:

@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from ..config.sources import load_settings
     from ..fixes import fix_source
     from ..fixes.options import selected_codes, target_python
+    from ..fixes.uses import ProjectUses
     from ..model.project_model import ProjectModel
     from ..syntax.parsing import Unparsable
 
@@ -65,11 +66,14 @@ def run(args: argparse.Namespace) -> int:
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
     model = ProjectModel(settings)
+    uses = ProjectUses.of_project(model)
     try:
-        paths = python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude)
+        paths = list(python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude))
     except (ValueError, configparser.Error, ExecutionError) as error:
         print(f"ddd-events fix: bad flake8 configuration: {error}", file=sys.stderr)
         return 2
+    if "DDD101" in codes:
+        uses.frozen = _frozen_in_this_run(paths, settings, codes, model, uses)
     write = not (args.diff or args.check)
     errors = changed_files = fixes = 0
     for path in paths:
@@ -77,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             source, encoding = read_source(path)
             ast.parse(source, path)  # what Python rejects is never fixed, even if libcst reads it
-            result = fix_source(source, path, settings, codes, model, target)
+            result = fix_source(source, path, settings, codes, model, target, uses)
         except (OSError, UnicodeError, SyntaxError, ValueError, Unparsable) as error:
             print(unreadable(path, error, source), file=sys.stderr)
             errors += 1
@@ -109,3 +113,22 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return 1 if args.check and changed_files else 0
+
+
+def _frozen_in_this_run(paths, settings, codes, model, uses) -> set:
+    """The classes this run freezes, over all its files: a base and its subclasses in
+    other modules are frozen together, or none of them (Python refuses a frozen dataclass
+    under an unfrozen one, and an unfrozen one under a frozen one)."""
+    from ..fixes import frozen_findings
+    from ..fixes.per_rule import freezable
+    from ..syntax.parsing import Unparsable
+
+    views = []
+    for path in paths:
+        try:
+            source, _ = read_source(path)
+            ast.parse(source, path)
+            views += frozen_findings(source, path, settings, codes, model)
+        except (OSError, UnicodeError, SyntaxError, ValueError, Unparsable):
+            continue  # reported when the file's turn comes
+    return freezable(views, uses)

@@ -9,7 +9,11 @@ each into an edit of the node it points at:
   factories);
 - ``plan.py``: the edits of one module, applied in one transformation;
 - ``syntax.py``: comma-list and decorator edits that keep the formatting;
-- ``noqa.py``: flake8's ``# noqa`` semantics.
+- ``noqa.py``: flake8's ``# noqa`` semantics;
+- ``uses.py``: what the rest of the project does with a class (subclasses, positional
+  calls), so that a fix never breaks code that works: ``frozen=True`` only where
+  nothing assigns to the instance, ``kw_only=True`` only where nothing builds it
+  positionally; otherwise the finding stays and the fixer says why.
 
 Everything outside the edited nodes is printed back unchanged; a fixed module
 has no finding left that the fixer could fix, so a second run changes nothing.
@@ -56,44 +60,71 @@ class FixResult:
 
 
 def fix_source(source: str, filename: str, settings: Settings, codes: Collection[str] = FIXABLE,
-               model=None, target_python: tuple[int, int] = DEFAULT_TARGET_PYTHON) -> FixResult:
-    """The fixed source of one module and what happened to each finding.
+               model=None, target_python: tuple[int, int] = DEFAULT_TARGET_PYTHON,
+               uses=None) -> FixResult:
+    """The fixed source of one module and what happened to each finding. ``uses``: what
+    the project does with its classes (``uses.ProjectUses``); by default the module's own.
 
     Raises ``parsing.Unparsable`` when libcst cannot read the source.
     """
-    from ..gate.look import may_hold_findings
-    from ..source.modules import module_path
-    from ..syntax.parsing import parse_facts
-    from .noqa import file_is_silenced
-
-    selected = [code for code in FIXABLE if code in codes]
-    module, is_package = module_path(filename, settings.source_roots)
-    unchanged = FixResult(source, source)
-    if not selected or not may_hold_findings(source, module, settings) or file_is_silenced(source):
-        return unchanged
-    tree, facts = parse_facts(source, filename, module, is_package)
     if model is None:
         from ..model.project_model import ProjectModel
 
         model = ProjectModel(settings)
-    from ..rules.rule import Context
+    found = _findings(source, filename, settings, codes, model)
+    if found is None:
+        return FixResult(source, source)
+    tree, context, todo = found
+    if uses is None:
+        from .uses import ProjectUses
+
+        uses = ProjectUses.of_module(model, context.facts)
+    return _fix(tree, context, source, todo, target_python, uses)
+
+
+def frozen_findings(source: str, filename: str, settings: Settings, codes: Collection[str],
+                    model) -> list:
+    """The classes of a module whose DDD101 finding the fixer would try to fix (selected,
+    not silenced), as the model's views: what a run freezes is planned over the whole
+    project first, so that a base and its subclasses in other modules are frozen together
+    or not at all. Raises ``parsing.Unparsable`` as ``fix_source``."""
+    found = _findings(source, filename, settings, [c for c in codes if c == "DDD101"], model)
+    if found is None:
+        return []
+    _, context, todo = found
+    kept = model.module(context.facts.module)
+    views = []
+    for _, _, node in todo:
+        cls = next(c for c in context.facts.classes.values() if c.node is node)
+        known = kept.classes.get(cls.qualname) if kept is not None else None
+        views.append(model.view(kept, known) if known is not None else context.view(cls))
+    return views
+
+
+def _findings(source: str, filename: str, settings: Settings, codes: Collection[str], model):
+    """(tree, context, [(line, code, node)]) of the findings to fix in one module, in
+    order, as flake8 would show them; None when there is nothing to fix."""
+    from ..gate.look import may_hold_findings
+    from ..source.modules import module_path
+    from ..syntax.parsing import parse_facts
+    from .noqa import Noqa, file_is_silenced
+
+    selected = [code for code in FIXABLE if code in codes]
+    module, is_package = module_path(filename, settings.source_roots)
+    if (not selected or settings.is_test_module(module) or not may_hold_findings(source, module, settings)
+            or file_is_silenced(source)):
+        return None
+    tree, facts = parse_facts(source, filename, module, is_package)
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     from ..rules import RULES
+    from ..rules.rule import Context
 
     context = Context(facts, settings, model)
     found = [(rule.code, finding.node) for rule in RULES if rule.code in selected
              for finding in rule.run(context)]
     if not found:
-        return unchanged
-    return _fix(tree, context, source, found, target_python)
-
-
-def _fix(tree, context, source: str, found, target_python) -> FixResult:
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from .noqa import Noqa
-    from .plan import Plan, Unfixable
-    from .per_rule import FIXES, frozen_candidates
-
+        return None
     positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     silenced = Noqa(source)
     todo, seen = [], set()
@@ -103,7 +134,14 @@ def _fix(tree, context, source: str, found, target_python) -> FixResult:
             seen.add((code, id(node)))
             todo.append((line, code, node))
     todo.sort(key=lambda item: (item[0], item[1]))
-    plan = Plan(tree, context, target_python)
+    return (tree, context, todo) if todo else None
+
+
+def _fix(tree, context, source: str, todo, target_python, uses) -> FixResult:
+    from .per_rule import FIXES, frozen_candidates
+    from .plan import Plan, Unfixable
+
+    plan = Plan(tree, context, target_python, uses)
     plan.frozen_classes = frozen_candidates(plan, [node for _, code, node in todo if code == "DDD101"])
     outcomes = []
     for line, code, node in todo:

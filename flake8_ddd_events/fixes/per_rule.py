@@ -13,11 +13,12 @@ import libcst as cst
 
 from ..analysis.dataclass_fields import Style, class_decorator, is_frozen, style
 from ..syntax.expressions import dotted, names_in
-from ..syntax.facts import ClassFact, FieldFact
-from ..model.project_model import ClassView
+from ..syntax.facts import ClassFact, FieldFact, MethodFact
+from ..model.project_model import ClassView, External
 from ..rules.defaults import SharedDefault, factory_keyword, field_call, shared_defaults
 from ..rules.immutability import mutable_default, mutable_name
 from .plan import Plan, Unfixable
+from .uses import ClassKey, ProjectUses, class_key
 
 Fix = Callable[[Plan, cst.CSTNode], str]
 
@@ -35,29 +36,86 @@ def _field_of(plan: Plan, node: cst.CSTNode) -> tuple[ClassFact, FieldFact]:
 
 
 # -- DDD101: frozen=True ------------------------------------------------------------
-def _unfrozen_dataclass_base(plan: Plan, view: ClassView, fixing: set[int]) -> ClassView | None:
+def _unfrozen_dataclass_base(view: ClassView, fixing: set[ClassKey]) -> ClassView | None:
     """A known dataclass ancestor that stays unfrozen: a frozen dataclass cannot inherit it."""
     for ancestor in view.mro[1:]:
         found = class_decorator(ancestor)
         if (found and found[0] is Style.DATACLASS and is_frozen(ancestor) is not True
-                and id(ancestor.cls.node) not in fixing):
+                and class_key(ancestor) not in fixing):
             return ancestor
     return None
 
 
-def frozen_candidates(plan: Plan, nodes: Iterable[cst.CSTNode]) -> set[int]:
-    """The DDD101 classes that can be frozen together in this module."""
-    fixing = {id(node) for node in nodes}
+def freezable(views: Iterable[ClassView], uses: ProjectUses) -> set[ClassKey]:
+    """The classes among ``views`` that can be frozen together: each has a decorator to
+    add ``frozen=True`` to, and nothing blocks it once the others are frozen too."""
+    candidates = {class_key(view): view for view in views}
+    fixing = set(candidates)
     while True:
-        keep = set()
-        for node_id in fixing:
-            cls = next(c for c in plan.facts.classes.values() if id(c.node) == node_id)
-            view = plan.context.view(cls)
-            if class_decorator(view) is not None and _unfrozen_dataclass_base(plan, view, fixing) is None:
-                keep.add(node_id)
+        keep = {key for key in fixing if class_decorator(candidates[key]) is not None
+                and _unfrozen_dataclass_base(candidates[key], fixing) is None
+                and frozen_blocker(uses, candidates[key], fixing) is None}
         if keep == fixing:
             return fixing
         fixing = keep
+
+
+def frozen_candidates(plan: Plan, nodes: Iterable[cst.CSTNode]) -> set[ClassKey]:
+    """The classes frozen in this run: planned over the project when the run did
+    (``ProjectUses.frozen``), else those of this module's DDD101 findings that can be
+    frozen together."""
+    if plan.project.frozen is not None:
+        return plan.project.frozen
+    return freezable([plan.context.view(_class_of(plan, node)) for node in nodes], plan.project)
+
+
+def _writer(method: MethodFact) -> str:
+    """How a message names a method: ``'id' setter``, ``__post_init__``, ``method 'rename'``."""
+    for decorator in method.decorators:
+        owner, _, kind = decorator.name.rpartition(".")
+        if kind in ("setter", "deleter") and owner:
+            return f"'{owner}' {kind}"
+    return method.name if method.name.startswith("__") else f"method '{method.name}'"
+
+
+def _assigns_self(owner: ClassView) -> tuple[str, str] | None:
+    """The method of the class that assigns to its instance in a way a frozen instance
+    refuses, and what it assigns (``object.__setattr__`` goes round the refusal: fine)."""
+    for method in owner.cls.methods:
+        for assignment in method.self_assignments:
+            if not assignment.bypasses_setattr:
+                what = f"self.{assignment.attr}" if assignment.attr else "an attribute through setattr"
+                return _writer(method), what
+    return None
+
+
+def frozen_blocker(uses: ProjectUses, view: ClassView, fixing: set[ClassKey]) -> str | None:
+    """Why ``frozen=True`` would break code that works today, or None: the class, a base
+    or a project subclass assigns to the instance; a base is outside the project (what it
+    does is not known); a project subclass is a dataclass that stays unfrozen (Python
+    refuses a non-frozen dataclass under a frozen one). ``fixing``: the classes frozen in
+    the same run."""
+    refused = "which a frozen instance refuses"
+    for owner in view.mro:
+        found = _assigns_self(owner)
+        if found is not None:
+            where = "" if owner is view else f" of its base '{owner.name}'"
+            return f"{found[0]}{where} assigns {found[1]}, {refused}"
+    for _, resolved in view.ancestors():
+        if isinstance(resolved, External) and resolved.is_leaf or isinstance(resolved, ClassView):
+            continue
+        name = resolved.qualified if isinstance(resolved, External) else resolved.name
+        return f"its base '{name}' is outside the project: whether it assigns to self is not known"
+    for sub in uses.subclasses_of(view):
+        found = _assigns_self(sub)
+        if found is not None:
+            return f"{found[0]} of its subclass '{sub.name}' assigns {found[1]}, {refused}"
+        decorator = class_decorator(sub)
+        if (decorator is not None and decorator[0] is Style.DATACLASS and is_frozen(sub) is not True
+                and class_key(sub) not in fixing):
+            return (f"its subclass '{sub.name}' is a dataclass that is not frozen, and Python "
+                    "refuses it under a frozen base: freeze both together")
+    return None
 
 
 def fix_frozen(plan: Plan, node: cst.CSTNode) -> str:
@@ -66,10 +124,13 @@ def fix_frozen(plan: Plan, node: cst.CSTNode) -> str:
     if found is None:
         raise Unfixable("no dataclass or attrs decorator to add frozen=True to; make it "
                         "immutable the way its framework does")
-    base = _unfrozen_dataclass_base(plan, view, plan.frozen_classes)
+    base = _unfrozen_dataclass_base(view, plan.frozen_classes)
     if base is not None:
         raise Unfixable(f"its base '{base.name}' is a dataclass that is not frozen, and a frozen "
                         "dataclass cannot inherit from it: freeze the base first")
+    blocker = frozen_blocker(plan.project, view, plan.frozen_classes)
+    if blocker is not None:
+        raise Unfixable(blocker)
     plan.decorator_keyword(found[1].node, "frozen")
     return "frozen=True"
 
@@ -254,6 +315,12 @@ def fix_field_order(plan: Plan, node: cst.CSTNode) -> str:
         major, minor = plan.target_python
         raise Unfixable(f"kw_only=True needs Python 3.10 and the target is {major}.{minor} "
                         "(ddd-target-python / requires-python); give the field a default instead")
+    builders = plan.project.positional_builders(plan.context.view(cls))
+    if builders:
+        first = builders[0]
+        places = "" if len(builders) == 1 else f" (and {len(builders) - 1} more)"
+        raise Unfixable(f"'{first.callee}(...)' in {first.path}{places} builds it with positional "
+                        "arguments, which kw_only=True would refuse: pass them by name first")
     plan.decorator_keyword(decorator.node, "kw_only")
     return "kw_only=True"
 

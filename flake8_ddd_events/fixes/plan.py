@@ -16,6 +16,7 @@ import libcst as cst
 
 from ..rules.rule import Context
 from . import edits as syntax
+from .uses import ClassKey, ProjectUses
 
 
 class Unfixable(Exception):
@@ -28,9 +29,11 @@ _KEYWORD_ORDER = ("frozen", "kw_only")
 
 
 class Plan:
-    def __init__(self, tree: cst.Module, context: Context, target_python: tuple[int, int]) -> None:
+    def __init__(self, tree: cst.Module, context: Context, target_python: tuple[int, int],
+                 uses: ProjectUses) -> None:
         self.tree = tree
         self.context = context
+        self.project = uses  # subclasses and positional builders, across the project
         self.facts = context.facts
         self.target_python = target_python
         self.edits: dict[int, list[Edit]] = {}
@@ -38,7 +41,7 @@ class Plan:
         self.additions: dict[int, tuple[cst.ImportFrom, list[tuple[str, str]]]] = {}  # (new, replacing)
         self.bound: dict[str, str] = dict(self.facts.aliases)  # local name -> qualified
         self.replaced: Counter[str] = Counter()  # local names whose uses were rewritten
-        self.frozen_classes: set[int] = set()  # ClassDefs DDD101 makes frozen in this run
+        self.frozen_classes: set[ClassKey] = set()  # the classes DDD101 freezes in this run
         self.new_imports: dict[str, list[str]] = {}  # module -> names of a new ``from … import``
         self._uses: _NameUses | None = None
 

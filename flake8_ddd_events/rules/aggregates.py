@@ -7,13 +7,13 @@ annotations. They do not follow calls into other functions.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import libcst as cst
 
 from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import CallFact, ClassFact, FieldFact
-from ..model.project_model import ClassView
+from ..model.project_model import ClassView, External
 from ..analysis.recognition import Kind, recognise
 from .rule import Context, Finding, rule
 from .identity import identity_name
@@ -208,18 +208,73 @@ def _held_aggregate(view: ClassView, annotation: cst.BaseExpression | None) -> C
     return None
 
 
-def _holdings(cls: ClassFact) -> Iterator[FieldFact]:
-    """Class annotations, ``__init__`` parameters and annotated ``self.`` assignments,
-    as fields; one per name (the first place that declares it)."""
+# Calls that put what they are given into a container: ``self._lines.append(line)``.
+_CONTAINER_ADDS = frozenset({"append", "appendleft", "add", "insert", "extend", "update", "setdefault"})
+# Calls that build a container of what they are given: ``self.lines = list(lines)``.
+_CONTAINER_BUILDS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "deque",
+                               "OrderedDict"})
+
+
+def _stored_names(value: cst.BaseExpression | None) -> Iterator[str]:
+    """The names whose objects ``value`` stores as they are: the name itself, inside a
+    container display or container call, either side of ``or``/``if … else``. An
+    attribute of one (``customer.id``) or any other call's result is not the object."""
+    if isinstance(value, cst.Name):
+        yield value.value
+    elif isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        for element in value.elements:
+            yield from _stored_names(element.value)
+    elif isinstance(value, cst.Dict):
+        for element in value.elements:
+            if isinstance(element, cst.DictElement):
+                yield from _stored_names(element.value)
+    elif isinstance(value, cst.Call) and last_part(dotted(value.func)) in _CONTAINER_BUILDS:
+        for arg in value.args:
+            yield from _stored_names(arg.value)
+    elif isinstance(value, cst.BooleanOperation):
+        yield from _stored_names(value.left)
+        yield from _stored_names(value.right)
+    elif isinstance(value, cst.IfExp):
+        yield from _stored_names(value.body)
+        yield from _stored_names(value.orelse)
+
+
+def _stored_parameter(annotations: dict[str, cst.BaseExpression],
+                      values: Iterable[cst.BaseExpression | None]) -> cst.BaseExpression | None:
+    """The annotation of the first annotated parameter whose object the values store."""
+    for value in values:
+        for name in _stored_names(value):
+            if name in annotations:
+                return annotations[name]
+    return None
+
+
+def _holdings(context: Context, cls: ClassFact) -> Iterator[FieldFact]:
+    """What the class stores on ``self``, as fields at the line that stores it: class
+    annotations, annotated ``self.`` assignments, ``self.x = <parameter>`` (also inside a
+    container) and ``self.x.append(<parameter>)``, typed with the parameter's annotation;
+    one per attribute name (the first place that stores it)."""
     seen: set[str] = set()
     candidates: list[FieldFact] = list(cls.fields)
-    init = cls.method("__init__")
-    if init is not None:
-        candidates += [FieldFact(p.name, p.annotation, None, p.annotation)
-                       for p in init.params if p.annotation is not None]
+    adds: dict[str, list[CallFact]] = {}
+    for call in context.facts.calls:
+        if (call.method in _CONTAINER_ADDS and call.receiver.startswith("self.")
+                and call.function and call.function.rpartition(".")[0] == cls.qualname):
+            adds.setdefault(call.function.rpartition(".")[2], []).append(call)
     for method in cls.methods:
-        candidates += [FieldFact(a.attr, a.annotation, None, a.node)
-                       for a in method.self_assignments if a.attr and a.annotation is not None]
+        annotations = {p.name: p.annotation for p in method.params if p.annotation is not None}
+        for assignment in method.self_assignments:
+            if not assignment.attr:
+                continue
+            annotation = assignment.annotation or (_stored_parameter(
+                annotations, (assignment.value,)) if assignment.binds else None)
+            if annotation is not None:
+                candidates.append(FieldFact(assignment.attr, annotation, None, assignment.node))
+        for call in adds.get(method.name, ()):
+            annotation = _stored_parameter(annotations, (arg.value for arg in call.args))
+            if annotation is not None:
+                attr = call.receiver.split(".")[1]
+                candidates.append(FieldFact(attr, annotation, None, call.node))
     for candidate in candidates:
         if candidate.name not in seen:
             seen.add(candidate.name)
@@ -229,12 +284,15 @@ def _holdings(cls: ClassFact) -> Iterator[FieldFact]:
 @rule(
     "DDD302", "aggregate-holds-aggregate",
     summary="aggregate root holds another aggregate root",
-    what="Reports an aggregate root that holds another aggregate root instead of its identity: "
-         "a class annotation, an `__init__` parameter or an annotated `self.` assignment whose "
-         "annotation mentions, at any depth (`list[Invoice]`, `Optional[Customer]`), a class "
-         "recognised as an aggregate root, here or in another project module. Reported at that "
-         "line, once per attribute name (a parameter stored under the same name is one "
-         "finding). Entities are fine: they live inside the aggregate's boundary.",
+    what="Reports an aggregate root that stores another aggregate root on itself instead of "
+         "its identity: a class annotation, an annotated `self.` assignment, or "
+         "`self.x = <parameter>` / `self.x.append(<parameter>)` (also inside a list, tuple, set "
+         "or dict) where the annotation or the parameter's annotation mentions, at any depth "
+         "(`list[Invoice]`, `Optional[Customer]`), a class recognised as an aggregate root, "
+         "here or in another project module. Reported at the line that stores it, so that "
+         "`# noqa` goes there, once per attribute name. Not reported: a parameter that is only "
+         "read (`self.customer_id = customer.id` keeps the identity), and entities, which live "
+         "inside the aggregate's boundary.",
     why="An aggregate is a consistency boundary: one transaction changes one aggregate. Holding "
         "another aggregate lets this one change it (two boundaries in one transaction), loads and "
         "locks the other's whole graph whenever this one is loaded, and turns concurrent updates "
@@ -255,9 +313,9 @@ class Invoice(AggregateRoot):
 
 
 class BillingAccount(AggregateRoot):
-    def __init__(self, account_id: UUID, open_invoices: list[Invoice]) -> None:  # DDD302
+    def __init__(self, account_id: UUID, open_invoices: list[Invoice]) -> None:
         super().__init__(account_id)
-        self.open_invoices = open_invoices
+        self.open_invoices = open_invoices  # DDD302
 """,
     ],
     valid=[
@@ -281,13 +339,16 @@ class BillingAccount(AggregateRoot):
     def __init__(self, account_id: UUID, open_invoice_ids: list[UUID]) -> None:
         super().__init__(account_id)
         self.open_invoice_ids = open_invoice_ids
+
+    def settle(self, invoice: Invoice) -> None:
+        self.last_settled_invoice_id = invoice.id
 """,
     ],
     options=("ddd-aggregate-bases", "ddd-entity-bases"),
 )
 def aggregate_holds_aggregate(context: Context) -> Iterator[Finding]:
     for view, _ in context.of_kind(Kind.AGGREGATE):
-        for holding in _holdings(view.cls):
+        for holding in _holdings(context, view.cls):
             held = _held_aggregate(view, holding.annotation)
             if held is not None:
                 yield Finding(holding.node, f"aggregate '{view.name}' holds aggregate "
@@ -312,8 +373,72 @@ def records_from_outside(context: Context, call: CallFact) -> bool:
     first = call.args[0].value if call.args else None
     if isinstance(first, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return False  # an analytics call: events of the domain are objects, not strings
+    if isinstance(first, (cst.Name, cst.Attribute)) and isinstance(
+            context.model.resolve(context.facts, dotted(first), scope=call.cls), ClassView):
+        return False  # a class, not an instance: a registration (``register_event(OrderPlaced, f)``)
+    receivers = _receiver_classes(context, call)
+    if receivers and not any(recognise(view, context.settings).kind in (Kind.AGGREGATE, Kind.ENTITY)
+                             for view in receivers):
+        return False  # a registry, a mapper, a bus: known, and not what records
     return not any(_may_record(context, cls, call.method)
                    for cls in enclosing_classes(context, call.cls))
+
+
+def _receiver_classes(context: Context, call: CallFact) -> list[ClassView]:
+    """The project classes the receiver of a call is declared as, where that is written
+    down: a parameter of the enclosing function (``registry: EventRegistry``), or an
+    attribute of the enclosing class (``self.registry: EventRegistry``, ``self.registry =
+    EventRegistry()``, ``self.registry = registry`` from an annotated parameter); empty
+    when unknown."""
+    params = _parameters(context, call.function)
+    head, _, rest = call.receiver.partition(".")
+    if head not in ("self", "cls") or not call.cls:
+        return _classes_named(context, params.get(call.receiver), call.cls)
+    if not rest or "." in rest:
+        return []
+    cls = context.facts.classes[call.cls]
+    for field in cls.fields:
+        if field.name == rest and field.annotation is not None:
+            return _classes_named(context, field.annotation, call.cls)
+    for method in cls.methods:
+        annotations = {p.name: p.annotation for p in method.params}
+        for assignment in method.self_assignments:
+            if assignment.attr != rest:
+                continue
+            value = assignment.value
+            if assignment.annotation is not None:
+                return _classes_named(context, assignment.annotation, call.cls)
+            if isinstance(value, cst.Name) and annotations.get(value.value) is not None:
+                return _classes_named(context, annotations[value.value], call.cls)
+            if isinstance(value, cst.Call):
+                return _classes_named(context, value.func, call.cls)
+    return []
+
+
+def _parameters(context: Context, function: str | None) -> dict[str, cst.BaseExpression | None]:
+    """The parameters of the function a call stands in, by name."""
+    if function is None:
+        return {}
+    if function in context.facts.functions:
+        return {p.name: p.annotation for p in context.facts.functions[function]}
+    owner, _, name = function.rpartition(".")
+    cls = context.facts.classes.get(owner)
+    method = cls.method(name) if cls is not None else None
+    return {p.name: p.annotation for p in method.params} if method is not None else {}
+
+
+def _classes_named(context: Context, annotation: cst.BaseExpression | None,
+                   scope: str | None) -> list[ClassView]:
+    """The project classes an annotation names, when every name in it that is not
+    ``typing``'s is one (``Optional[EventRegistry]``); empty when any is unknown."""
+    found = []
+    for name in names_in(annotation):
+        resolved = context.model.resolve(context.facts, name, scope=scope)
+        if isinstance(resolved, ClassView):
+            found.append(resolved)
+        elif not (isinstance(resolved, External) and resolved.is_leaf) and name != "None":
+            return []
+    return found
 
 
 @rule(
@@ -324,8 +449,12 @@ def records_from_outside(context: Context, call: CallFact) -> bool:
          "the class that defines the recording method: in an application service, a handler, "
          "a module-level function. Inside those classes it is fine, including a classmethod "
          "factory that records an event on the instance it just built. Not reported: "
-         "`self.record_event(...)`, calls on an imported module or class, and calls whose "
-         "first argument is a string (analytics: `tracker.record_event(\"checkout\")`).",
+         "`self.record_event(...)`, calls on an imported module or class, calls whose "
+         "first argument is a string (analytics: `tracker.record_event(\"checkout\")`), "
+         "calls whose first argument is an event class rather than an instance (a handler "
+         "registration: `registry.register_event(OrderPlaced, notify)`), and calls on a "
+         "receiver declared as a project class that is neither an entity nor an aggregate root "
+         "(`registry: EventRegistry` as a parameter, `self.registry = EventRegistry()`).",
     why="What happened to an aggregate is the aggregate's decision: the method that changes its "
         "state is the one that knows which fact occurred and records it in the same step. A "
         "service that records events for it can record a fact that the state does not show, "
@@ -390,6 +519,29 @@ class Invoice(AggregateRoot):
 
 def extend_due_date(invoice: Invoice, due_on: date) -> None:
     invoice.extend_due_date(due_on)
+""",
+        """\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class InvoicePaid(DomainEvent):
+    invoice_id: str
+
+
+class EventRegistry:
+    def register_event(self, event_type: type, handler) -> None:
+        print(event_type, handler)
+
+
+def send_receipt(event: InvoicePaid) -> None:
+    print(event.invoice_id)
+
+
+def wire(registry: EventRegistry) -> None:
+    registry.register_event(InvoicePaid, send_receipt)
 """,
     ],
     options=("ddd-record-methods", "ddd-aggregate-bases", "ddd-entity-bases"),

@@ -305,7 +305,11 @@ def event_mutates_itself(context: Context) -> Iterator[Finding]:
     what="Reports the first own field of a dataclass (or attrs) event or event base that has no "
          "default, is not keyword-only, and comes after a positional field with a default, "
          "counting the fields the bases contribute in MRO order. Python raises TypeError "
-         "(attrs: ValueError) when such a module is imported. Stays silent when a base cannot "
+         "(attrs: ValueError) when such a module is imported. A dataclass field redeclared with "
+         "only an annotation keeps a plain default (or `field(default=...)`) a base gave it, "
+         "since dataclasses read the default from the class attribute the base left, and is "
+         "not reported; a base's `field(default_factory=...)` leaves no class attribute, so "
+         "that default is lost and the field is reported. Stays silent when a base cannot "
          "be resolved.",
     why="Event bases usually give `event_id` and `occurred_on` defaults; every concrete event "
         "that adds a required field after them breaks at import time, in production if the "

@@ -554,7 +554,8 @@ class _Collector(cst.CSTVisitor):
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:
-                function.self_assignments.append(SelfAssignment("", None, node))
+                function.self_assignments.append(SelfAssignment(
+                    "", None, node, bypasses_setattr=callee == "object.__setattr__"))
 
     # -- imports ----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:

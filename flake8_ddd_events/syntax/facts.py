@@ -52,6 +52,8 @@ class SelfAssignment:
     node: cst.CSTNode | None  # None in compact facts
     value: cst.BaseExpression | None = None  # what it binds, when known (not unpacked)
     binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
+    # ``object.__setattr__(self, …)``: goes round ``__setattr__``, works on a frozen instance
+    bypasses_setattr: bool = False
 
 
 @dataclass(frozen=True)

@@ -97,10 +97,10 @@ class BillingAccount(AggregateRoot):
         self,
         account_id: UUID,
         customer_id: UUID,
-        open_invoices: list[Invoice],  # DDD302: loads and locks every open invoice; keep their ids
+        open_invoices: list[Invoice],
         dunning_level: int = 0,
     ) -> None:
         super().__init__(account_id)
         self.customer_id = customer_id
-        self.open_invoices = open_invoices
+        self.open_invoices = open_invoices  # DDD302: loads and locks every open invoice; keep their ids
         self.dunning_level = dunning_level
