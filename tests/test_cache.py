@@ -559,10 +559,13 @@ def test_a_changed_contract_lock_is_never_answered_from_the_cache(tmp_path):
     assert locked.returncode == 0, locked.stderr
     assert codes(flake8(tmp_path, ".")) == []
     lock = tmp_path / "ddd-contracts.lock"
-    lock.write_text(lock.read_text().replace('"order_id": {"nullable": false, "required": true, '
-                                             '"type": "str"}',
-                                             '"order_id": {"nullable": false, "required": true, '
-                                             '"type": "int"}'))
+    text = lock.read_text()
+    changed = text.replace('"order_id": {"nullable": false, "required": true, '
+                           '"type": {"name": "str"}}',
+                           '"order_id": {"nullable": false, "required": true, '
+                           '"type": {"name": "int"}}')
+    assert changed != text
+    lock.write_text(changed)
     cached, fresh = cached_and_fresh(tmp_path)
     assert codes(cached) == codes(fresh) == ["DDD208"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from flake8_ddd_events.lint.checker import check_source
-from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, Change, changes
-from flake8_ddd_events.contracts.lock import FORMAT, LockError, dumps, loads, read_lock
+from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, legacy_changes
+from flake8_ddd_events.contracts.lock import FORMAT, LockError, dump_lock, dumps, loads, read_lock
 from flake8_ddd_events.contracts.project import project_events, source_events
 from flake8_ddd_events.contracts.schema import FieldSchema
 from flake8_ddd_events.analysis.metadata import schema_version
@@ -235,23 +235,35 @@ def test_lock_round_trips_and_starts_with_its_format(tmp_path):
     text = source("    carrier: str | None = None\n    skus: tuple[str, ...]\n")
     schemas = source_events(text, str(tmp_path / EVENTS), settings_for(tmp_path)).schemas()
     written = dumps(schemas.values())
-    assert written.startswith('{\n  "format": 1,\n  "events": {\n')
-    assert '        "carrier": {"nullable": true, "required": false, "type": "str"},\n' in written
-    assert loads(written, "x").events == schemas
-    assert dumps(loads(written, "x").events.values()) == written
-    assert dumps([]) == '{\n  "format": 1,\n  "events": {}\n}\n'
+    assert written.startswith('{\n  "format": 2,\n  "integration_events": {\n')
+    assert ('            "carrier": {"nullable": true, "required": false, "type": {"name": "str"}},'
+            '\n') in written
+    read = loads(written, "x").events
+    assert {n: h.latest.shape for n, h in read.items()} == {
+        n: s.shape for n, s in schemas.items()}
+    assert dump_lock(loads(written, "x")) == written
+    assert dumps([]) == '{\n  "format": 2,\n  "integration_events": {}\n}\n'
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("{not json", "not valid JSON"),
+    ("{not json", "not valid JSON (Expecting property name enclosed in double quotes, line 1"),
+    ('{"format": 2, "integration_events": {"a": "b', "(Unterminated string starting, line 1"),
     ("[]", 'first key must be "format"'),
     ('{"events": {}, "format": 1}', 'first key must be "format"'),
     ('{"format": "one", "events": {}}', "is not a format version"),
     (f'{{"format": {FORMAT + 1}, "events": {{}}}}', "newer flake8-ddd-events"),
     ('{"format": 1, "events": []}', '"events" must be an object'),
-    ('{"format": 1, "events": {"a.B": {"version": true, "fields": {}}}}', "\"version\" must be"),
+    ('{"format": 1, "events": {"a.B": {"version": true, "fields": {}}}}', "version must be"),
     ('{"format": 1, "events": {"a.B": {"version": 1, "fields": {"x": {"type": 1}}}}}',
      "field 'x': needs"),
+    ('{"format": 1, "events": {"a.B": {"version": 1, "fields": {}}, "a.B": {"version": 2, '
+     '"fields": {}}}}', "\"events\" has 'a.B' twice"),
+    ('{\n  "format": 2,\n<<<<<<< HEAD\n  "integration_events": {}\n=======\n>>>>>>> main\n}',
+     "an unresolved merge conflict (a conflict marker at line 3)"),
+    ('{"format": 2, "integration_events": {"a.B": {"current": 2, "versions": {"1": {"fields": '
+     '{}}}}}}', '"current" names version 2'),
+    ('{"format": 2, "integration_events": {"a.B": {"current": 1, "versions": {"x": {}}}}}',
+     "version 'x' is not a number"),
 ])
 def test_a_bad_lock_is_named_with_its_reason(tmp_path, text, reason):
     path = tmp_path / "ddd-contracts.lock"
@@ -259,6 +271,7 @@ def test_a_bad_lock_is_named_with_its_reason(tmp_path, text, reason):
     with pytest.raises(LockError) as error:
         read_lock(str(path))
     assert str(error.value).startswith(f"{path}: ") and reason in str(error.value)
+    assert "at at" not in str(error.value)
 
 
 def test_read_lock_sees_a_rewrite_of_the_same_size_at_once(tmp_path):
@@ -266,24 +279,27 @@ def test_read_lock_sees_a_rewrite_of_the_same_size_at_once(tmp_path):
     assert read_lock(str(path)) is None
     one = dumps([_event("a.B", 1)])
     path.write_text(one)
-    assert read_lock(str(path)).events["a.B"].version == 1
-    path.write_text(one.replace('"version": 1', '"version": 2'))
-    assert read_lock(str(path)).events["a.B"].version == 2
+    assert read_lock(str(path)).events["a.B"].current == 1
+    path.write_text(one.replace('"current": 1', '"current": 2').replace('"1": {', '"2": {'))
+    assert read_lock(str(path)).events["a.B"].current == 2
 
 
 def _event(name, version):
     from flake8_ddd_events.contracts.schema import EventSchema
 
-    return EventSchema(name, version, {"x": FieldSchema("x", "str", True, False)})
+    return EventSchema(name, version, {"x": FieldSchema("x", "str", True, False)},
+                       {"fields": {"x": {"nullable": False, "required": True,
+                                         "type": {"name": "str"}}}})
 
 
-def test_changes_are_listed_by_field():
+def test_format_1_changes_are_listed_by_field():
     old = {"a": FieldSchema("a", "str", True, False), "b": FieldSchema("b", "int", True, False)}
     new = {"a": FieldSchema("a", "int", False, True), "c": FieldSchema("c", "int", False, False)}
-    assert [(c.field, c.kind) for c in changes(old, new)] == [
+    found = legacy_changes(old, new)
+    assert [(c.field, c.kind) for c in found] == [
         ("a", "retyped"), ("a", "made nullable"), ("a", "made optional"), ("b", "removed"),
         ("c", "added")]
-    assert not Change("added", None, new["c"]).breaks(FULL)  # optional: a reader fills it in
+    assert not found[-1].breaks(FULL)  # optional: a reader fills it in
 
 
 PROJECT = {
@@ -296,8 +312,18 @@ PROJECT = {
             + "".join(f"@dataclass(frozen=True, kw_only=True)\nclass Event{i}Happened"
                       f"(IntegrationEvent):\n    at: datetime\n    tags: FrozenSet[str]\n"
                       f"    note: Optional[str] = None\n    n{i}: int\n\n\n" for i in range(12)),
-    "shop/billing/contracts.py": "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\n"
-                                 "class InvoicePaid:\n    correlation_id: str\n    amount: int\n",
+    "shop/billing/contracts.py": "from dataclasses import dataclass\n\n"
+                                 "from shop.shared.values import Address, Channel, Sku\n\n\n"
+                                 "@dataclass(frozen=True)\n"
+                                 "class InvoicePaid:\n    correlation_id: str\n    amount: int\n"
+                                 "    bill_to: Address\n    channel: Channel\n"
+                                 "    skus: frozenset[Sku]\n",
+    "shop/shared/values.py": "from dataclasses import dataclass\nfrom enum import Enum, auto\n"
+                             "from typing import Literal, Optional\n\nSku = str\n\n\n"
+                             "class Channel(Enum):\n    WEB = auto()\n    STORE = auto()\n\n\n"
+                             "@dataclass(frozen=True)\nclass Address:\n    lines: list[str]\n"
+                             "    kind: Literal['home', 'work', 'other']\n"
+                             "    previous: Optional['Address'] = None\n",
     "tests/test_events.py": "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\n"
                             "class FakeHappened:\n    correlation_id: str\n",
 }
@@ -325,6 +351,7 @@ def test_lock_is_the_same_bytes_across_runs_folders_and_hash_seeds(tmp_path):
     assert "shop.billing.contracts.InvoicePaid" in text and "Event11Happened" in text
     assert "FakeHappened" not in text  # test modules are left out
     assert str(tmp_path) not in text
+    assert '"shop.shared.values.Address": {' in text and '"enum": [1, 2]' in text
 
 
 def test_a_copied_project_keeps_its_lock(tmp_path):
@@ -340,3 +367,20 @@ def test_a_copied_project_keeps_its_lock(tmp_path):
     finally:
         os.chdir(cwd)
     assert first == second
+
+
+def test_a_lock_with_many_versions_is_written_the_same_whatever_their_order():
+    from flake8_ddd_events.contracts.compare import History
+    from flake8_ddd_events.contracts.lock import Lock
+
+    versions = {v: _event("a.B", v) for v in (10, "1", 2, None)}
+    texts = set()
+    for order in (list(versions), list(reversed(versions))):
+        history = History("a.B", 10, {v: versions[v] for v in order})
+        texts.add(dump_lock(Lock({"a.B": history})))
+    [text] = texts
+    keys = [line.strip().split(":")[0] for line in text.splitlines()
+            if line.startswith("        \"") and line.rstrip().endswith("{")]
+    assert keys == ['"2"', '"10"', '"\\"1\\""', '"null"']
+    assert dump_lock(loads(text, "x")) == text
+    assert set(loads(text, "x").events["a.B"].versions) == {10, "1", 2, None}

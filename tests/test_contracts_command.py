@@ -59,8 +59,8 @@ def test_check_prints_a_breaking_change_like_a_diff(project, capsys):
     assert status == 1
     assert "~ shop.sales.integration_events.OrderShipped (version 1): breaking (full compatibility)" in out
     assert "  ! field 'carrier' changed type from 'str' to 'int'" in out
-    assert '-       "carrier": {"nullable": false, "required": true, "type": "str"}' in out
-    assert '+       "carrier": {"nullable": false, "required": true, "type": "int"}' in out
+    assert '-       "carrier": {"nullable": false, "required": true, "type": {"name": "str"}}' in out
+    assert '+       "carrier": {"nullable": false, "required": true, "type": {"name": "int"}}' in out
     assert "1 breaking" in err and "version bump" in err
 
 
@@ -95,7 +95,7 @@ def test_an_event_moved_to_another_module_is_a_move(project, capsys):
     status, out, _ = contracts(capsys, "check")
     assert status == 1
     assert out == ("~ shop.sales.integration_events.OrderShipped moved to "
-                   "shop.shipping.integration_events.OrderShipped (same name, version and fields)\n")
+                   "shop.shipping.integration_events.OrderShipped (same version and wire shape)\n")
 
 
 def test_a_move_with_a_change_is_a_removal_and_an_addition(project, capsys):
@@ -124,7 +124,7 @@ def test_lock_force_writes_over_a_bad_lock(project, capsys):
     status, _, err = contracts(capsys, "lock", "--force")
     assert status == 0 and "it is written again (--force)" in err
     assert contracts(capsys, "check")[0] == 0
-    assert lock.read_text().startswith('{\n  "format": 1,')
+    assert lock.read_text().startswith('{\n  "format": 2,')
 
 
 def test_lock_force_writes_over_a_breaking_change(project, capsys):
@@ -247,9 +247,9 @@ def test_export_writes_json_schemas_that_validate_the_events(project, capsys, mo
     assert schema["properties"]["event_version"]["const"] == 2
     assert schema["properties"]["carrier"] == {"enum": ["dhl", "ups"]}
     assert schema["properties"]["parcels"]["items"] == {"$ref": "#/$defs/shop.sales.contracts.Parcel"}
-    assert "cannot map" in schema["properties"]["weird"]["description"]
-    assert sorted(schema["required"]) == ["carrier", "correlation_id", "delivery_on", "extra",
-                                          "occurred_on", "pair", "parcels", "total"]
+    assert "cannot read" in schema["properties"]["weird"]["description"]
+    # producers write every field, defaults and default factories included
+    assert sorted(schema["required"]) == sorted(schema["properties"])
 
     monkeypatch.syspath_prepend(str(project))
     module = importlib.import_module("shop.sales.contracts")
@@ -274,3 +274,161 @@ def test_export_writes_json_schemas_that_validate_the_events(project, capsys, mo
     first = path.read_bytes()
     contracts(capsys, "export", "--out", "out")
     assert path.read_bytes() == first
+
+
+# -- history: every locked version kept ------------------------------------------------
+def locked(project) -> dict:
+    return json.loads((project / "ddd-contracts.lock").read_text())
+
+
+def ddd208(project, path=EVENTS, **values):
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
+    from flake8_ddd_events.config.settings import Settings
+
+    settings = Settings.from_values({"ddd-source-roots": [str(project)], **values})
+    text = (project / path).read_text()
+    reports = check_source(text, str(project / path), settings, {"DDD208"},
+                           ProjectModel(settings))
+    return [(r.line, r.message) for r in reports]
+
+
+def test_lock_keeps_every_version_and_prune_drops_the_older_ones(project, capsys):
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: int\n", version=2))
+    assert contracts(capsys, "lock")[0] == 0
+    entry = locked(project)["integration_events"]["shop.sales.integration_events.OrderShipped"]
+    assert entry["current"] == 2 and sorted(entry["versions"]) == ["1", "2"]
+    assert entry["versions"]["1"]["fields"]["carrier"]["type"] == {"name": "str"}
+    assert entry["versions"]["2"]["fields"]["carrier"]["type"] == {"name": "int"}
+    assert contracts(capsys, "lock", "--prune")[0] == 0
+    entry = locked(project)["integration_events"]["shop.sales.integration_events.OrderShipped"]
+    assert sorted(entry["versions"]) == ["2"]
+
+
+@pytest.mark.parametrize("code, printed", [
+    (shipped("    carrier: int\n", version=1), "its version went down from 2 to 1"),
+    (shipped("    carrier: int\n", version=2).replace("int = 2", "str = '2'"),
+     "its version changed type from int 2 to str '2'"),
+    (shipped("    carrier: int\n", version=2).replace("int = 2", "int"),
+     "its version was taken away (locked at 2)"),
+])
+def test_a_version_that_goes_down_changes_type_or_goes_away_breaks(project, capsys, code, printed):
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: int\n", version=2))
+    contracts(capsys, "lock")
+    before = (project / "ddd-contracts.lock").read_bytes()
+    write_file(project, EVENTS, code)
+    status, out, err = contracts(capsys, "check")
+    assert status == 1 and printed in out and "1 breaking" in err, out
+    [(line, message)] = ddd208(project)
+    assert printed in message and "keep version 2" in message
+    assert line == 8  # the version field
+    status, out, err = contracts(capsys, "lock")
+    assert status == 1 and "not written" in err
+    assert (project / "ddd-contracts.lock").read_bytes() == before
+
+
+def test_a_reused_old_version_is_compared_with_what_was_locked_for_it(project, capsys):
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: int\n", version=2))
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: int\n", version=1))
+    status, out, _ = contracts(capsys, "check")
+    assert "field 'carrier' changed type from 'str' to 'int'" in out  # v1 as locked
+
+
+def test_lock_paths_replaces_only_the_events_under_them(project, capsys):
+    write_file(project, "shop/billing/integration_events.py", shipped(name="InvoicePaid"))
+    assert contracts(capsys, "lock")[0] == 0
+    write_file(project, EVENTS, shipped("    carrier: str\n    note: str = ''\n"))
+    write_file(project, "shop/billing/integration_events.py",
+               shipped("    carrier: str\n    note: str = ''\n", name="InvoicePaid"))
+    status, _, err = contracts(capsys, "lock", "shop/sales")
+    assert status == 0 and "wrote 1 integration event (and kept 1 under other paths)" in err
+    events = locked(project)["integration_events"]
+    assert sorted(events) == ["shop.billing.integration_events.InvoicePaid",
+                              "shop.sales.integration_events.OrderShipped"]
+    assert "note" in events["shop.sales.integration_events.OrderShipped"]["versions"]["1"]["fields"]
+    assert "note" not in events["shop.billing.integration_events.InvoicePaid"]["versions"]["1"][
+        "fields"]
+    status, out, _ = contracts(capsys, "check", "shop/sales")
+    assert status == 0
+
+
+def test_an_event_gone_while_another_appears_is_refused_unless_the_same_shape(project, capsys):
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: int\n", name="OrderDispatched"))
+    status, out, err = contracts(capsys, "lock")
+    assert status == 1 and "not written" in err
+    assert "- shop.sales.integration_events.OrderShipped (version 1)" in out
+    write_file(project, EVENTS, shipped(name="OrderDispatched"))  # renamed, same wire shape
+    status, out, _ = contracts(capsys, "check")
+    assert ("~ shop.sales.integration_events.OrderShipped moved to "
+            "shop.sales.integration_events.OrderDispatched") in out
+    assert contracts(capsys, "lock")[0] == 0
+    entry = locked(project)["integration_events"]
+    assert list(entry) == ["shop.sales.integration_events.OrderDispatched"]
+
+
+def test_a_format_1_lock_is_checked_as_far_as_it_goes_and_upgraded_by_lock(project, capsys):
+    lock = write_file(project, "ddd-contracts.lock", (
+        '{\n  "format": 1,\n  "events": {\n    "shop.sales.integration_events.OrderShipped": {\n'
+        '      "version": 1,\n      "fields": {\n'
+        '        "carrier": {"nullable": false, "required": true, "type": "str"},\n'
+        '        "correlation_id": {"nullable": false, "required": true, "type": "uuid.UUID"},\n'
+        '        "event_version": {"nullable": false, "required": false, "type": "int"}\n'
+        '      }\n    }\n  }\n}\n'))
+    status, out, err = contracts(capsys, "check")
+    assert status == 0 and err.count("'ddd-events contracts lock' upgrades it") == 1
+    write_file(project, EVENTS, shipped("    carrier: int\n"))
+    status, out, _ = contracts(capsys, "check")
+    assert status == 1 and "field 'carrier' changed type from 'str' to 'int'" in out
+    assert ddd208(project)
+    write_file(project, EVENTS, shipped("    carrier: int\n", version=2))
+    status, _, err = contracts(capsys, "lock")
+    assert status == 0 and "upgraded to format 2" in err
+    entry = json.loads(lock.read_text())["integration_events"][
+        "shop.sales.integration_events.OrderShipped"]
+    assert entry["versions"]["1"]["format"] == 1  # the old version kept as it was locked
+    assert entry["versions"]["2"]["fields"]["carrier"]["type"] == {"name": "int"}
+    assert contracts(capsys, "check")[0] == 0
+
+
+def test_the_lock_is_found_above_the_current_folder(project, capsys, monkeypatch):
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: int\n"))
+    monkeypatch.chdir(project / "shop")
+    assert [m for _, m in ddd208(project)]  # flake8 run from a subfolder still sees it
+
+
+def test_a_folder_in_place_of_the_lock_is_an_error_everywhere(project, capsys):
+    (project / "ddd-contracts.lock").mkdir()
+    [(_, message)] = ddd208(project)
+    assert "ddd-contracts.lock: a folder, not a file" in message
+    status, _, err = contracts(capsys, "check")
+    assert status == 2 and "a folder, not a file" in err
+    status, _, err = contracts(capsys, "lock")
+    assert status == 2 and "nothing was overwritten" in err
+    assert (project / "ddd-contracts.lock").is_dir()
+
+
+def test_a_merge_conflict_in_the_lock_is_named_with_its_line(project, capsys):
+    contracts(capsys, "lock")
+    lock = project / "ddd-contracts.lock"
+    lines = lock.read_text().splitlines(keepends=True)
+    text = "".join(lines[:3] + ["<<<<<<< HEAD\n"] + lines[3:5] + ["=======\n", ">>>>>>> main\n"]
+                   + lines[5:])
+    lock.write_text(text)
+    status, _, err = contracts(capsys, "check")
+    assert status == 2 and "an unresolved merge conflict (a conflict marker at line 4)" in err
+    [(_, message)] = ddd208(project)
+    assert "merge conflict" in message and "contracts lock --force" in message
+    assert contracts(capsys, "lock")[0] == 2 and lock.read_text() == text
+
+
+def test_the_summary_says_a_bump_is_needed_only_when_something_breaks(project, capsys):
+    contracts(capsys, "lock")
+    write_file(project, EVENTS, shipped("    carrier: str\n    note: str = ''\n"))
+    status, _, err = contracts(capsys, "check")
+    assert status == 1 and "none breaking" in err and "version bump" not in err

@@ -111,4 +111,4 @@ def test_try_repo_contracts_check_fails_on_a_breaking_change(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
     assert "field 'carrier' changed type from 'str' to 'int'" in output
-    assert "1 breaking at the same version" in output
+    assert "1 breaking their contract" in output

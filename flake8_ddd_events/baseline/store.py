@@ -38,9 +38,9 @@ def locate(setting: str | None, start: str) -> str | None:
     if setting is not None:
         path = os.path.join(start, setting)
         return path if os.path.isfile(path) else None
-    from ..config.sources import _directories
+    from ..config.sources import folders_up
 
-    for directory in _directories(start):
+    for directory in folders_up(start):
         path = os.path.join(directory, DEFAULT_NAME)
         if os.path.isfile(path):
             return path

@@ -10,18 +10,20 @@ HELP = ("lock the integration events' schemas (ddd-contracts.lock), check the co
         "lock, or export them as JSON Schema")
 EPILOG = """\
 actions:
-  lock    write the lock from the code (refuses a breaking change at the same version
-          unless --force)
+  lock    write the lock from the code, keeping every version locked before (--prune
+          drops them); refuses a breaking change, a version going down, or an event gone
+          while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
   export  write one JSON Schema (draft 2020-12) per integration event
 
-Run from the project root on the same paths for lock and check (default: the current
-directory); test modules are left out (option ddd-test-modules).
+Run from the project root (default path: the current directory); the lock is found there
+or in the nearest folder above; test modules are left out (option ddd-test-modules).
 
 exit status:
   0  lock: written or unchanged; check: the code matches the lock; export: written
   1  check: the code and the lock differ (every difference is printed);
-     lock: a breaking change at the same version (nothing written)
+     lock: a breaking change, a version going down, an event gone while a new one
+     appears (nothing written)
   2  an error: a bad lock file (named, with the reason; nothing overwritten), a file that
      cannot be read or parsed, a bad option
 """
@@ -45,7 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              help="default: option ddd-contract-compatibility, full")
         if action == "lock":
             sub.add_argument("--force", action="store_true",
-                             help="write the lock even over a breaking change at the same version")
+                             help="write the lock even over a breaking change, a version "
+                                  "going down, or an event gone while a new one appears")
+            sub.add_argument("--prune", action="store_true",
+                             help="drop the older versions of the events written (the lock "
+                                  "keeps every locked version otherwise)")
         if action == "export":
             sub.add_argument("--format", choices=("jsonschema",), default="jsonschema",
                              help="the schema language (default: jsonschema)")
@@ -76,54 +82,87 @@ def _events(args: argparse.Namespace, settings):
     return found
 
 
-def _read(settings, overwrite: bool = False):
+def _read(path: str, overwrite: bool = False):
     """(lock or None, whether it is bad: reported)."""
     from ..contracts.lock import LockError, read_lock
 
     try:
-        return read_lock(settings.contracts_lock), False
+        return read_lock(path), False
     except LockError as error:
         then = "it is written again (--force)" if overwrite else "nothing was overwritten"
         print(f"ddd-events contracts: bad lock {error}; {then}", file=sys.stderr)
         return None, True
 
 
-def _lock(args: argparse.Namespace, settings) -> int:
-    from ..contracts.compare import CHANGED, differences
-    from ..contracts.lock import write_lock
+def _in_scope(args: argparse.Namespace, settings):
+    """Whether a locked event's module is under the paths given (``lock PATH…``)."""
+    from ..source.modules import module_path
 
-    lock, failed = _read(settings, overwrite=args.force)
+    prefixes = [module_path(path, settings.source_roots)[0] for path in args.paths]
+
+    def inside(name: str) -> bool:
+        return any(not p or name == p or name.startswith(p + ".") for p in prefixes)
+
+    return inside
+
+
+def _lock(args: argparse.Namespace, settings) -> int:
+    from ..contracts.compare import (
+        CHANGED, GONE, MOVED, NEW, VERSION, History, differences)
+    from ..contracts.lock import Lock, find_lock, write_lock
+
+    path = find_lock(settings.contracts_lock)
+    lock, failed = _read(path, overwrite=args.force)
     if failed and not args.force:
         return 2
     found = _events(args, settings)
     if found is None:
         return 2
     schemas = found.schemas()
-    path = settings.contracts_lock
-    if lock is not None:
-        breaking = [d for d in differences(lock.events, schemas, settings.contract_compatibility)
-                    if d.kind == CHANGED and d.breaking]
-        if breaking and not args.force:
-            for difference in breaking:
-                _print_difference(difference, settings.contract_compatibility)
-            print(f"{path} not written: {len(breaking)} integration event(s) changed "
-                  f"incompatibly at the same version ({settings.contract_compatibility} "
-                  "compatibility); bump their version, make the change compatible, or write "
-                  "the lock anyway with --force", file=sys.stderr)
-            return 1
-    written = write_lock(path, schemas.values())
+    mode = settings.contract_compatibility
+    inside = _in_scope(args, settings)
+    old = dict(lock.events) if lock is not None else {}
+    scoped = {name: history for name, history in old.items() if inside(name)}
+    found_differences = differences(scoped, schemas, mode)
+    new_events = any(d.kind == NEW for d in found_differences)
+    refused = [d for d in found_differences
+               if (d.kind in (CHANGED, VERSION) and d.breaks) or (d.kind == GONE and new_events)]
+    if refused and not args.force:
+        for difference in refused:
+            _print_difference(difference, mode)
+        print(f"{path} not written: {len(refused)} integration event(s) break their locked "
+              f"contract ({mode} compatibility); bump their version, make the change "
+              "compatible, or write the lock anyway with --force", file=sys.stderr)
+        return 1
+    moved = {d.old.name: d.new.name for d in found_differences if d.kind == MOVED}
+    histories = {name: h for name, h in old.items() if not inside(name)}
+    for name, schema in schemas.items():
+        before = old.get(name) or next((old[o] for o, n in moved.items() if n == name), None)
+        versions = {} if before is None or args.prune else {
+            v: s for v, s in before.versions.items()
+            if not (v == schema.version and type(v) is type(schema.version))}
+        versions[schema.version] = schema
+        histories[name] = History(name, schema.version, versions)
+    upgraded = lock is not None and lock.format < 2
+    stored = lock.stored_events if lock is not None else {}
+    written = write_lock(path, Lock(histories, stored))
     count = f"{len(schemas)} integration event{'s' * (len(schemas) != 1)}"
-    print(f"{path}: {'wrote' if written else 'unchanged,'} {count}", file=sys.stderr)
+    kept = len(histories) - len(schemas)
+    also = f" (and kept {kept} under other paths)" if kept else ""
+    how = "upgraded to format 2 and wrote" if upgraded and written else \
+        "wrote" if written else "unchanged,"
+    print(f"{path}: {how} {count}{also}", file=sys.stderr)
     return 0
 
 
 def _check(args: argparse.Namespace, settings) -> int:
     from ..contracts.compare import differences
+    from ..contracts.lock import find_lock
 
-    lock, failed = _read(settings)
+    path = find_lock(settings.contracts_lock)
+    lock, failed = _read(path)
     if failed:
         return 2
-    path = settings.contracts_lock
     if lock is None:
         print(f"ddd-events contracts check: no lock at {path}; write it with "
               "'ddd-events contracts lock' and commit it", file=sys.stderr)
@@ -131,61 +170,94 @@ def _check(args: argparse.Namespace, settings) -> int:
     found = _events(args, settings)
     if found is None:
         return 2
+    if lock.format < 2:
+        print(f"{path}: written in format {lock.format}, which locks only the names of the "
+              "fields' types; checked as far as it goes. 'ddd-events contracts lock' upgrades "
+              "it to format 2 (the whole wire shape, every version)", file=sys.stderr)
     mode = settings.contract_compatibility
-    found_differences = differences(lock.events, found.schemas(), mode)
+    inside = _in_scope(args, settings)
+    scoped = {name: history for name, history in lock.events.items() if inside(name)}
+    found_differences = differences(scoped, found.schemas(), mode)
     for difference in found_differences:
         _print_difference(difference, mode)
     if not found_differences:
-        print(f"{path}: the code matches the lock ({len(lock.events)} integration events)",
+        print(f"{path}: the code matches the lock ({len(scoped)} integration events)",
               file=sys.stderr)
         return 0
-    breaking = sum(1 for d in found_differences if d.breaking)
-    print(f"{path}: {len(found_differences)} difference(s) between the code and the lock"
-          + (f", {breaking} breaking at the same version ({mode} compatibility)" if breaking
-             else "") + ". A breaking change needs a version bump (a new contract); then, or "
-          "for compatible changes, write the lock with 'ddd-events contracts lock' and commit "
-          "it.", file=sys.stderr)
+    breaking = sum(1 for d in found_differences if d.breaks)
+    summary = f"{path}: {len(found_differences)} difference(s) between the code and the lock"
+    if breaking:
+        summary += (f", {breaking} breaking their contract ({mode} compatibility). A breaking "
+                    "change needs a version bump (a new contract); then")
+    else:
+        summary += ", none breaking. Then"
+    print(summary + " write the lock with 'ddd-events contracts lock' and commit it.",
+          file=sys.stderr)
     return 1
 
 
 def _print_difference(difference, mode: str) -> None:
-    from ..contracts.compare import BUMPED, CHANGED, GONE, MOVED, NEW
+    from ..contracts.compare import BUMPED, CHANGED, GONE, MOVED, NEW, VERSION, shown_version
     from ..contracts.lock import field_line
 
     old, new = difference.old, difference.new
     if difference.kind == NEW:
         print(f"+ {new.name} ({_version(new)}): new, not in the lock")
-        for name in new.fields:
-            print(f"+       {field_line(new.fields[name])}")
+        for name, spec in _fields(new).items():
+            print(f"+       {field_line(name, spec)}")
         return
     if difference.kind == GONE:
         print(f"- {old.name} ({_version(old)}): in the lock, no longer in the code; its "
               "consumers get no more events")
         return
     if difference.kind == MOVED:
-        print(f"~ {old.name} moved to {new.name} (same name, version and fields)")
+        print(f"~ {old.name} moved to {new.name} (same version and wire shape)")
         return
     if difference.kind == BUMPED:
-        print(f"~ {new.name}: version {old.version} -> {new.version}")
+        print(f"~ {new.name}: version {shown_version(old.version)} -> "
+              f"{shown_version(new.version)}")
+    elif difference.kind == VERSION:
+        print(f"~ {new.name}: breaking: {difference.problem}")
     elif difference.kind == CHANGED:
         verdict = (f"breaking ({mode} compatibility)" if difference.breaking
                    else f"compatible ({mode} compatibility), not locked yet")
         print(f"~ {new.name} ({_version(new)}): {verdict}")
-    by_field: dict[str, list] = {}
+    shown: set[str] = set()
     for change in difference.changes:
-        by_field.setdefault(change.field, []).append(change)
-    for field_changes in by_field.values():
-        for change in field_changes:
-            print(f"  {'!' if change in difference.breaking else ' '} {change.describe()}")
-        first = field_changes[0]
-        if first.old is not None:
-            print(f"-       {field_line(first.old)}")
-        if first.new is not None:
-            print(f"+       {field_line(first.new)}")
+        print(f"  {'!' if change in difference.breaking else ' '} {change.describe()}")
+        for sign, value, event, path in (("-", change.old, old, change.was or change.path),
+                                         ("+", change.new, new, change.path)):
+            if path == change.field and event is not None:  # the whole field
+                value = _fields(event, legacy=old.shape is None).get(path, value)
+            line = _line(path, value)
+            if line is not None and (sign + line) not in shown:
+                shown.add(sign + line)
+                print(f"{sign}       {line}")
+
+
+def _line(path: str, value) -> str | None:
+    """What a change was or is, as the lock writes it."""
+    from ..contracts.lock import field_line, legacy_spec
+    from ..contracts.schema import FieldSchema
+
+    if value is None:
+        return None
+    return field_line(path, legacy_spec(value) if isinstance(value, FieldSchema) else value)
+
+
+def _fields(event, legacy: bool = False) -> dict:
+    """An event's top-level fields as the lock writes them (``legacy``: as format 1)."""
+    from ..contracts.lock import legacy_spec
+
+    if event.shape is None or legacy:
+        return {n: legacy_spec(f) for n, f in event.fields.items()}
+    return event.shape.get("fields", {})
 
 
 def _version(event) -> str:
-    return "unversioned" if event.version is None else f"version {event.version}"
+    from ..contracts.compare import shown_version
+
+    return "unversioned" if event.version is None else f"version {shown_version(event.version)}"
 
 
 def _export(args: argparse.Namespace, settings) -> int:

@@ -219,7 +219,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("ddd-target-python", None, _python_version,
            "oldest Python the checked code runs on, for fixes (default: requires-python, else 3.10)"),
     Option("ddd-contracts-lock", "ddd-contracts.lock", _path,
-           "the contract lock of the integration events, relative to the current directory",
+           "the contract lock of the integration events: a relative path is looked for in the "
+           "current directory, then in each folder above it (as pyproject.toml is)",
            kind="file path"),
     Option("ddd-contract-compatibility", "full", _compatibility,
            "which schema changes break a locked contract: forward, backward or full",

@@ -41,7 +41,7 @@ class ConfigError(SettingsError):
     """A bad value in a configuration file; the message names the option and the file."""
 
 
-def _directories(start: str) -> Iterator[str]:
+def folders_up(start: str) -> Iterator[str]:
     """``start`` and its parents, stopping below the home directory (as flake8 does)."""
     path = os.path.abspath(start)
     home = os.path.abspath(os.path.expanduser("~"))
@@ -55,7 +55,7 @@ def _directories(start: str) -> Iterator[str]:
 
 def find_pyproject(start: str) -> str | None:
     """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.flake8-ddd-events]`` table."""
-    for directory in _directories(start):
+    for directory in folders_up(start):
         path = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(path) and TABLE in _read_toml(path).get("tool", {}):
             return path
@@ -64,7 +64,7 @@ def find_pyproject(start: str) -> str | None:
 
 def find_flake8_config(start: str) -> str | None:
     """The file flake8 would read: the nearest of setup.cfg, tox.ini, .flake8 with ``[flake8]``."""
-    for directory in _directories(start):
+    for directory in folders_up(start):
         for name in FLAKE8_FILES:
             path = os.path.join(directory, name)
             parser = configparser.RawConfigParser()

@@ -1,14 +1,24 @@
-"""One JSON Schema (draft 2020-12) per integration event, for consumers in any language.
+"""One JSON Schema (draft 2020-12) per integration event, for consumers in any language,
+made from the same wire shape the lock holds (``shape``), so that it describes what
+producers write:
 
-``$id`` is ``urn:ddd-events:<dotted name>:v<version>``; ``required`` lists the fields
-without a default; a nullable field also admits ``null``; the version field, when it
-gives the version, is a ``const``. Types are mapped from the annotations: str, int,
-float, bool, bytes, Decimal, UUID, date and time types, enums (their literal values),
-Literal, tuples, lists, sets and frozensets, mappings, unions; a project data class
-(a value type or another integration event) becomes a ``$defs`` entry with its own
-fields. A type that cannot be mapped accepts any value (``{}``) and says so in its
-``description``. Extra properties are allowed: a consumer must tolerate fields added
-by a compatible change.
+- properties by wire name (aliases, alias generators, rename policies); a positional
+  format (NamedTuple, msgspec ``array_like``) is an array with ``prefixItems``;
+- ``required``: every field producers always write (all but those they may leave out:
+  msgspec ``omit_defaults`` with a default, a TypedDict key that is not required), defaults
+  and ``default_factory`` fields included; a nullable field also admits ``null``;
+- ``$id`` is ``urn:ddd-events:<dotted name>:v<version>``; the version field, when it
+  gives the version, is a ``const``;
+- str, int, float, bool; Decimal as a number or a string in decimal or exponent notation
+  (``"12.50"``, ``"1E-7"``: what pydantic and msgspec write); UUID; date; datetime and
+  time with or without an offset (naive ones are sent as they are); timedelta; bytes as
+  pydantic sends them (UTF-8 text) or base64 (msgspec, others); enums and ``Literal`` by
+  their values; aliases and ``NewType`` as their targets; tuples, arrays, sets, mappings,
+  unions; constraints (bounds, lengths, patterns); a project value object is a ``$defs``
+  entry with its own fields;
+- a type that cannot be read accepts any value (``{}``) and says so in its
+  ``description``. Extra properties are allowed: a consumer must tolerate fields added by
+  a compatible change.
 """
 
 from __future__ import annotations
@@ -17,38 +27,35 @@ import json
 import os
 from typing import Any, Mapping
 
-from ..syntax.expressions import last_part
-from ..model.project_model import ClassView
-from ..analysis.recognition import is_data_shaped
-from ..config.settings import Settings
+from ..analysis.dataclass_fields import Style, style
 from ..analysis.metadata import schema_version
-from .schema import contract_fields, event_name
-from .typenames import LITERAL, NONE, UNION, UNREAD, TypeRef, literal
+from ..model.project_model import ClassView
+from ..config.settings import Settings
+from .schema import event_name
+from .shape import Shape, class_shape, render
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-
+DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_CLOCK = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})?"
 _SIMPLE: dict[str, dict[str, Any]] = {
     "str": {"type": "string"},
     "int": {"type": "integer"},
     "float": {"type": "number"},
     "bool": {"type": "boolean"},
-    "bytes": {"type": "string", "contentEncoding": "base64"},
-    "decimal.Decimal": {"type": ["number", "string"], "pattern": r"^-?\d+(\.\d+)?$"},
+    "decimal.Decimal": {"type": ["number", "string"], "pattern": DECIMAL},
     "uuid.UUID": {"type": "string", "format": "uuid"},
-    "datetime.datetime": {"type": "string", "format": "date-time"},
+    "datetime.datetime": {"type": "string", "pattern": rf"^\d{{4}}-\d{{2}}-\d{{2}}[Tt ]{_CLOCK}$"},
     "datetime.date": {"type": "string", "format": "date"},
-    "datetime.time": {"type": "string", "format": "time"},
-    "datetime.timedelta": {"type": "string", "format": "duration"},
+    "datetime.time": {"type": "string", "pattern": rf"^{_CLOCK}$"},
+    "datetime.timedelta": {"type": ["string", "number"]},
     "typing.Any": {},
     "object": {},
+    "None": {"type": "null"},
 }
-_ARRAYS = {"list": False, "tuple": False, "set": True, "frozenset": True,
-           "collections.abc.Sequence": False, "collections.abc.Set": True,
-           "collections.abc.Collection": False, "collections.abc.Iterable": False,
-           "collections.deque": False}
-_OBJECTS = ("dict", "collections.abc.Mapping", "collections.OrderedDict",
-            "collections.defaultdict")
-_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+_BYTES = {True: {"type": "string"},  # pydantic: UTF-8 text
+          False: {"type": "string", "contentEncoding": "base64"}}
+_KEYWORDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum",
+             "le": "maximum", "multiple_of": "multipleOf", "pattern": "pattern"}
 
 
 def file_name(view: ClassView, settings: Settings) -> str:
@@ -61,10 +68,14 @@ def event_json_schema(view: ClassView, settings: Settings) -> dict[str, Any]:
     """The JSON Schema of one integration event."""
     found = schema_version(view, settings)
     version = found.value if found is not None else None
-    defs: dict[str, Any] = {}
-    schema = _object_schema(view, defs)
-    if version is not None and found.name in schema["properties"]:
-        schema["properties"][found.name] = {**schema["properties"][found.name], "const": version}
+    shape, _ = class_shape(view)
+    writer = _Writer(view, shape.get("types", {}))
+    schema = writer.object(shape, view)
+    if version is not None and found.name is not None and "properties" in schema:
+        wire = next((w for w, spec in shape["fields"].items()
+                     if spec.get("attribute", w) == found.name), None)
+        if wire is not None:
+            schema["properties"][wire] = {**schema["properties"][wire], "const": version}
     name = event_name(view)
     shown = f"version {version}" if version is not None else "no version"
     out = {"$schema": DRAFT,
@@ -73,79 +84,96 @@ def event_json_schema(view: ClassView, settings: Settings) -> dict[str, Any]:
            "title": view.name,
            "description": f"Integration event {name}, schema {shown}.",
            **schema}
-    if defs:
-        out["$defs"] = dict(sorted(defs.items()))
+    if writer.defs:
+        out["$defs"] = dict(sorted(writer.defs.items()))
     return out
 
 
-def _object_schema(view: ClassView, defs: dict[str, Any]) -> dict[str, Any]:
-    properties, required = {}, []
-    for name, field in contract_fields(view).items():
-        schema = _type_schema(field.ref or TypeRef(UNREAD, value=field.type), view, defs)
-        if field.nullable:
+class _Writer:
+    def __init__(self, view: ClassView, types: Mapping[str, Shape]) -> None:
+        self.model = view.model
+        self.types = types
+        self.defs: dict[str, Any] = {}
+
+    def object(self, shape: Shape, view: ClassView | None) -> dict[str, Any]:
+        utf8_bytes = view is not None and style(view) is Style.PYDANTIC
+        fields = shape.get("fields", {})
+        if shape.get("positional"):
+            ordered = sorted(fields.items(), key=lambda item: item[1].get("position", 0))
+            items = [self.field(spec, utf8_bytes) for _, spec in ordered]
+            sent = 0
+            for _, spec in ordered:
+                if spec.get("omittable"):
+                    break
+                sent += 1
+            return {"type": "array", "prefixItems": items, "minItems": sent}
+        properties = {wire: self.field(spec, utf8_bytes) for wire, spec in fields.items()}
+        required = [wire for wire, spec in fields.items() if not spec.get("omittable")]
+        return {"type": "object", "properties": properties, "required": required}
+
+    def field(self, spec: Shape, utf8_bytes: bool) -> dict[str, Any]:
+        schema = self.type(spec.get("type", {}), utf8_bytes)
+        if spec.get("nullable"):
             schema = {"anyOf": [schema, {"type": "null"}]}
-        properties[name] = schema
-        if field.required:
-            required.append(name)
-    return {"type": "object", "properties": properties, "required": required}
+        return schema
+
+    def type(self, shape: Shape, utf8_bytes: bool) -> dict[str, Any]:
+        schema = self._type(shape, utf8_bytes)
+        constraints = shape.get("constraints")
+        if constraints:
+            schema = {**schema, **_constraints(constraints, schema)}
+        return schema
+
+    def _type(self, shape: Shape, utf8_bytes: bool) -> dict[str, Any]:
+        if "union" in shape:
+            return {"anyOf": [self.type(m, utf8_bytes) for m in shape["union"]]}
+        if "literal" in shape:
+            return {"enum": list(shape["literal"])}
+        if "enum" in shape and shape["enum"] is not None:
+            return {"enum": list(shape["enum"])}
+        if "array" in shape:
+            schema = {"type": "array", "items": self.type(shape["array"], utf8_bytes)}
+            if shape.get("unique"):
+                schema["uniqueItems"] = True
+            return schema
+        if "tuple" in shape:
+            items = [self.type(m, utf8_bytes) for m in shape["tuple"]]
+            return {"type": "array", "prefixItems": items, "minItems": len(items),
+                    "maxItems": len(items)}
+        if "map" in shape:
+            values = self.type(shape["map"][1], utf8_bytes)
+            return {"type": "object", "additionalProperties": values}
+        if "ref" in shape:
+            return self._ref(shape["ref"])
+        name = shape.get("name")
+        if not shape.get("unread") and name in ("bytes", "bytearray"):
+            return dict(_BYTES[utf8_bytes])
+        if not shape.get("unread") and name in _SIMPLE:
+            return dict(_SIMPLE[name])
+        return {"description": f"'{render(shape)}': a type flake8-ddd-events cannot read; "
+                               "any value is accepted"}
+
+    def _ref(self, name: str) -> dict[str, Any]:
+        if name not in self.defs:
+            self.defs[name] = {}  # a type that holds itself ends here
+            resolved = self.model.resolve_qualified(name)
+            view = resolved if isinstance(resolved, ClassView) else None
+            self.defs[name] = {"title": name.rpartition(".")[2],
+                               **self.object(self.types.get(name, {}), view)}
+        return {"$ref": f"#/$defs/{name}"}
 
 
-def _type_schema(ref: TypeRef, view: ClassView, defs: dict[str, Any]) -> dict[str, Any]:
-    name = ref.name
-    if name == UNION:
-        return {"anyOf": [_type_schema(a, view, defs) for a in ref.args]}
-    if name == NONE:
-        return {"type": "null"}
-    if name == LITERAL:
-        return {"enum": [a.value for a in ref.args]}
-    if name in _SIMPLE:
-        return dict(_SIMPLE[name])
-    if name in _ARRAYS:
-        return _array(ref, _ARRAYS[name], view, defs)
-    if name in _OBJECTS:
-        values = _type_schema(ref.args[1], view, defs) if len(ref.args) == 2 else {}
-        return {"type": "object", "additionalProperties": values}
-    if name != UNREAD:
-        resolved = view.model.resolve_qualified(name)
-        if isinstance(resolved, ClassView):
-            found = _project_class(name, resolved, defs)
-            if found is not None:
-                return found
-    return {"description": f"'{ref}': a type flake8-ddd-events cannot map; any value is "
-                           "accepted"}
-
-
-def _array(ref: TypeRef, unique: bool, view: ClassView, defs: dict[str, Any]) -> dict[str, Any]:
-    args = ref.args
-    schema: dict[str, Any] = {"type": "array"}
-    if ref.name == "tuple" and args and not (len(args) == 2 and args[1].name == "..."):
-        items = [_type_schema(a, view, defs) for a in args]
-        schema.update(prefixItems=items, minItems=len(items), maxItems=len(items))
-    elif args:
-        schema["items"] = _type_schema(args[0], view, defs)
-    if unique:
-        schema["uniqueItems"] = True
-    return schema
-
-
-def _project_class(name: str, view: ClassView, defs: dict[str, Any]) -> dict[str, Any] | None:
-    """An enum's values, or a ``$ref`` to a data class's schema in ``defs``."""
-    if any(last_part(w) in _ENUM_BASES for w, _ in view.ancestors()):
-        values = [_value(node) for node in view.cls.assignments.values()]
-        if values and all(v is not None for v in values):
-            return {"enum": values}
-        return None
-    if not is_data_shaped(view):
-        return None
-    if name not in defs:
-        defs[name] = {}  # a class that refers to itself ends here
-        defs[name] = {"title": view.name, **_object_schema(view, defs)}
-    return {"$ref": f"#/$defs/{name}"}
-
-
-def _value(node) -> str | int | None:
-    found = literal(node)
-    return found.value if found is not None and isinstance(found.value, (str, int)) else None
+def _constraints(constraints: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    found = {}
+    sized = "minItems" if schema.get("type") == "array" else "minLength"
+    for key, value in constraints.items():
+        if key in _KEYWORDS:
+            found[_KEYWORDS[key]] = value
+        elif key == "min_length":
+            found[sized] = value
+        elif key == "max_length":
+            found[sized.replace("min", "max")] = value
+    return found
 
 
 def write_schemas(views: Mapping[str, ClassView], settings: Settings, folder: str) -> list[str]:

@@ -1,5 +1,6 @@
 """One integration event's schema, read from the facts: its dotted name, its schema
-version, and its fields with the inherited ones.
+version, its wire shape (``shape``: what format 2 locks) and its fields by attribute with
+their types' names (what format 1 locked, still compared against a format-1 lock).
 
 A field is an annotated class attribute along the chain (bases first, a redefinition
 replacing the base's), as dataclasses, attrs, pydantic, msgspec and NamedTuple read them;
@@ -13,15 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-import libcst as cst
-
 from ..analysis.dataclass_fields import has_default
-from ..syntax.expressions import keywords_of, last_part, names_in
 from ..syntax.facts import FieldFact
 from ..analysis.metadata import schema_version
 from ..model.project_model import ClassView, External, Unknown
 from ..analysis.recognition import Kind, qualified_of, recognise
 from ..config.settings import Settings
+from .shape import Shape, annotation_of, class_shape, is_field
 from .typenames import TypeRef, read_type
 
 Version = int | str | None  # as the lock holds it
@@ -48,18 +47,21 @@ class FieldSchema:
 
 @dataclass(frozen=True)
 class EventSchema:
-    """An integration event's contract: dotted name, schema version, fields by name."""
+    """An event's contract at one version: dotted name, schema version, its wire shape
+    (None when read from a format-1 lock, which locked only ``fields``) and its fields by
+    attribute as format 1 holds them. ``places``: where each top-level field (by wire
+    name and by attribute) is declared, when read from the code."""
 
     name: str
     version: Version
     fields: Mapping[str, FieldSchema]
+    shape: Shape | None = None
+    places: Mapping[str, tuple[FieldFact, ClassView]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @property
     def class_name(self) -> str:
         return self.name.rpartition(".")[2]
-
-    def same_contract(self, other: EventSchema) -> bool:
-        return self.version == other.version and dict(self.fields) == dict(other.fields)
 
 
 def is_contract(view: ClassView, settings: Settings) -> bool:
@@ -75,8 +77,12 @@ def event_name(view: ClassView) -> str:
 def event_schema(view: ClassView, settings: Settings) -> EventSchema:
     """The event's contract; its version as DDD203 recognises one (``metadata``)."""
     version = schema_version(view, settings)
-    return EventSchema(event_name(view), version.value if version else None,
-                       contract_fields(view))
+    shape, wire_fields = class_shape(view)
+    legacy = contract_fields(view)
+    places = {name: (f.fact, f.owner) for name, f in legacy.items() if f.fact and f.owner}
+    places.update((f.wire, (f.fact, f.owner)) for f in wire_fields)
+    return EventSchema(event_name(view), version.value if version else None, legacy, shape,
+                       places)
 
 
 def contract_fields(view: ClassView) -> dict[str, FieldSchema]:
@@ -85,9 +91,9 @@ def contract_fields(view: ClassView) -> dict[str, FieldSchema]:
     for owner in reversed(view.mro):
         qualify = qualifier(owner)
         for fact in owner.cls.fields:
-            if fact.name.startswith("_") or _is_marker_or_classvar(fact):
+            if not is_field(fact):
                 continue
-            ref, nullable = read_type(_annotation(fact), qualify)
+            ref, nullable = read_type(annotation_of(fact), qualify)
             found[fact.name] = FieldSchema(fact.name, str(ref), not has_default(fact), nullable,
                                            ref, fact, owner)
     return dict(sorted(found.items()))
@@ -104,17 +110,3 @@ def qualifier(owner: ClassView) -> Callable[[str], str]:
         return owner.facts.qualify(name)
 
     return qualify
-
-
-def _annotation(fact: FieldFact) -> cst.BaseExpression | None:
-    """The annotation, or the ``type=`` of attrs' un-annotated ``x = attr.ib(type=int)``."""
-    if fact.annotation is not None:
-        return fact.annotation
-    if isinstance(fact.default, cst.Call):
-        return keywords_of(fact.default).get("type")
-    return None
-
-
-def _is_marker_or_classvar(fact: FieldFact) -> bool:
-    names = names_in(fact.annotation)
-    return bool(names) and last_part(names[0]) in ("ClassVar", "KW_ONLY")

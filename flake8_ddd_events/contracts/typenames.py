@@ -9,7 +9,7 @@ module's imports (``UUID`` imported from ``uuid`` is ``uuid.UUID``, builtins sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import libcst as cst
@@ -43,6 +43,9 @@ class TypeRef:
     name: str
     args: tuple[TypeRef, ...] = ()
     value: object = None
+    # what ``Annotated[X, ...]`` adds to X (constraints, pydantic ``Field``), or the call of
+    # pydantic's ``constr(...)``/``conint(...)``: not part of the type's name
+    meta: tuple[cst.BaseExpression, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         if self.name == UNION:
@@ -79,7 +82,8 @@ def read_type(node: cst.BaseExpression | None,
         return ref, True
     if ref.name == UNION and any(a.name == NONE for a in ref.args):
         rest = [a for a in ref.args if a.name != NONE]
-        return _union(rest), True
+        found = _union(rest)
+        return replace(found, meta=found.meta + ref.meta), True
     return ref, False
 
 
@@ -110,7 +114,17 @@ def _read(node: cst.BaseExpression, qualify: Callable[[str], str]) -> TypeRef:
         return TypeRef("[]", tuple(_read(e.value, qualify) for e in node.elements))
     if isinstance(node, cst.Subscript):
         return _subscript(node, qualify)
+    if isinstance(node, cst.Call):
+        base = _CONSTRAINED.get(canonical(qualify(dotted(node.func))))
+        if base is not None:
+            return TypeRef(base, meta=(node,))
     return _unread(node)
+
+
+# pydantic's constrained types, by what they constrain
+_CONSTRAINED = {f"pydantic.con{name}": base for name, base in (
+    ("str", "str"), ("int", "int"), ("float", "float"), ("decimal", "decimal.Decimal"),
+    ("bytes", "bytes"))}
 
 
 def _subscript(node: cst.Subscript, qualify: Callable[[str], str]) -> TypeRef:
@@ -126,7 +140,8 @@ def _subscript(node: cst.Subscript, qualify: Callable[[str], str]) -> TypeRef:
     if base == "typing.Union":
         return _union([_read(e, qualify) for e in elements])
     if base == "typing.Annotated":
-        return _read(elements[0], qualify)
+        inner = _read(elements[0], qualify)
+        return replace(inner, meta=inner.meta + tuple(elements[1:]))
     if base == LITERAL:
         values = [literal(e) for e in elements]
         if any(v is None for v in values):

@@ -23,7 +23,9 @@ asks about it, and ``ClassView.bases`` is computed once per class):
 
 What does not: module-level assignments (``Base = DomainEvent``), names
 made by calls or conditional imports' alternatives, ``sys.path`` tricks.
-Those are ``Unknown``, and rules that need the whole chain stay silent.
+Those are ``Unknown``, and rules that need the whole chain stay silent. A rule that
+reads a module-level value (a type alias, a ``NewType``) asks ``assigned``, which
+follows the same imports to the module that binds the name.
 
 Never read: files outside the source roots, symlinks whose target leaves
 them, files larger than ``MAX_MODULE_BYTES``, files that do not decode or
@@ -57,6 +59,8 @@ from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, Union
+
+import libcst as cst
 
 from ..cache.keys import FileState, ModuleState, digest, file_digest
 from ..syntax.facts import ClassFact, ModuleFacts, compact
@@ -419,9 +423,39 @@ class ProjectModel:
             return External(f"builtins.{name}")
         return Unknown(name)
 
-    def _star_owner(self, facts: ModuleFacts, head: str) -> ModuleFacts | None:
-        """The project module that defines or imports ``head`` and reaches ``facts``
-        through ``from … import *`` (later star imports win, as at run time)."""
+    def assigned(self, facts: ModuleFacts, name: str,
+                 depth: int = 0) -> tuple[ModuleFacts, cst.BaseExpression] | None:
+        """The module that binds ``name`` (dotted, as written in ``facts``' module) at its
+        top level, and the value it binds (``Sku = str``): through imports, re-exports
+        and star imports, as ``resolve`` finds classes; None when no module does."""
+        if depth > MAX_RESOLUTION_DEPTH or not name:
+            return None
+        value = facts.assignments.get(name)
+        if value is not None:
+            return facts, value
+        head = name.partition(".")[0]
+        if head in facts.classes:
+            return None
+        if head in facts.aliases:
+            parts = facts.qualify(name).split(".")
+            for split in range(len(parts) - 1, 0, -1):
+                found = self._lookup(".".join(parts[:split]), facts)
+                if isinstance(found, ModuleFacts):
+                    return self.assigned(found, ".".join(parts[split:]), depth + 1)
+                if found is True:
+                    return None
+            return None
+        if not head.startswith("_"):
+            owner = self._star_owner(facts, head, values=True)
+            if owner is not None:
+                return self.assigned(owner, name, depth + 1)
+        return None
+
+    def _star_owner(self, facts: ModuleFacts, head: str,
+                    values: bool = False) -> ModuleFacts | None:
+        """The project module that defines or imports ``head`` (or, with ``values``, binds
+        it at its top level) and reaches ``facts`` through ``from … import *`` (later star
+        imports win, as at run time)."""
         seen = {facts.path}
         queue = deque([facts])
         while queue:
@@ -431,7 +465,8 @@ class ProjectModel:
                 if star is None or star.path in seen or len(seen) > MAX_STAR_MODULES:
                     continue
                 seen.add(star.path)
-                if head in star.classes or head in star.aliases:
+                if head in star.classes or head in star.aliases or (
+                        values and head in star.assignments):
                     return star
                 queue.append(star)
         return None

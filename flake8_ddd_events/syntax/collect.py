@@ -474,6 +474,8 @@ class _Collector(cst.CSTVisitor):
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._record_mapping(node.value)
+        if not self.scopes and isinstance(node.target, cst.Name) and node.value is not None:
+            self.facts.assignments[node.target.value] = node.value
         owner = self._class()
         if owner is not None and isinstance(node.target, cst.Name):
             owner.fields.append(FieldFact(node.target.value, node.annotation.annotation,
@@ -484,6 +486,10 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._record_mapping(node.value)
+        if not self.scopes:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.facts.assignments[target.target.value] = node.value
         owner = self._class()
         if owner is not None:
             for target in node.targets:
@@ -496,6 +502,10 @@ class _Collector(cst.CSTVisitor):
             return
         for target in node.targets:
             self._record_self(target.target, None, node, node.value, binds=True)
+
+    def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
+        if not self.scopes:
+            self.facts.assignments[node.name.value] = node.value
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_self(node.target, None, node)

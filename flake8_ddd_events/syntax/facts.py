@@ -165,6 +165,9 @@ class ModuleFacts:
     withs: list[WithBlock] = field(default_factory=list)
     imports: list[ImportFact] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
+    # module-level names bound to a value, the last binding kept: ``Sku = str``,
+    # ``Sku: TypeAlias = str``, ``type Sku = str``, ``CustomerId = NewType(...)``
+    assignments: dict[str, cst.BaseExpression] = field(default_factory=dict)
     # the functions that are not methods, by qualname (not in compact facts)
     functions: dict[str, MethodFact] = field(default_factory=dict)
     registrations: list[Registration] = field(default_factory=list)  # (compact: without nodes)
@@ -196,5 +199,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
         for qualname, cls in facts.classes.items()}
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
                        imports=[replace(i, node=None) for i in facts.imports],
-                       aliases=facts.aliases,
+                       aliases=facts.aliases, assignments=facts.assignments,
                        registrations=[replace(r, node=None) for r in facts.registrations])
