@@ -24,6 +24,9 @@ What the needs look at:
   holds ``unit_of_work``) because the rules match them so. The flow rules read
   one function at a time, so their needs (``PER_FUNCTION``) must be met by the
   calls and ``with`` items of one function (or of the code outside functions).
+- ``FUNCTION_HANDLER``: a handler function may be registered (``_Registration``):
+  a registry call or handler decorator by name, or a mapping entry shaped
+  ``Name: [name``.
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 - ``STORED``: a class whose chain may reach a configured stored-event base, or any class
   in a module named like a configured stored-event module (DDD209 also opens on
@@ -45,6 +48,7 @@ from typing import Collection, Iterator, NamedTuple
 
 from ..cache.keys import ModuleState, digest
 from ..source.files import decode_source
+from ..analysis.known_bases import EVENT_BASE_PACKAGES
 from ..source.modules import absolute_import, find_module_file, real_roots
 from ..config.settings import Settings, with_base_variants
 
@@ -66,6 +70,7 @@ CLEAR_BEFORE_DISPATCH = ("clear-method", "recorded-events", "publish-method")
 MARK_BEFORE_PUBLISH = ("mark-method", "transport-method")
 DELETE_BEFORE_PUBLISH = ("outbox", "transport-method")
 TWO_REPOSITORIES = ("repository", "transaction", "write-method")
+FUNCTION_HANDLER = ("handler-registration",)
 # Needs of the flow rules, which read one function at a time (the module body is one
 # too): every word must be found in the text of a single function.
 PER_FUNCTION = frozenset({
@@ -88,14 +93,21 @@ NEEDS: dict[str, tuple] = {
     "DDD401": (PUBLISH_IN_TRANSACTION, PUBLISH_EVENT_IN_TRANSACTION),
     "DDD402": (DISPATCH_AFTER_COMMIT,),
     "DDD403": (CLEAR_BEFORE_DISPATCH,),
-    "DDD404": (HANDLERS,),
-    "DDD405": (HANDLERS,),
+    "DDD404": (HANDLERS, FUNCTION_HANDLER),
+    "DDD405": (HANDLERS, FUNCTION_HANDLER),
     "DDD406": (MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH),
     "DDD407": (TWO_REPOSITORIES,),
     "DDD501": (DOMAIN_IMPORT,),
 }
 
-_FRAMEWORKS = ("eventsourcing", "protean")
+# Handlers written as functions (docs/recognition.md, "Handlers written as functions"):
+# the methods of a registry call ``bus.subscribe(OrderPlaced, send_mail)`` and the
+# decorators ``@handles(OrderPlaced)`` / ``@bus.handler(OrderPlaced)``. The collection
+# pass records them (``facts.Registration``); the event must resolve to an event class.
+REGISTRY_METHODS = frozenset({"register", "subscribe", "add_handler", "register_handler",
+                              "add_listener", "add_subscriber", "listen", "on"})
+HANDLER_DECORATORS = frozenset({"handles", "handle", "handler", "subscribe", "subscribes_to",
+                                "listen", "listens_to", "listener", "on", "event_handler"})
 # Bases that make a class data-shaped (recognition reads them from here too).
 DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
 _NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
@@ -141,6 +153,27 @@ class _KeywordCall:
     def found(self, source: str, lower: str) -> bool:
         return any(self.before.search(source, max(0, m.start() - self.BEFORE), m.start())
                    for m in self.call.finditer(source))
+
+
+class _Registration:
+    """Whether a source may register a handler function (``facts.Registration``): a
+    registry call with two arguments, the first a name (``subscribe(OrderPlaced, f``), a
+    handler decorator called with a name (``@bus.handles(OrderPlaced``), or a mapping entry
+    whose key is a name and whose value a list, tuple or set that starts with a name
+    (``{OrderPlaced: [send_mail,``); comments allowed where a line may end."""
+
+    _GAP = r"\s*(?:#[^\n]*\n\s*)*"  # white space and comments
+    _NAME = r"[A-Za-z_][\w.]*"
+
+    def __init__(self) -> None:
+        gap, name = self._GAP, self._NAME
+        self.pattern = re.compile("|".join((
+            rf"\b(?:{_alternatives(REGISTRY_METHODS)})\s*\({gap}{name}{gap},{gap}[A-Za-z_]",
+            rf"@[\w.]*\b(?:{_alternatives(HANDLER_DECORATORS)})\s*\({gap}[A-Za-z_]",
+            rf"[{{,]{gap}{name}\s*:{gap}[\[({{]{gap}{name}\s*[,\]}})#]")))
+
+    def found(self, source: str, lower: str) -> bool:
+        return self.pattern.search(source) is not None
 
 
 class _ConstructingCall:
@@ -240,6 +273,7 @@ def _text_patterns(settings: Settings) -> dict[str, _Words]:
         "outbox": _Words(["outbox"] if any("mark" not in m for m in s.outbox_mark_methods)
                          else [], identifier=False),
         "write-method": _Words(s.repository_write_methods),
+        "handler-registration": _Registration(),
         "repository": _Words(s.repository_receivers, identifier=False, word_runs=True),
     }
 
@@ -508,7 +542,7 @@ class _ProjectIndex:
 
     def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
                              seen: set, depth: int) -> bool:
-        if events and qualified.partition(".")[0] in _FRAMEWORKS:
+        if events and qualified.partition(".")[0] in EVENT_BASE_PACKAGES:
             return True
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):

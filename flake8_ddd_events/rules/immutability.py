@@ -13,6 +13,7 @@ import libcst as cst
 from ..analysis.dataclass_fields import (Style, class_decorator, declares_instance_state,
                                         is_frozen, misordered_field, style)
 from ..syntax.expressions import dotted, last_part, names_in
+from ..analysis.library_bases import chain_complete
 from ..model.project_model import ClassView
 from .rule import Context, Example, Finding, rule
 
@@ -167,7 +168,7 @@ class Event:
 )
 def mutable_event(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
-        if recognition.framework or is_frozen(view) is not False:
+        if is_frozen(view) is not False:
             continue
         if recognition.is_base and not declares_instance_state(view):
             continue  # a marker base: nothing of its own to freeze
@@ -376,7 +377,7 @@ class OrderPlaced(DomainEvent):
 )
 def dataclass_field_order(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
-        if recognition.framework or class_decorator(view) is None or not view.chain_known:
+        if class_decorator(view) is None or not chain_complete(view):
             continue
         field = misordered_field(view)
         if field is not None:
