@@ -17,6 +17,7 @@ import libcst as cst
 from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true, keywords_of, last_part,
                                   names_in)
 from ..syntax.facts import Decorator, FieldFact
+from .library_bases import chain_complete, known_base, library_frozen, library_positional_defaults
 from ..model.views import ClassView, External, Unknown
 
 
@@ -59,12 +60,15 @@ def _style(view: ClassView) -> Style:
     own = class_decorator(view)
     if own is not None:
         return own[0]
+    use_table = view.model.settings.known_bases
     for written, resolved in view.ancestors():
         qualified = resolved.qualified if isinstance(resolved, External) else ""
         name = last_part(written)
         if name == "NamedTuple":
             return Style.NAMEDTUPLE
-        if name == "BaseModel" or qualified.startswith("pydantic."):
+        library = known_base(resolved) if use_table else None
+        if name == "BaseModel" or qualified.startswith("pydantic.") or (
+                library is not None and library.shape == "pydantic"):
             return Style.PYDANTIC
         if name == "Struct" and (qualified.startswith("msgspec.") or not qualified):
             return Style.MSGSPEC
@@ -182,17 +186,28 @@ def _is_frozen(view: ClassView) -> bool | None:
             setting = own_frozen(ancestor)
             if setting is not None:
                 return setting
-        return False if view.chain_known else None
+        return _frozen_by_chain(view)
     if not declares_state(view):
-        states = [is_frozen(b) if isinstance(b, ClassView) else _external_frozen(b)
+        states = [is_frozen(b) if isinstance(b, ClassView) else _external_frozen(view, b)
                   for b in view.bases]
         if any(state is False for state in states):
             return False
         return None if any(state is None for state in states) else True
-    return False if view.chain_known else None
+    return _frozen_by_chain(view)
 
 
-def _external_frozen(resolved) -> bool | None:
+def _frozen_by_chain(view: ClassView) -> bool | None:
+    """A class that says nothing itself: frozen when its nearest library base makes it so
+    (``known_bases``), mutable when the chain is complete, else unknown."""
+    if library_frozen(view):
+        return True
+    return False if chain_complete(view) else None
+
+
+def _external_frozen(view: ClassView, resolved) -> bool | None:
+    library = known_base(resolved) if view.model.settings.known_bases else None
+    if library is not None:
+        return library.immutable
     if isinstance(resolved, External) and resolved.is_leaf:
         return True  # object, ABC, Generic: no state of their own
     return None
@@ -314,8 +329,9 @@ def init_fields(view: ClassView) -> list[InitField]:
 
 
 def misordered_field(view: ClassView) -> InitField | None:
-    """The first own field without a default after a positional field with one."""
-    seen_default = False
+    """The first own field without a default after a positional field with one (a library
+    base's fields included, ``known_bases``)."""
+    seen_default = library_positional_defaults(view)
     for field in init_fields(view):
         if field.kw_only:
             continue

@@ -18,6 +18,7 @@ from .dataclass_fields import field_call, fields_set_in_init, is_classvar
 from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
+from .library_bases import library_supplies
 from ..model.views import ClassView
 from ..config.settings import Settings
 
@@ -167,16 +168,20 @@ def is_event_id(field: ChainField, settings: Settings) -> bool:
 
 
 def has_timestamp(view: ClassView, settings: Settings, depth: int = 0) -> bool:
+    """A timestamp along the chain: a field, a property, a library base's, or one kept in a
+    metadata envelope."""
     return any(is_timestamp(f, settings) for f in chain_fields(view).values()) \
-        or _has_property(view, settings.timestamp_fields) \
+        or _has_property(view, settings.timestamp_fields) or library_supplies(view, "timestamp") \
         or _in_envelope(view, settings, has_timestamp, depth)
 
 
 def has_event_id(view: ClassView, settings: Settings, depth: int = 0) -> bool:
+    """An event id along the chain: a field, a property, a library base's, a stream id with a
+    position in the stream, or one kept in a metadata envelope."""
     fields = chain_fields(view)
     return any(is_event_id(f, settings) for f in fields.values()) \
-        or _has_property(view, settings.event_id_fields) or _has_stream_position(fields) \
-        or _in_envelope(view, settings, has_event_id, depth)
+        or _has_property(view, settings.event_id_fields) or library_supplies(view, "event_id") \
+        or _has_stream_position(fields) or _in_envelope(view, settings, has_event_id, depth)
 
 
 # where events keep their metadata together (Protean's ``_metadata.headers.time``)
@@ -262,8 +267,11 @@ def schema_version(view: ClassView, settings: Settings) -> Version | None:
 
 
 def version_source(view: ClassView, settings: Settings) -> str | None:
-    """Where the event's schema version is said, or None (see ``schema_version``)."""
+    """Where the event's schema version is said, or None (see ``schema_version``; a
+    library base that supplies one counts too)."""
     found = schema_version(view, settings)
+    if found is None and library_supplies(view, "schema_version"):
+        return "library base"
     return found.source if found is not None else None
 
 

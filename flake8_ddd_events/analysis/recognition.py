@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from .english import states_past_fact
 from ..syntax.expressions import last_part, names_in
+from .library_bases import library_of
 from .metadata import chain_fields, declares_only_metadata
-from .vocabulary import DATA_BASES, FRAMEWORKS, is_abstract
+from .vocabulary import DATA_BASES, is_abstract
 from ..model.views import ClassView, External
 from ..config.settings import Settings, with_base_variants
 
@@ -23,8 +24,6 @@ _NON_DOMAIN_PACKAGES = frozenset({
 })
 _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
 _ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
-_EVENTSOURCING_EVENTS = frozenset({"Event", "Created", "DomainEvent", "AggregateEvent",
-                                   "AggregateCreated"})
 # A class whose name ends in one of these is some other message or role, never an event
 # (unless it names a configured event base itself): RULES.md, "Not every message is an event".
 # Handler words are ours: handlers live in ``events`` packages too.
@@ -52,7 +51,7 @@ class Kind(enum.Enum):
 class Recognition:
     kind: Kind
     is_base: bool = False  # an event base: exempt from the concrete-event rules
-    framework: str | None = None  # "eventsourcing" / "protean": the framework supplies metadata
+    library: str | None = None  # an installed library's event base it inherits (known_bases)
 
     @property
     def is_event(self) -> bool:
@@ -173,22 +172,6 @@ def recognise(view: ClassView, settings: Settings) -> Recognition:
     return memo  # type: ignore[return-value]
 
 
-def _framework(view: ClassView) -> str | None:
-    """The installed event framework the class builds on, if any: a base resolved to the
-    installed ``eventsourcing`` or ``protean`` (not to a project module of that name: in
-    the framework's own repository its classes are the project's, checked like any other),
-    or Protean's ``@domain.event``, which makes the class a Protean event whichever
-    repository it is in (the class as written has no base to check)."""
-    for _, resolved in view.ancestors():
-        if isinstance(resolved, External):
-            package = resolved.qualified.partition(".")[0]
-            if package in FRAMEWORKS:
-                return package
-    if any(d.name.endswith(".event") and d.name.count(".") == 1 for d in view.cls.decorators):
-        return "protean"
-    return None
-
-
 def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
     """Whether another class of the same module inherits from this one."""
     for other in view.facts.classes.values():
@@ -304,14 +287,13 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         return Recognition(Kind.HANDLER)
     if is_other_message(view, settings) or _is_snapshot(view) or carries_events(view, settings):
         return Recognition(Kind.OTHER)
-    framework = _framework(view)
+    library = library_of(view)
     kind = None
     if chain_matches(view, settings.integration_event_bases, settings):
         kind = Kind.INTEGRATION_EVENT
     elif chain_matches(view, settings.domain_event_bases, settings):
         kind = Kind.DOMAIN_EVENT
-    elif framework == "protean" or (framework == "eventsourcing" and any(
-            last_part(w) in _EVENTSOURCING_EVENTS for w, _ in view.ancestors())):
+    elif library is not None:
         kind = Kind.DOMAIN_EVENT
     elif inherited := _inherited_event_kind(view, settings):
         kind = inherited
@@ -331,7 +313,7 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
             base_kind = (Kind.INTEGRATION_EVENT
                          if view.cls.name in with_base_variants(settings.integration_event_bases)
                          else Kind.DOMAIN_EVENT)
-            return Recognition(base_kind, is_base=True, framework=framework)
+            return Recognition(base_kind, is_base=True, library=library)
         return Recognition(Kind.OTHER)
     # a past fact that another event extends (``SubUsageRemoved(SubUsageAdded)``) is still
     # a concrete event itself
@@ -339,7 +321,7 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
                or looks_like_event_base(view, settings)
                or (_is_inherited_locally(view, settings)
                    and not _past_fact(view.cls.name, settings)))
-    return Recognition(kind, is_base=is_base, framework=framework)
+    return Recognition(kind, is_base=is_base, library=library)
 
 
 def _inherited_event_kind(view: ClassView, settings: Settings) -> Kind | None:

@@ -124,9 +124,9 @@ def stored_event(view: ClassView, settings: Settings) -> StoredEvent | None:
 def _framework(view: ClassView, settings: Settings) -> str | None:
     recognition = recognise(view, settings)
     if recognition.is_concrete_event and (
-            recognition.framework == EVENTSOURCING
-            or (recognition.framework == PROTEAN and is_protean_event(view))):
-        return recognition.framework
+            recognition.library == EVENTSOURCING
+            or (recognition.library == PROTEAN and is_protean_event(view))):
+        return recognition.library
     if recognition.kind in (Kind.AGGREGATE, Kind.ENTITY, Kind.HANDLER) or recognition.is_base:
         return None
     if settings.stored_event_bases and view.cls.name not in with_base_variants(
@@ -282,7 +282,7 @@ def upcast_steps(event: StoredEvent, model, settings: Settings) -> frozenset[tup
             for decorator in cls.decorators:
                 if last_part(decorator.name) == "upcaster":
                     steps.update(_protean_step(event, facts, model, decorator.keywords))
-        for registration in facts.registrations:
+        for registration in facts.store_registrations:
             if registration.method in ("register", "register_upcaster"):
                 steps.update(_protean_step(event, facts, model, registration.keywords))
     return frozenset(steps)
@@ -319,7 +319,7 @@ def topic_aliases(event: StoredEvent, model, settings: Settings) -> frozenset[st
     ``register_external_event(Cls, "Domain.Old.v1")`` (as the class name, ``Old``)."""
     found = set()
     for facts in searched_modules(event, model, settings):
-        for registration in facts.registrations:
+        for registration in facts.store_registrations:
             strings = [a.evaluated_value for a in registration.args
                        if isinstance(a, cst.SimpleString) and isinstance(a.evaluated_value, str)]
             if registration.method == "register_topic" and strings:

@@ -1,6 +1,7 @@
 """Words the gate and recognition both read (standard library only, so the gate may
-import it without libcst): data bases, frameworks that supply event metadata, what
-makes a class abstract, and how a name splits into words."""
+import it without libcst): data bases, the registry methods and decorators that register
+a handler function (the collection pass records them too), what makes a class abstract,
+and how a name splits into words."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from typing import Iterable
 
 # Bases that make a class data-shaped.
 DATA_BASES = frozenset({"BaseModel", "NamedTuple", "Struct", "TypedDict", "Record", "Schema"})
-# Frameworks whose event classes are events by their base (they supply the metadata).
-FRAMEWORKS = ("eventsourcing", "protean")
+# Handlers written as functions (docs/recognition.md, "Handlers written as functions"):
+# the methods of a registry call ``bus.subscribe(OrderPlaced, send_mail)`` and the
+# decorators ``@handles(OrderPlaced)`` / ``@bus.handler(OrderPlaced)``. The collection
+# pass records them (``facts.Registration``); the event must resolve to an event class.
+REGISTRY_METHODS = frozenset({"register", "subscribe", "add_handler", "register_handler",
+                              "add_listener", "add_subscriber", "listen", "on"})
+HANDLER_DECORATORS = frozenset({"handles", "handle", "handler", "subscribe", "subscribes_to",
+                                "listen", "listens_to", "listener", "on", "event_handler"})
 
 _WORD_BOUNDARY = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
 

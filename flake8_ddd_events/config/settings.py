@@ -210,6 +210,10 @@ OPTIONS: tuple[Option, ...] = (
            "(default: the package that holds a context's layers, see docs/event-map.md)"),
     Option("ddd-test-modules", TEST_MODULES, _names,
            "globs over dotted module paths of test code: no rule reports there"),
+    Option("ddd-known-bases", True, _boolean,
+           "use the table of installed libraries' event bases (eventsourcing, Protean, "
+           "python-cqrs, ...) and what each supplies; false: such a base is unknown and the "
+           "rules that need the whole chain stay silent (see docs/recognition.md)"),
     Option("ddd-source-roots", None, _paths,
            "folders that hold top-level packages"),
     Option("ddd-target-python", None, _python_version,
@@ -273,6 +277,7 @@ class Settings:
     command_modules: tuple[str, ...]
     context_modules: tuple[str, ...]
     test_modules: tuple[str, ...]
+    known_bases: bool
     source_roots: tuple[str, ...]
     target_python: tuple[int, int] | None
     contracts_lock: str

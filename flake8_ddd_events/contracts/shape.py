@@ -487,6 +487,7 @@ def _enum(view: ClassView, name: str) -> Shape:
     ``StrEnum`` and ``Flag`` resolve it."""
     bases = _bases(view)
     values: list[Any] = []
+    counted: list[Any] = []  # the values as ``auto()`` counts them, before a mixin converts
     for member, node in view.cls.assignments.items():
         if member.startswith("_"):
             continue
@@ -497,9 +498,11 @@ def _enum(view: ClassView, name: str) -> Shape:
                 last = max((v for v in values if isinstance(v, int)), default=0)
                 values.append(1 << last.bit_length() if last else 1)
             else:
-                last = next((v for v in reversed(values) if isinstance(v, int)
+                last = next((v for v in reversed(counted) if isinstance(v, int)
                              and not isinstance(v, bool)), 0)
-                values.append(last + 1)
+                counted.append(last + 1)
+                # a ``str`` mixin (``class Channel(str, Enum)``) makes the number a string
+                values.append(str(last + 1) if "str" in bases else last + 1)
             continue
         found = literal(node)
         if found is None or isinstance(found.value, bool):
@@ -507,8 +510,10 @@ def _enum(view: ClassView, name: str) -> Shape:
             if not isinstance(number, float):
                 return {"enum": None, "class": name, "unread": True}
             values.append(number)
+            counted.append(number)
         else:
             values.append(found.value)
+            counted.append(found.value)
     return {"class": name, "enum": sorted(set(values), key=lambda v: (type(v).__name__,
                                                                       str(v)))}
 

@@ -5,7 +5,8 @@ enclosing class and function; recognition through the ``ProjectModel``):
 
 - **events, aggregates, handlers**: the classes recognition names so (event bases,
   handler bases and abstract handlers are left out);
-- **records**: a recording call (option ``ddd-record-methods``, or an alias: a
+- **records**: ``self.events.append(...)`` in a class (any own attribute named for
+  events), or a recording call (option ``ddd-record-methods``, or an alias: a
   method of the aggregate or of a project base whose parameter is annotated
   with an event, a method of the same module that passes its parameter on to a
   recording call, a class attribute ``raise_event = record_event``) whose
@@ -13,10 +14,12 @@ enclosing class and function; recognition through the ``ProjectModel``):
   ``OrderPlaced.create(...)``), the class itself, a parameter annotated with the
   event, or a local name when the function constructs the event;
 - **handles**: the handler base's type argument (``EventHandler[OrderPlaced]``),
-  else the annotation of ``handle``'s (or ``__call__``'s) parameter; and a
-  registry call ``register(OrderPlaced, SendReceipt)`` (also ``subscribe``,
-  ``add_handler``, ...) whose first argument is an event class and whose second
-  names a class or function (or constructs a class);
+  else the annotation of ``handle``'s (or ``__call__``'s) parameter; and the
+  registrations the collection pass records (``facts.Registration``): a registry
+  call ``register(OrderPlaced, SendReceipt)`` (also ``subscribe``, ``add_handler``,
+  ...), a mapping ``{OrderPlaced: [send_mail, log]}`` and a decorator
+  ``@handles(OrderPlaced)`` on a function, whose event is an event class and whose
+  handler names a class or function (or constructs a class);
 - **builds**: an integration event constructed in a handler (built from the
   events it handles) or in a function or method with a parameter annotated with
   an event (a factory, ``OrderPlacedV1.from_domain(event: OrderPlaced)``);
@@ -37,7 +40,7 @@ from typing import Iterable
 import libcst as cst
 
 from ..syntax.expressions import dotted, last_part, names_in
-from ..syntax.facts import CallFact, ClassFact, ModuleFacts, Param
+from ..syntax.facts import CallFact, ClassFact, ModuleFacts, Param, Registration
 from ..model.project_model import ProjectModel
 from ..model.views import ClassView
 from ..lint.project_modules import Skipped, project_modules
@@ -50,9 +53,15 @@ from . import graph
 from .checks import find
 from .contexts import assign, display_names
 
-REGISTRY_METHODS = frozenset({"register", "subscribe", "add_handler", "register_handler",
-                              "add_listener", "add_subscriber", "listen", "on"})
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def _appends_to_own_events(call: CallFact) -> bool:
+    """``self.events.append(OrderPlaced(...))`` in a class (``self._domain_events``, ...):
+    recording into the object's own list, the style of *Architecture Patterns with Python*."""
+    receiver = call.receiver
+    return (call.method == "append" and call.cls is not None and receiver.startswith("self.")
+            and receiver.count(".") == 1 and "events" in receiver.lower())
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -201,7 +210,8 @@ class _Module:
         if call.cls and call.function.startswith(f"{call.cls}."):
             method = self.facts.classes[call.cls].method(call.function[len(call.cls) + 1:])
             return method.params if method is not None else ()
-        return self.facts.functions.get(call.function, ())
+        function = self.facts.functions.get(call.function)
+        return function.params if function is not None else ()
 
     def annotated_events(self, param: Param) -> list[ClassView]:
         found = (self.concrete_event(self.model.resolve(self.facts, n))
@@ -304,6 +314,8 @@ class _Module:
                 self.node_of(view, graph.AGGREGATE)
             elif recognition.kind is Kind.HANDLER and view.name not in self.settings.handler_bases:
                 self.handler(view)
+        for registration in self.facts.registrations:
+            self.registration(registration)
         for call in self.facts.calls:
             self.call(call)
 
@@ -332,12 +344,11 @@ class _Module:
 
     def call(self, call: CallFact) -> None:
         method = call.method
-        if method in REGISTRY_METHODS:
-            self.registration(call)
         built = self.construction(call)
         if built is not None and recognise(built, self.settings).kind is Kind.INTEGRATION_EVENT:
             self.translation(call, built)
-        recording = method in self.recording_methods(call) and call.receiver != ""
+        recording = (method in self.recording_methods(call) and call.receiver != "") \
+            or _appends_to_own_events(call)
         first = call.args[0].value if call.args else None
         if recording and isinstance(first, _STRINGS):
             return  # analytics (``tracker.record_event("checkout")``), not a domain event
@@ -379,20 +390,16 @@ class _Module:
             if source != target.id:
                 self.edge(source, target.id, graph.BUILDS, call, via)
 
-    def registration(self, call: CallFact) -> None:
-        """``bus.register(OrderPlaced, SendReceipt)``: a handler read from a registry call."""
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if len(positional) < 2:
-            return
-        event = self.concrete_event(self.model.resolve(self.facts, dotted(positional[0])))
+    def registration(self, registration: Registration) -> None:
+        """``bus.register(OrderPlaced, SendReceipt)``, ``{OrderPlaced: [send_mail]}``,
+        ``@handles(OrderPlaced)``: a handler read from a registration (``facts.Registration``)."""
+        event = self.concrete_event(self.model.resolve(self.facts, registration.event,
+                                                       scope=registration.scope))
         if event is None:
             return
-        handler = positional[1]
-        name = dotted(handler.func) if isinstance(handler, cst.Call) else dotted(handler)
-        if not name:
-            return
-        resolved = self.model.resolve(self.facts, name)
-        line = self.line(call.node)
+        name = registration.handler
+        resolved = self.model.resolve(self.facts, name, scope=registration.scope)
+        line = self.line(registration.node)
         if isinstance(resolved, ClassView):
             node = self.node_of(resolved, graph.HANDLER)
         else:

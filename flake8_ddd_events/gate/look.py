@@ -24,6 +24,9 @@ What the needs look at:
   holds ``unit_of_work``) because the rules match them so. The flow rules read
   one function at a time, so their needs (``PER_FUNCTION``) must be met by the
   calls and ``with`` items of one function (or of the code outside functions).
+- ``FUNCTION_HANDLER``: a handler function may be registered (``text.Registration``):
+  a registry call or handler decorator by name, or a mapping entry shaped
+  ``Name: [name``.
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 - ``STORED``: a class whose chain may reach a configured stored-event base, or any class
   in a module named like a configured stored-event module (DDD209 also opens on

@@ -38,6 +38,8 @@ CLEAR_BEFORE_DISPATCH = TextNeed(("clear-method", "recorded-events", "publish-me
 MARK_BEFORE_PUBLISH = TextNeed(("mark-method", "transport-method"), True)
 DELETE_BEFORE_PUBLISH = TextNeed(("outbox", "transport-method"), True)
 TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
+# a handler function may be registered (``text.Registration``)
+FUNCTION_HANDLER = TextNeed(("handler-registration",))
 
 # A rule passes the gate when any one of its needs is met. A code missing here
 # is gated by nothing (the module is always parsed): tests/gate/test_gate.py fails
@@ -55,8 +57,8 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     "DDD401": (PUBLISH_IN_TRANSACTION, PUBLISH_EVENT_IN_TRANSACTION),
     "DDD402": (DISPATCH_AFTER_COMMIT,),
     "DDD403": (CLEAR_BEFORE_DISPATCH,),
-    "DDD404": (HANDLERS,),
-    "DDD405": (HANDLERS,),
+    "DDD404": (HANDLERS, FUNCTION_HANDLER),
+    "DDD405": (HANDLERS, FUNCTION_HANDLER),
     "DDD406": (MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH),
     "DDD407": (TWO_REPOSITORIES,),
     "DDD501": (DOMAIN_IMPORT,),

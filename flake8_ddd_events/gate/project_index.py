@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 from typing import Collection
 
-from ..analysis.vocabulary import DATA_BASES, FRAMEWORKS
+from ..analysis.known_bases import EVENT_BASE_PACKAGES
+from ..analysis.vocabulary import DATA_BASES
 from ..cache.keys import ModuleState
 from ..config.settings import Settings
 from ..source.store import SourceFiles
@@ -100,7 +101,7 @@ class ProjectIndex:
 
     def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
                              seen: set, depth: int) -> bool:
-        if events and qualified.partition(".")[0] in FRAMEWORKS:
+        if events and qualified.partition(".")[0] in EVENT_BASE_PACKAGES:
             return True
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Collection
 
-from ..analysis.vocabulary import identifier_words
+from ..analysis.vocabulary import HANDLER_DECORATORS, REGISTRY_METHODS, identifier_words
 from ..config.settings import Settings
 
 NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
@@ -55,6 +55,27 @@ class KeywordCall:
     def found(self, source: str, lower: str) -> bool:
         return any(self.before.search(source, max(0, m.start() - self.BEFORE), m.start())
                    for m in self.call.finditer(source))
+
+
+class Registration:
+    """Whether a source may register a handler function (``facts.Registration``): a
+    registry call with two arguments, the first a name (``subscribe(OrderPlaced, f``), a
+    handler decorator called with a name (``@bus.handles(OrderPlaced``), or a mapping entry
+    whose key is a name and whose value a list, tuple or set that starts with a name
+    (``{OrderPlaced: [send_mail,``); comments allowed where a line may end."""
+
+    _GAP = r"\s*(?:#[^\n]*\n\s*)*"  # white space and comments
+    _NAME = r"[A-Za-z_][\w.]*"
+
+    def __init__(self) -> None:
+        gap, name = self._GAP, self._NAME
+        self.pattern = re.compile("|".join((
+            rf"\b(?:{_alternatives(REGISTRY_METHODS)})\s*\({gap}{name}{gap},{gap}[A-Za-z_]",
+            rf"@[\w.]*\b(?:{_alternatives(HANDLER_DECORATORS)})\s*\({gap}[A-Za-z_]",
+            rf"[{{,]{gap}{name}\s*:{gap}[\[({{]{gap}{name}\s*[,\]}})#]")))
+
+    def found(self, source: str, lower: str) -> bool:
+        return self.pattern.search(source) is not None
 
 
 class ConstructingCall:
@@ -154,5 +175,6 @@ def text_patterns(settings: Settings) -> dict[str, Words]:
         "outbox": Words(["outbox"] if any("mark" not in m for m in s.outbox_mark_methods)
                         else [], identifier=False),
         "write-method": Words(s.repository_write_methods),
+        "handler-registration": Registration(),
         "repository": Words(s.repository_receivers, identifier=False, word_runs=True),
     }

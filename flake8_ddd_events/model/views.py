@@ -103,12 +103,6 @@ class ClassView:
         # module's facts and tree would wait for the cyclic GC instead of being freed
         return tuple(_linearize(self, set(), 0))[1:]
 
-    @cached_property
-    def chain_known(self) -> bool:
-        """Whether every base along the chain is a project class or a leaf library class."""
-        return all(isinstance(r, ClassView) or (isinstance(r, External) and r.is_leaf)
-                   for _, r in self.ancestors())
-
 
 def _linearize(view: ClassView, active: set[int], depth: int) -> list[ClassView]:
     if id(view) in active or depth > MAX_CHAIN:

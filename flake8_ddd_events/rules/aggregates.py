@@ -413,7 +413,7 @@ def _parameters(context: Context, function: str | None) -> dict[str, cst.BaseExp
     if function is None:
         return {}
     if function in context.facts.functions:
-        return {p.name: p.annotation for p in context.facts.functions[function]}
+        return {p.name: p.annotation for p in context.facts.functions[function].params}
     owner, _, name = function.rpartition(".")
     cls = context.facts.classes.get(owner)
     method = cls.method(name) if cls is not None else None

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 
 import libcst as cst
 
+from ..analysis.library_bases import chain_complete
 from ..analysis.metadata import (ChainField, chain_fields, has_event_id, has_timestamp,
                                  is_event_id, is_timestamp)
 from ..analysis.recognition import recognise
@@ -23,7 +24,7 @@ from .rule import Context, Finding, rule
 
 def _concrete_events_with_known_chain(context: Context):
     for view, recognition in context.events:
-        if recognition.is_concrete_event and not recognition.framework and view.chain_known:
+        if recognition.is_concrete_event and chain_complete(view):
             yield view
 
 

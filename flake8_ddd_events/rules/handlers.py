@@ -3,7 +3,9 @@
 A handler is a class recognised through the handler bases (option
 ``ddd-handler-bases``), bare or subscripted: ``DomainEventHandler[OrderConfirmed]``.
 Its entry point is ``handle``, or ``__call__`` when neither it nor a project
-base defines ``handle``.
+base defines ``handle``. A handler is also a function of the module that the module
+registers for an event class (``facts.Registration``: ``{OrderPlaced: [send_mail]}``,
+``bus.subscribe(OrderPlaced, send_mail)``, ``@handles(OrderPlaced)``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,15 @@ def _app(source: str) -> Example:
          "at the class that defines it, if that class is a handler too. Silent when a project "
          "base declares the entry point as a plain `def` (an abstract `def __call__(self, "
          "event)`): the project's dispatcher calls handlers synchronously, and an `async` "
-         "override would return a coroutine nobody awaits.",
+         "override would return a coroutine nobody awaits. A function the same "
+         "module registers for an event class is a handler too: a mapping entry "
+         "(`{OrderPlaced: [send_confirmation]}`), a registry call "
+         "(`bus.subscribe(OrderPlaced, send_confirmation)`) or a decorator "
+         "(`@handles(OrderPlaced)`, `@bus.handler(OrderPlaced)`); see the recognition guide. "
+         "A plain `def` handler function is reported only when the module registers an "
+         "`async def` one too (the dispatcher awaits its handlers): a module whose handler "
+         "functions are all plain (a synchronous message bus, as in *Architecture Patterns "
+         "with Python*) is left alone.",
     why="Handlers run in the event loop of the dispatcher or the consumer. A synchronous handler "
         "blocks every other handler and request while it waits on I/O (SMTP, HTTP, the "
         "database), and it cannot take part in the async unit of work the dispatcher runs it in.",
@@ -47,6 +57,27 @@ from shop.sales.domain.events import InvoicePaid
 class SendPaymentReceipt(EventHandler[InvoicePaid]):
     def handle(self, event: InvoicePaid) -> None:  # DDD404
         self.mailer.send_receipt(event.invoice_id)
+"""),
+        _app("""\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class InvoicePaid(DomainEvent):
+    invoice_id: str
+
+
+def send_payment_receipt(event: InvoicePaid) -> None:  # DDD404
+    mailer.send_receipt(event.invoice_id)
+
+
+async def book_payment(event: InvoicePaid) -> None:
+    await ledger.book(event.invoice_id)
+
+
+EVENT_HANDLERS = {InvoicePaid: [send_payment_receipt, book_payment]}
 """),
     ],
     valid=[
@@ -76,6 +107,34 @@ def sync_event_handler(context: Context) -> Iterator[Finding]:
             yield Finding(method.node, f"handler '{view.name}' handles its event synchronously; "
                           f"make '{method.name}' async (async def {method.name}) so that while it "
                           "waits on I/O the other handlers still run")
+    handlers = function_handlers(context).values()
+    if not any(function.is_async for function, _ in handlers):
+        return  # a synchronous message bus: no event loop to block
+    for function, events in handlers:
+        if not function.is_async:
+            yield Finding(function.node, f"handler '{function.name}' handles "
+                          f"'{events[0].name}' synchronously beside async handlers; make it "
+                          f"async (async def {function.name}) so that while it waits on I/O "
+                          "the other handlers still run")
+
+
+def function_handlers(context: Context) -> dict[str, tuple[MethodFact, list[ClassView]]]:
+    """By qualname, the module's own functions that it registers as handlers, with the
+    events each is registered for (first registration first): only a registration whose
+    event resolves to a recognised event counts, and only a function defined here (a
+    handler imported from another module is checked there only if registered there)."""
+    facts = context.facts
+    found: dict[str, tuple[MethodFact, list[ClassView]]] = {}
+    for registration in facts.registrations:
+        function = facts.functions.get(registration.handler)
+        if function is None:
+            continue
+        resolved = context.model.resolve(facts, registration.event, scope=registration.scope)
+        if isinstance(resolved, ClassView) and recognise(resolved, context.settings).is_event:
+            events = found.setdefault(registration.handler, (function, []))[1]
+            if resolved not in events:
+                events.append(resolved)
+    return found
 
 
 def _sync_contract(view: ClassView, method: MethodFact) -> bool:
@@ -102,7 +161,10 @@ def _event(context: Context, view: ClassView, name: str) -> ClassView | None:
          "event other than the one declared in the base subscript (at the `def`). Silent when "
          "the declared name is not a recognised event (a type variable, an unresolved import), "
          "when the parameter is annotated with a base of the declared event (wider is "
-         "type-safe), and for handlers without a subscript.",
+         "type-safe), and for handlers without a subscript. A handler function (registered in "
+         "its module for an event class, see DDD404) is reported when its first parameter is "
+         "annotated with a recognised event that is none of the events it is registered for "
+         "nor a base of one.",
     why="A handler is registered for the event its base declares. A handle that takes another "
         "event is never called with it (or crashes on the fields it expects); a handler for "
         "several events mixes reactions that change for different reasons and cannot be "
@@ -137,6 +199,26 @@ class OrderCancelled(DomainEvent):
 class ReleaseStockOnOrderCancelled(DomainEventHandler[OrderPlaced]):
     async def handle(self, event: OrderCancelled) -> None:  # DDD405
         await self.reservations.release_all(event.order_id)
+"""),
+        _app("""\
+from dataclasses import dataclass
+
+from shop.kernel import DomainEvent, handles
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    order_id: str
+
+
+@dataclass(frozen=True)
+class OrderCancelled(DomainEvent):
+    order_id: str
+
+
+@handles(OrderPlaced)
+async def release_stock(event: OrderCancelled) -> None:  # DDD405
+    await reservations.release_all(event.order_id)
 """),
     ],
     valid=[
@@ -184,4 +266,17 @@ def handler_event_mismatch(context: Context) -> Iterator[Finding]:
                               f"'{expected.name}' but its {method.name} takes '{taken.name}'; "
                               f"handle '{expected.name}' here and '{taken.name}' in a handler of "
                               "its own")
+                break
+    for function, events in function_handlers(context).values():
+        if not function.params:
+            continue
+        for name in names_in(function.params[0].annotation):
+            resolved = context.model.resolve(context.facts, name)
+            taken = resolved if isinstance(resolved, ClassView) and recognise(
+                resolved, context.settings).is_event else None
+            if taken is not None and not any(taken is e or taken in e.mro for e in events):
+                registered = events[0].name
+                yield Finding(function.node, f"handler '{function.name}' is registered for "
+                              f"'{registered}' but takes '{taken.name}'; handle '{registered}' "
+                              f"here and '{taken.name}' in a handler of its own")
                 break

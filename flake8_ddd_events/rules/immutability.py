@@ -10,6 +10,7 @@ from typing import Iterator
 
 from ..analysis.dataclass_fields import (Style, class_decorator, declares_instance_state, is_frozen,
                                          misordered_field, style)
+from ..analysis.library_bases import chain_complete
 from ..analysis.mutability import immutable_instead, mutable_default, mutable_name
 from ..syntax.expressions import names_in
 from ..model.views import ClassView
@@ -115,7 +116,7 @@ class Event:
 )
 def mutable_event(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
-        if recognition.framework or is_frozen(view) is not False:
+        if is_frozen(view) is not False:
             continue
         if recognition.is_base and not declares_instance_state(view):
             continue  # a marker base: nothing of its own to freeze
@@ -324,7 +325,7 @@ class OrderPlaced(DomainEvent):
 )
 def dataclass_field_order(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
-        if recognition.framework or class_decorator(view) is None or not view.chain_known:
+        if class_decorator(view) is None or not chain_complete(view):
             continue
         field = misordered_field(view)
         if field is not None:

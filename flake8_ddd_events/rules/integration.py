@@ -15,6 +15,7 @@ from ..analysis.dataclass_fields import declared_fields, has_default, is_classva
 from ..analysis.holdings import domain_object_in, held_kind
 from ..syntax.expressions import parse_forward_reference, dotted, last_part, names_in
 from ..syntax.facts import FieldFact
+from ..analysis.library_bases import chain_complete
 from ..analysis.metadata import chain_fields, is_metadata_field, version_source
 from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
@@ -33,7 +34,7 @@ def _integration_events(context: Context, *, concrete: bool) -> Iterator[ClassVi
     for view, recognition in context.of_kind(Kind.INTEGRATION_EVENT):
         if not concrete:
             yield view
-        elif not recognition.is_base and view.chain_known:
+        elif not recognition.is_base and chain_complete(view):
             yield view
 
 

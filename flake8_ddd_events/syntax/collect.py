@@ -16,14 +16,16 @@ from .facts import (
     Param,
     Registration,
     SelfAssignment,
+    StoreRegistration,
     WithBlock,
 )
+from ..analysis.vocabulary import HANDLER_DECORATORS, REGISTRY_METHODS
 from ..source.modules import absolute_import
 from .walker import walk
 
 _SETATTR_CALLEES = {"setattr", "object.__setattr__"}
 _ATTRS_FIELD_CALLS = {"ib", "attrib"}  # attrs' un-annotated ``x = attr.ib()`` fields
-# calls that tell an event-sourcing framework how to read old events (``Registration``);
+# calls that tell an event-sourcing framework how to read old events (``StoreRegistration``);
 # Protean's generic ``domain.register(...)`` counts when it registers an upcaster
 _REGISTRATIONS = {"register_topic", "register_upcaster", "register_external_event"}
 
@@ -42,6 +44,25 @@ def _decorator(node: cst.Decorator) -> Decorator:
                          any(arg.star == "**" for arg in expr.args),
                          tuple(a.value for a in expr.args if a.keyword is None and not a.star))
     return Decorator(dotted(expr), False, {}, node)
+
+
+def _positional(args) -> list[cst.BaseExpression]:
+    return [a.value for a in args if a.keyword is None and not a.star]
+
+
+def _mapped_handlers(value: cst.BaseExpression | None) -> list[tuple[str, cst.BaseExpression]]:
+    """``{OrderPlaced: [send_mail, log], ...}``: (event, handler) as written, for the entries
+    whose key is a dotted name and whose value a list, tuple or set of dotted names."""
+    found = []
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if not isinstance(element, cst.DictElement) or not dotted(element.key):
+                continue
+            handlers = element.value
+            if isinstance(handlers, (cst.List, cst.Tuple, cst.Set)):
+                found.extend((dotted(element.key), item.value) for item in handlers.elements
+                             if not isinstance(item, cst.StarredElement) and dotted(item.value))
+    return found
 
 
 def _params(node: cst.FunctionDef) -> tuple[Param, ...]:
@@ -195,22 +216,39 @@ class Collector(cst.CSTVisitor):
         assert isinstance(state, _FunctionState)
         owner = self._class()
         if owner is None:
-            self.facts.functions[state.qualname] = _params(original_node)
+            function = self.facts.functions[state.qualname] = self._method(
+                original_node, _params(original_node), state)
+            for decorator in function.decorators:
+                expr = decorator.node.decorator if decorator.node is not None else None
+                if decorator.called and decorator.name.rpartition(".")[2] in HANDLER_DECORATORS:
+                    self.facts.registrations.extend(
+                        Registration(dotted(event), state.qualname, "decorator", None, decorator.node)
+                        for event in _positional(expr.args) if dotted(event))
             return
         params = _params(original_node)
         if state.receiver is not None or any(
             _decorator(d).name.endswith("classmethod") for d in original_node.decorators
         ):
             params = params[1:]
-        owner.methods.append(MethodFact(
-            name=original_node.name.value,
-            is_async=original_node.asynchronous is not None,
-            decorators=tuple(_decorator(d) for d in original_node.decorators),
+        owner.methods.append(self._method(original_node, params, state))
+
+    @staticmethod
+    def _method(node: cst.FunctionDef, params: tuple[Param, ...], state: _FunctionState) -> MethodFact:
+        return MethodFact(
+            name=node.name.value,
+            is_async=node.asynchronous is not None,
+            decorators=tuple(_decorator(d) for d in node.decorators),
             params=params,
             self_assignments=tuple(state.self_assignments),
-            node=original_node,
+            node=node,
             extends_base=state.extends_base,
-        ))
+        )
+
+    def _record_mapping(self, value: cst.BaseExpression | None) -> None:
+        """A mapping of event classes to lists of handlers (``EVENT_HANDLERS = {...}``)."""
+        for event, handler in _mapped_handlers(value):
+            self.facts.registrations.append(
+                Registration(event, dotted(handler), "mapping", self._enclosing_class(), handler))
 
     # -- class bodies and self assignments --------------------------------------
     def _self_attr(self, target: cst.BaseExpression) -> str | None:
@@ -242,6 +280,7 @@ class Collector(cst.CSTVisitor):
                     SelfAssignment(attr, annotation, node, bound, binds))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._record_mapping(node.value)
         if not self.scopes and isinstance(node.target, cst.Name) and node.value is not None:
             self.facts.assignments[node.target.value] = node.value
         owner = self._class()
@@ -253,6 +292,7 @@ class Collector(cst.CSTVisitor):
                           binds=node.value is not None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._record_mapping(node.value)
         if not self.scopes:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -326,9 +366,16 @@ class Collector(cst.CSTVisitor):
             function.extends_base = True
         if method in _REGISTRATIONS or (method == "register" and "from_version" in {
                 a.keyword.value for a in node.args if a.keyword is not None}):
-            self.facts.registrations.append(Registration(
+            self.facts.store_registrations.append(StoreRegistration(
                 method, tuple(a.value for a in node.args if a.keyword is None and not a.star),
                 keywords_of(node)))
+        positional = _positional(node.args)
+        if method in REGISTRY_METHODS and len(positional) >= 2 and dotted(positional[0]):
+            handler = positional[1]
+            name = dotted(handler.func) if isinstance(handler, cst.Call) else dotted(handler)
+            if name:
+                self.facts.registrations.append(Registration(
+                    dotted(positional[0]), name, "call", self._enclosing_class(), node))
         if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
             first = node.args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:

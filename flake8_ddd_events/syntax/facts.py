@@ -132,7 +132,7 @@ class CallFact:
 
 
 @dataclass(frozen=True)
-class Registration:
+class StoreRegistration:
     """A call that tells an event-sourcing framework how to read old events:
     ``register_topic("old.module:Dog.Registered", Dog.Registered)`` (eventsourcing),
     ``domain.register(Upcast, event_type=E, from_version=1, to_version=2)`` and
@@ -154,6 +154,20 @@ class ImportFact:
     star: bool = False  # ``from p import *``
 
 
+@dataclass(frozen=True)
+class Registration:
+    """An event class named with a function or class that handles it, as written: a
+    mapping entry (``{OrderPlaced: [send_mail]}``), a registry call
+    (``bus.subscribe(OrderPlaced, send_mail)``) or a decorator on a function
+    (``@handles(OrderPlaced)``). Whether the event is one is for the model to say."""
+
+    event: str  # dotted as written
+    handler: str  # dotted as written; a call's callee for ``register(E, SendMail())``
+    how: str  # "mapping", "call" or "decorator"
+    scope: str | None  # qualname of the class it is written in, if any
+    node: cst.CSTNode | None  # the handler expression, the call or the decorator
+
+
 @dataclass
 class ModuleFacts:
     """Everything the rules know about one module."""
@@ -169,9 +183,10 @@ class ModuleFacts:
     # module-level names bound to a value, the last binding kept: ``Sku = str``,
     # ``Sku: TypeAlias = str``, ``type Sku = str``, ``CustomerId = NewType(...)``
     assignments: dict[str, cst.BaseExpression] = field(default_factory=dict)
-    # parameters of the functions that are not methods, by qualname (not in compact facts)
-    functions: dict[str, tuple[Param, ...]] = field(default_factory=dict)
-    registrations: list[Registration] = field(default_factory=list)
+    # the functions that are not methods, by qualname (not in compact facts)
+    functions: dict[str, MethodFact] = field(default_factory=dict)
+    registrations: list[Registration] = field(default_factory=list)  # (compact: without nodes)
+    store_registrations: list[StoreRegistration] = field(default_factory=list)
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
@@ -201,4 +216,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
     return ModuleFacts(facts.path, facts.module, facts.is_package, classes,
                        imports=[replace(i, node=None) for i in facts.imports],
                        aliases=facts.aliases, assignments=facts.assignments,
-                       registrations=facts.registrations)
+                       registrations=[replace(r, node=None) for r in facts.registrations],
+                       store_registrations=facts.store_registrations)

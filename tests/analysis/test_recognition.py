@@ -20,7 +20,7 @@ def recognised(source: str, module: str = "shop.sales.domain.model", **options) 
     result = {}
     for qualname, cls in facts.classes.items():
         r = recognise(model.view(facts, cls), settings)
-        result[qualname] = (r.kind, r.is_base, r.framework)
+        result[qualname] = (r.kind, r.is_base, r.library)
     return result
 
 

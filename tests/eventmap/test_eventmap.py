@@ -572,3 +572,62 @@ def test_test_modules_are_left_out(tmp_path):
             """,
     })
     assert not [n for n in event_map.nodes if n.kind == graph.HANDLER]
+
+
+def test_handler_functions_of_a_mapping_and_of_decorators(tmp_path):
+    event_map = project_map(tmp_path, {
+        "sales/domain/events.py": EVENTS,
+        "sales/application/handlers.py": """\
+            from kernel import handles
+            from sales.domain.events import OrderShipped
+            async def send_mail(event) -> None: ...
+            async def add_to_ledger(event) -> None: ...
+            @handles(OrderShipped)
+            async def notify_carrier(event) -> None: ...
+            """,
+        "sales/application/messagebus.py": """\
+            from sales.application import handlers
+            from sales.domain import events
+            EVENT_HANDLERS = {
+                events.OrderPlaced: [handlers.send_mail, handlers.add_to_ledger],
+            }
+            """,
+    })
+    assert edges(event_map, graph.HANDLES) == {
+        ("OrderPlaced", "send_mail"), ("OrderPlaced", "add_to_ledger"),
+        ("OrderShipped", "notify_carrier")}
+    assert event_map.node("sales.application.handlers.send_mail").kind == graph.HANDLER
+    assert event_map.node("sales.application.handlers.notify_carrier").kind == graph.HANDLER
+
+
+def test_map_check_reports_a_dead_handler_function(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {
+        "sales/domain/events.py": EVENTS,
+        "sales/application/handlers.py": """\
+            from kernel import handles
+            from sales.domain.events import OrderShipped
+            @handles(OrderShipped)
+            async def notify_carrier(event) -> None: ...
+            """,
+    })
+    status, _, err = run_map(monkeypatch, capsys, tmp_path, "--check")
+    assert status == 1
+    assert ("sales/application/handlers.py:3: handler-without-producer: handler "
+            "'notify_carrier' handles 'OrderShipped'") in err
+
+
+def test_appending_to_the_objects_own_events_records_them(tmp_path):
+    event_map = project_map(tmp_path, {
+        "sales/domain/events.py": EVENTS,
+        "sales/domain/model.py": """\
+            from sales.domain import events
+            class Product:
+                def __init__(self) -> None:
+                    self.events = []
+                    self.log = []
+                def allocate(self) -> None:
+                    self.events.append(events.OrderPlaced(order_id="1"))
+                    self.log.append(events.OrderShipped(order_id="1"))
+            """,
+    })
+    assert edges(event_map, graph.RECORDS) == {("Product", "OrderPlaced")}

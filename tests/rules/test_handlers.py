@@ -233,3 +233,124 @@ def test_declared_event_through_a_project_handler_base(tmp_path):
             async def handle(self, event: OrderCancelled) -> None:  # DDD405
                 pass
         """, tmp_path)
+
+
+# -- handlers written as functions ----------------------------------------------------------
+
+def test_functions_in_an_event_handler_mapping_are_handlers(tmp_path):
+    check("""\
+        from typing import Callable, Dict, List, Type
+
+        from shop.kernel import DomainEvent
+        from shop.sales.domain import events
+        from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+
+        def send_confirmation(event: OrderPlaced) -> None:  # DDD404
+            ...
+
+
+        async def add_to_ledger(event: events.OrderEvent) -> None:
+            ...
+
+
+        async def release_stock(event: OrderPlaced) -> None:  # DDD405
+            ...
+
+
+        EVENT_HANDLERS = {
+            OrderPlaced: [send_confirmation, add_to_ledger],
+            # cancellations
+            events.OrderCancelled: [release_stock],
+        }
+        MORE: Dict[Type[DomainEvent], List[Callable]] = {OrderCancelled: [add_to_ledger]}
+        """, tmp_path)
+
+
+def test_functions_registered_by_a_call_or_a_decorator_are_handlers(tmp_path):
+    check("""\
+        from shop.kernel import bus, handles
+        from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+
+        def notify(event: OrderPlaced) -> None:  # DDD404
+            ...
+
+
+        @handles(OrderPlaced)
+        def audit(event: OrderCancelled) -> None:  # DDD404, DDD405
+            ...
+
+
+        @bus.handle(OrderCancelled)
+        async def refund(event: OrderCancelled) -> None:
+            ...
+
+
+        @bus.subscribe(OrderPlaced, priority=1)
+        async def reserve(event) -> None:
+            ...
+
+
+        bus.subscribe(OrderPlaced, notify)
+        """, tmp_path)
+
+
+def test_registrations_of_things_that_are_not_events_make_no_handler(tmp_path):
+    check("""\
+        import atexit
+
+        from shop.kernel import bus, handles
+        from shop.sales.application.commands import PlaceOrder
+        from shop.sales.domain.events import OrderPlaced
+
+
+        def place_order(command: PlaceOrder) -> None:
+            ...
+
+
+        def flush(size: int) -> None:
+            ...
+
+
+        def on_placed(event: OrderPlaced) -> None:
+            ...
+
+
+        COMMAND_HANDLERS = {PlaceOrder: [place_order]}
+        ROUTES = {"order.placed": [on_placed]}
+        atexit.register(flush, 10)
+        bus.subscribe("order.placed", on_placed)
+
+
+        @handles("order.placed")
+        def logged(event) -> None:
+            ...
+        """, tmp_path)
+
+
+def test_a_handler_function_registered_in_another_module_is_not_checked_here(tmp_path):
+    check("""\
+        from shop.sales.domain.events import OrderPlaced
+
+
+        def notify(event: OrderPlaced) -> None:
+            ...
+        """, tmp_path)
+
+
+def test_a_synchronous_message_bus_has_no_event_loop_to_block(tmp_path):
+    check("""\
+        from shop.sales.domain.events import OrderCancelled, OrderPlaced
+
+
+        def send_confirmation(event: OrderPlaced) -> None:
+            ...
+
+
+        def release_stock(event: OrderPlaced) -> None:  # DDD405
+            ...
+
+
+        EVENT_HANDLERS = {OrderPlaced: [send_confirmation], OrderCancelled: [release_stock]}
+        """, tmp_path)
