@@ -1,7 +1,7 @@
 """The result cache: a module that has not changed, nor anything its findings rest on,
 is answered from the last run without importing libcst.
 
-- ``keys.py``: what a key is made of (plugin and libcst versions, Python, every
+- ``keys.py``: what a key is made of (plugin and libcst versions, the plugin's own modules as installed, Python, every
   ``ddd-*`` setting, flake8's selection, the folder of the run, the module's path and
   the digest of its text) and the current state of a dependency;
 - ``folder.py``: the folder on disk, one entry per module, written atomically;

@@ -35,8 +35,8 @@ def run_key(settings: object, cwd: str, selection: str) -> str:
     so that flake8 and ``ddd-events baseline`` (which runs without it) share the answers."""
     if getattr(settings, "baseline", None) is not None:
         settings = dataclasses.replace(settings, baseline=None)  # type: ignore[type-var]
-    parts = (FORMAT, __version__, _libcst_version(), "%d.%d" % sys.version_info[:2],
-             repr(settings), selection, cwd)
+    parts = (FORMAT, __version__, plugin_build(), _libcst_version(),
+             "%d.%d" % sys.version_info[:2], repr(settings), selection, cwd)
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 
@@ -46,6 +46,24 @@ def module_key(run: str, filename: str, source: str) -> str:
     the entry's dependencies)."""
     parts = (run, os.path.abspath(filename), source_digest(source))
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
+
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def plugin_build(package: str = PACKAGE) -> str:
+    """The plugin's own code as installed: the size and modification time of each of its
+    modules. The version alone is not enough: an install from a git URL or a checkout
+    changes the code without changing it, and the cache would answer with the old rules."""
+    states = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                found = os.stat(os.path.join(folder, name))
+                states.append(f"{os.path.relpath(os.path.join(folder, name), package)}"
+                              f" {found.st_size} {found.st_mtime_ns}")
+    return digest("\n".join(states).encode("utf-8", "surrogatepass"))
 
 
 def _libcst_version() -> str:

@@ -685,3 +685,20 @@ def test_ddd209_answers_follow_the_lock_and_an_upcaster_module_appearing(tmp_pat
     lock.write_text(text.replace('"current": 1', '"current": 2').replace('"1": {', '"2": {'))
     cached, fresh = cached_and_fresh(tmp_path, "--select", "DDD209")
     assert codes(cached) == codes(fresh) == ["DDD209"]
+
+
+def test_the_run_key_follows_the_plugins_own_code(tmp_path):
+    """An install from a git URL or a checkout changes the code, not the version: the cache
+    must not answer with the rules of the code before."""
+    from flake8_ddd_events.cache.keys import plugin_build
+
+    package = tmp_path / "flake8_ddd_events"
+    rule = write_file(package, "rules/naming.py", "RULE = 1\n")
+    write_file(package, "__pycache__/x.py", "ignored = 1\n")
+    before = plugin_build(str(package))
+    assert plugin_build(str(package)) == before
+    rule.write_text("RULE = 22\n")
+    assert plugin_build(str(package)) != before
+    edited = plugin_build(str(package))
+    os.utime(rule, ns=(1, 1))
+    assert plugin_build(str(package)) != edited
