@@ -74,7 +74,7 @@ def work(shard: int, shards: int) -> None:
 def corpus() -> dict:
     def run(shard: int) -> dict:
         result = subprocess.run(
-            [sys.executable, "-c", f"from tests.test_stdlib_corpus import work; work({shard}, {WORKERS})"],
+            [sys.executable, "-c", f"from tests.end_to_end.test_stdlib_corpus import work; work({shard}, {WORKERS})"],
             cwd=ROOT, capture_output=True, text=True, timeout=3600)
         assert result.returncode == 0, result.stderr[-4000:]
         return json.loads(result.stdout)
