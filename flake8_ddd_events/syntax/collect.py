@@ -42,7 +42,7 @@ def _decorator(node: cst.Decorator) -> Decorator:
     if isinstance(expr, cst.Call):
         return Decorator(dotted(expr.func), True, keywords_of(expr), node,
                          any(arg.star == "**" for arg in expr.args),
-                         tuple(a.value for a in expr.args if a.keyword is None and not a.star))
+                         tuple(_positional(expr.args)))
     return Decorator(dotted(expr), False, {}, node)
 
 
@@ -364,12 +364,11 @@ class Collector(cst.CSTVisitor):
         if function is not None and self.scopes[-1] is function and function.receiver \
                 and _calls_base_method(node, function.node.name.value):
             function.extends_base = True
-        if method in _REGISTRATIONS or (method == "register" and "from_version" in {
-                a.keyword.value for a in node.args if a.keyword is not None}):
-            self.facts.store_registrations.append(StoreRegistration(
-                method, tuple(a.value for a in node.args if a.keyword is None and not a.star),
-                keywords_of(node)))
         positional = _positional(node.args)
+        if method in _REGISTRATIONS or (method == "register"
+                                        and "from_version" in keywords_of(node)):
+            self.facts.store_registrations.append(StoreRegistration(
+                method, tuple(positional), keywords_of(node)))
         if method in REGISTRY_METHODS and len(positional) >= 2 and dotted(positional[0]):
             handler = positional[1]
             name = dotted(handler.func) if isinstance(handler, cst.Call) else dotted(handler)
