@@ -14,11 +14,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true, keywords_of, last_part,
-                                  names_in)
+from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true, keywords_of,
+                                  last_part)
 from ..syntax.facts import Decorator, FieldFact
 from .library_bases import chain_complete, known_base, library_frozen, library_positional_defaults
-from ..model.views import ClassView, External, Unknown
+from ..model.views import ClassView, External, Memo, Unknown
 
 
 class Style(enum.Enum):
@@ -48,12 +48,14 @@ def class_decorator(view: ClassView) -> tuple[Style, Decorator] | None:
     return None
 
 
+_STYLE: Memo[Style] = Memo("style")
+_FROZEN: Memo[bool | None] = Memo("frozen", guard=None)  # the guard ends inheritance cycles
+_OWN_INIT_FIELDS: Memo[tuple[tuple[str, bool, bool, FieldFact], ...]] = Memo("own init fields")
+
+
 def style(view: ClassView) -> Style:
     """The framework that shapes a class (its own decorator first, then its bases)."""
-    memo = view.memo.get("style")
-    if memo is None:
-        memo = view.memo["style"] = _style(view)
-    return memo  # type: ignore[return-value]
+    return view.answer(_STYLE, _style)
 
 
 def _style(view: ClassView) -> Style:
@@ -165,11 +167,7 @@ def declares_instance_state(view: ClassView) -> bool:
 
 def is_frozen(view: ClassView) -> bool | None:
     """Whether instances are immutable: True, False, or None when the chain is unknown."""
-    memo = view.memo.get("frozen", "unset")
-    if memo == "unset":
-        view.memo["frozen"] = None  # ends inheritance cycles
-        memo = view.memo["frozen"] = _is_frozen(view)
-    return memo  # type: ignore[return-value]
+    return view.answer(_FROZEN, _is_frozen)
 
 
 def _is_frozen(view: ClassView) -> bool | None:
@@ -225,7 +223,7 @@ class InitField:
 
 def is_classvar(field: FieldFact) -> bool:
     """``x: ClassVar[int] = 1``: a class attribute, not a field."""
-    names = names_in(field.annotation)
+    names = field.annotation_names
     return bool(names) and last_part(names[0]) == "ClassVar"
 
 
@@ -262,14 +260,15 @@ def own_init_fields(view: ClassView) -> list[InitField]:
     (worked out once per class: each subclass's ``init_fields`` asks again; kept without
     the view, which a field's ``owner`` is: a view holding itself would be a reference
     cycle, keeping its module's tree for the cyclic GC)."""
-    found = view.memo.get("own-init-fields")
-    if found is None:
-        found = view.memo["own-init-fields"] = tuple(_own_init_fields(view))
     return [InitField(name, default, kw_only, view, fact)
-            for name, default, kw_only, fact in found]  # type: ignore[attr-defined]
+            for name, default, kw_only, fact in view.answer(_OWN_INIT_FIELDS, _own_init_fields)]
 
 
-def _own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
+def _own_init_fields(view: ClassView) -> tuple[tuple[str, bool, bool, FieldFact], ...]:
+    return tuple(_walk_own_init_fields(view))
+
+
+def _walk_own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
     found = class_decorator(view)
     class_kw_only = bool(found and is_true(found[1].keywords.get("kw_only")))
     reads_class_attributes = bool(found and found[0] is Style.DATACLASS)

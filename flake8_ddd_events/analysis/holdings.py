@@ -5,7 +5,6 @@ DDD302)."""
 from __future__ import annotations
 
 from ..model.views import ClassView
-from ..syntax.expressions import names_in
 from ..syntax.facts import FieldFact
 from .recognition import Kind, recognise
 
@@ -16,7 +15,7 @@ _CONTAINERS = frozenset({"tuple", "Tuple", "frozenset", "FrozenSet", "list", "Li
 def domain_object_in(view: ClassView, field: FieldFact, kinds: tuple[Kind, ...]) -> ClassView | None:
     """The first class of one of ``kinds`` that a field's annotation mentions."""
     settings = view.model.settings
-    for name in names_in(field.annotation):
+    for name in field.annotation_names:
         resolved = view.model.resolve(view.facts, name, scope=view.cls.parent)
         if not isinstance(resolved, ClassView):
             continue
@@ -43,7 +42,7 @@ def _is_domain_base(view: ClassView, kinds: tuple[Kind, ...], settings) -> bool:
 
 def identity_name(field: FieldFact) -> str:
     """``customer`` -> ``customer_id``; ``lines`` held in a collection -> ``line_ids``."""
-    outer = names_in(field.annotation)[:1]
+    outer = field.annotation_names[:1]
     if outer and outer[0].rpartition(".")[2] in _CONTAINERS:
         singular = field.name[:-1] if field.name.endswith("s") else field.name
         return f"{singular}_ids"

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from functools import lru_cache
+from typing import Callable, Iterator
 
 import libcst as cst
 
 from .dataclass_fields import field_call, fields_set_in_init, is_classvar
-from ..syntax.expressions import dotted, last_part, names_in
+from ..syntax.expressions import dotted, last_part
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
 from .library_bases import library_supplies
-from ..model.views import ClassView
+from ..model.views import ClassView, Memo
 from ..config.settings import Settings
 
 
@@ -45,16 +46,27 @@ _VERSION_PACKAGE = re.compile(r"v\d+(?:_\d+)*")
 _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 
 
+# What the rules and recognition ask of a class's metadata, worked out once per class (with
+# the model's settings, as recognition is) and kept on its view.
+_CHAIN_FIELDS: Memo[dict[str, ChainField]] = Memo("chain fields")
+_TIMESTAMPS: Memo[tuple[str, ...]] = Memo("timestamp fields")
+_EVENT_IDS: Memo[tuple[str, ...]] = Memo("event id fields")
+_METADATA_FIELDS: Memo[frozenset[str]] = Memo("metadata fields")
+_HAS_TIMESTAMP: Memo[bool] = Memo("has a timestamp")
+_HAS_EVENT_ID: Memo[bool] = Memo("has an event id")
+
+
 def chain_fields(view: ClassView) -> dict[str, ChainField]:
     """Every field along the chain, nearest declaration first: annotated class attributes
     and attributes set in ``__init__`` (``self.occurred_on = occurred_on``; see
     ``dataclass_fields.fields_set_in_init``). A base's ``__init__`` runs only while each
     ``__init__`` below it calls it (``super().__init__(...)``): one that does not hides
     what the bases' set. Computed once per class."""
-    found = view.memo.get("chain-fields")
-    if found is not None:
-        return found  # type: ignore[return-value]
-    found = view.memo["chain-fields"] = {}
+    return view.answer(_CHAIN_FIELDS, _chain_fields)
+
+
+def _chain_fields(view: ClassView) -> dict[str, ChainField]:
+    found: dict[str, ChainField] = {}
     init_runs = True
     for owner in view.mro:
         facts = owner.facts
@@ -66,7 +78,7 @@ def chain_fields(view: ClassView) -> dict[str, ChainField]:
             init_runs = False
         for field in own:
             if field.name not in found:
-                annotation = tuple(facts.qualify(n) for n in names_in(field.annotation))
+                annotation = tuple(facts.qualify(n) for n in field.annotation_names)
                 found[field.name] = ChainField(field.name, annotation, _default_of(field),
                                                facts, is_classvar(field))
     return found
@@ -141,12 +153,19 @@ def named_as(name: str, names: tuple[str, ...]) -> bool:
     """Whether an attribute is one of ``names`` as its author meant it: behind leading
     underscores (``_event_id``, the name-mangled ``__occurred_on``) and spelt with a
     letter single or doubled (``ocurred_on``, ``occured_on``)."""
-    spelt = _spelling(name)
-    return any(_spelling(n) == spelt for n in names)
+    return _spelling(name) in _spellings(names)
 
 
+# A run asks about the same few names for every field of every class: each is spelt out
+# once (bounded: a project's field names and the settings' name lists).
+@lru_cache(maxsize=4096)
 def _spelling(name: str) -> str:
     return _DOUBLED.sub(r"\1", name.lstrip("_").lower())
+
+
+@lru_cache(maxsize=64)
+def _spellings(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(map(_spelling, names))
 
 
 def is_datetime_annotation(field: ChainField) -> bool:
@@ -167,10 +186,31 @@ def is_event_id(field: ChainField, settings: Settings) -> bool:
                                       or generates_id(field))
 
 
+def timestamp_fields(view: ClassView, settings: Settings) -> tuple[str, ...]:
+    """The names of the chain's fields that are timestamps (``is_timestamp``)."""
+    return view.answer(_TIMESTAMPS, _names_of, is_timestamp, settings)
+
+
+def event_id_fields(view: ClassView, settings: Settings) -> tuple[str, ...]:
+    """The names of the chain's fields that are event ids (``is_event_id``)."""
+    return view.answer(_EVENT_IDS, _names_of, is_event_id, settings)
+
+
+def _names_of(view: ClassView, is_kind: Callable[[ChainField, Settings], bool],
+              settings: Settings) -> tuple[str, ...]:
+    return tuple(name for name, field in chain_fields(view).items() if is_kind(field, settings))
+
+
 def has_timestamp(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     """A timestamp along the chain: a field, a property, a library base's, or one kept in a
     metadata envelope."""
-    return any(is_timestamp(f, settings) for f in chain_fields(view).values()) \
+    if depth == 0:
+        return view.answer(_HAS_TIMESTAMP, _has_timestamp, settings, depth)
+    return _has_timestamp(view, settings, depth)
+
+
+def _has_timestamp(view: ClassView, settings: Settings, depth: int) -> bool:
+    return bool(timestamp_fields(view, settings)) \
         or _has_property(view, settings.timestamp_fields) or library_supplies(view, "timestamp") \
         or _in_envelope(view, settings, has_timestamp, depth)
 
@@ -178,10 +218,16 @@ def has_timestamp(view: ClassView, settings: Settings, depth: int = 0) -> bool:
 def has_event_id(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     """An event id along the chain: a field, a property, a library base's, a stream id with a
     position in the stream, or one kept in a metadata envelope."""
-    fields = chain_fields(view)
-    return any(is_event_id(f, settings) for f in fields.values()) \
+    if depth == 0:
+        return view.answer(_HAS_EVENT_ID, _has_event_id, settings, depth)
+    return _has_event_id(view, settings, depth)
+
+
+def _has_event_id(view: ClassView, settings: Settings, depth: int) -> bool:
+    return bool(event_id_fields(view, settings)) \
         or _has_property(view, settings.event_id_fields) or library_supplies(view, "event_id") \
-        or _has_stream_position(fields) or _in_envelope(view, settings, has_event_id, depth)
+        or _has_stream_position(chain_fields(view)) \
+        or _in_envelope(view, settings, has_event_id, depth)
 
 
 # where events keep their metadata together (Protean's ``_metadata.headers.time``)
@@ -303,8 +349,17 @@ def is_metadata_field(field: ChainField, settings: Settings) -> bool:
                               *settings.version_fields))
 
 
+def metadata_fields(view: ClassView, settings: Settings) -> frozenset[str]:
+    """The names of the chain's fields that are metadata (``is_metadata_field``)."""
+    return view.answer(_METADATA_FIELDS, _metadata_fields, settings)
+
+
+def _metadata_fields(view: ClassView, settings: Settings) -> frozenset[str]:
+    return frozenset(_names_of(view, is_metadata_field, settings))
+
+
 def declares_only_metadata(view: ClassView, settings: Settings) -> bool:
     """Whether the class's own fields (not its bases') are all metadata."""
+    metadata = metadata_fields(view, settings)
     own = {f.name for f in view.cls.fields}
-    return all(is_metadata_field(f, settings) for name, f in chain_fields(view).items()
-               if name in own)
+    return all(name in metadata for name in chain_fields(view) if name in own)

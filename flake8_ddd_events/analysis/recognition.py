@@ -7,11 +7,11 @@ import enum
 from dataclasses import dataclass
 
 from .english import states_past_fact
-from ..syntax.expressions import last_part, names_in
+from ..syntax.expressions import last_part
 from .library_bases import library_of
 from .metadata import chain_fields, declares_only_metadata
 from .vocabulary import DATA_BASES, is_abstract
-from ..model.views import ClassView, External
+from ..model.views import ClassView, External, Memo
 from ..config.settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.
@@ -163,13 +163,13 @@ def _module_event_kind(module: str, settings: Settings) -> Kind | None:
     return None
 
 
+# the guard ends inheritance cycles
+_RECOGNITION: Memo[Recognition] = Memo("recognition", guard=Recognition(Kind.OTHER))
+
+
 def recognise(view: ClassView, settings: Settings) -> Recognition:
     """Classify a class; the result is memoised on the view."""
-    memo = view.memo.get("recognition")
-    if memo is None:
-        view.memo["recognition"] = Recognition(Kind.OTHER)  # ends inheritance cycles
-        memo = view.memo["recognition"] = _recognise(view, settings)
-    return memo  # type: ignore[return-value]
+    return view.answer(_RECOGNITION, _recognise, settings)
 
 
 def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
@@ -223,7 +223,7 @@ def carries_events(view: ClassView, settings: Settings) -> bool:
     list[DomainEvent]``). The facts are what it carries; it is no fact of its own."""
     bases = with_base_variants((*settings.domain_event_bases, *settings.integration_event_bases))
     return any(last_part(name) in bases for owner in view.mro
-               for field in owner.cls.fields for name in names_in(field.annotation))
+               for field in owner.cls.fields for name in field.annotation_names)
 
 
 def _is_value_object(view: ClassView, settings: Settings) -> bool:
@@ -245,7 +245,7 @@ def _field_type_users(facts) -> dict[str, set[str]]:
         users = facts.memo["field-type-users"] = {}
         for cls in facts.classes.values():
             for field in cls.fields:
-                for name in names_in(field.annotation):
+                for name in field.annotation_names:
                     users.setdefault(last_part(name), set()).add(cls.qualname)
     return users
 

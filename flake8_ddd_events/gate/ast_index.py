@@ -1,5 +1,6 @@
 """What the gate reads of a module's ``ast``: its class statements (bases as written,
-marks, data shape) and what its imports bind, in one walk over its statements."""
+marks, data shape) and what its imports bind, in one walk over its statements; and the
+names its handler registrations give."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import ast
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
+from ..analysis.vocabulary import HANDLER_DECORATORS, REGISTRY_METHODS
 from ..source.modules import absolute_import
 
 
@@ -22,6 +24,31 @@ def dotted_name(node: ast.expr) -> str:
         return ""
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def registered_names(tree: ast.AST) -> Iterator[str]:
+    """The names handler registrations give as the event, as written: a registry call's
+    first of two or more positional arguments (``bus.subscribe(OrderPlaced, send_mail)``),
+    a handler decorator's positional arguments (``@handles(OrderPlaced)``), a mapping key
+    whose value is a list, tuple or set of names (``{OrderPlaced: [send_mail]}``). A
+    superset of what the collection pass records as ``facts.Registration``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+            if method in REGISTRY_METHODS and len(positional) >= 2:
+                yield dotted_name(positional[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and \
+                        dotted_name(decorator.func).rpartition(".")[2] in HANDLER_DECORATORS:
+                    yield from (dotted_name(a) for a in decorator.args)
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if key is not None and isinstance(value, (ast.List, ast.Tuple, ast.Set)) \
+                        and any(dotted_name(item) for item in value.elts):
+                    yield dotted_name(key)
 
 
 # the statement lists of each compound statement, in the order they are walked

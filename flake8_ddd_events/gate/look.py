@@ -26,7 +26,10 @@ What the needs look at:
   calls and ``with`` items of one function (or of the code outside functions).
 - ``FUNCTION_HANDLER``: a handler function may be registered (``text.Registration``):
   a registry call or handler decorator by name, or a mapping entry shaped
-  ``Name: [name``.
+  ``Name: [name``; then, in the ``ast``, a name a registration gives as the event
+  (``ast_index.registered_names``) must lead to a class that may be an event, as a base
+  must for ``EVENTS`` (``selector.register(fd, EVENT_READ, callback)`` registers no
+  event, nor does an f-string's ``, value:{self._value}``).
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 - ``STORED``: a class whose chain may reach a configured stored-event base, or any class
   in a module named like a configured stored-event module (DDD209 also opens on
@@ -54,9 +57,9 @@ from ..analysis.vocabulary import DATA_BASES, is_abstract
 from ..cache.keys import ModuleState
 from ..config.settings import Settings, with_base_variants
 from ..source.store import SourceFiles
-from .ast_index import ModuleIndex, dotted_name, has_data, marked, statements
-from .needs import (AGGREGATES, DOMAIN_IMPORT, EVENTS, HANDLERS, NAIVE_TIMESTAMP, NEEDS, STORED,
-                    Need, TextNeed)
+from .ast_index import ModuleIndex, dotted_name, has_data, marked, registered_names, statements
+from .needs import (AGGREGATES, DOMAIN_IMPORT, EVENTS, FUNCTION_HANDLER, HANDLERS,
+                    NAIVE_TIMESTAMP, NEEDS, STORED, Need, TextNeed)
 from .project_index import ProjectIndex
 from .text import NAIVE_CALLS, ConstructingCall, Words, text_patterns
 
@@ -319,6 +322,8 @@ class Gate:
                 return False
             if need == NAIVE_TIMESTAMP:  # the text can be a statement, a docstring
                 return not look.parses() or _naive_keyword(look.tree)
+            if need == FUNCTION_HANDLER:  # the text can be a string, a call of another kind
+                return not look.parses() or self._registers_event(look)
             return not need.per_function or any(
                 _all_found(words, text) and _group_meets(words, *look.calls(i), nodes)
                 for i, (text, nodes) in enumerate(look.functions()))
@@ -352,6 +357,15 @@ class Gate:
                                                               need.events):
                     return True
         return False
+
+    def _registers_event(self, look: _Look) -> bool:
+        """Whether a name a registration gives (``registered_names``) may be an event
+        class: named like a configured event base, or a class of the module or imported
+        whose chain may reach one, or an event by a mark of its own or its module's name."""
+        index = look.index(self.project)
+        assert look.tree is not None
+        return any(self.project.written_may_match(index, written, self.event_bases, True)
+                   for written in dict.fromkeys(registered_names(look.tree)) if written)
 
     def _may_be_data(self, node: ast.ClassDef, index: ModuleIndex) -> bool:
         """Whether recognition may find the class data-shaped: decorated, with fields,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import TYPE_CHECKING, Any, Callable, Concatenate, Generic, Iterator, ParamSpec, \
+    TypeVar, Union
 
 from ..syntax.facts import ClassFact, ModuleFacts
 
@@ -43,6 +44,24 @@ class Unknown:
 
 Resolved = Union["ClassView", External, Unknown]
 
+T = TypeVar("T")
+P = ParamSpec("P")
+_NO_GUARD = object()
+
+
+class Memo(Generic[T]):
+    """What an analysis works out once per class and keeps on its view (``ClassView.
+    answer``), declared beside the analysis: ``guard`` is the answer given while it is
+    being worked out, which ends the recursion of an inheritance cycle (none by default)."""
+
+    __slots__ = ("name", "guard")
+
+    def __init__(self, name: str, guard: Any = _NO_GUARD) -> None:
+        self.name, self.guard = name, guard
+
+    def __repr__(self) -> str:
+        return f"<Memo {self.name}>"
+
 
 class ClassView:
     """A class together with what its bases resolve to."""
@@ -51,7 +70,7 @@ class ClassView:
         self.model = model
         self.facts = facts
         self.cls = cls
-        self.memo: dict[str, object] = {}  # per-class results of recognition
+        self._answers: dict[Memo[Any], Any] = {}  # per-class answers (``answer``)
 
     def __repr__(self) -> str:
         return f"<ClassView {self.facts.module}.{self.cls.qualname}>"
@@ -59,6 +78,18 @@ class ClassView:
     @property
     def name(self) -> str:
         return self.cls.name
+
+    def answer(self, memo: Memo[T], compute: Callable[Concatenate[ClassView, P], T],
+               *args: P.args, **kwargs: P.kwargs) -> T:
+        """``compute(self, *args)``, worked out on the first question and kept under
+        ``memo``: every rule that asks again about this class gets the same answer."""
+        answers = self._answers
+        if memo in answers:
+            return answers[memo]
+        if memo.guard is not _NO_GUARD:
+            answers[memo] = memo.guard
+        found = answers[memo] = compute(self, *args, **kwargs)
+        return found
 
     @cached_property
     def bases(self) -> tuple[Resolved, ...]:

@@ -12,8 +12,8 @@ from typing import Callable, Iterator
 import libcst as cst
 
 from ..analysis.library_bases import chain_complete
-from ..analysis.metadata import (ChainField, chain_fields, has_event_id, has_timestamp,
-                                 is_event_id, is_timestamp)
+from ..analysis.metadata import (event_id_fields, has_event_id, has_timestamp,
+                                 timestamp_fields)
 from ..analysis.recognition import recognise
 from ..config.settings import Settings
 from ..model.views import ClassView
@@ -89,7 +89,8 @@ def event_without_timestamp(context: Context) -> Iterator[Finding]:
     name = None
     for view in _concrete_events_with_known_chain(context):
         if not has_timestamp(view, context.settings):
-            name = name or _usual_name(context, is_timestamp, context.settings.timestamp_fields[0])
+            name = name or _usual_name(context, timestamp_fields,
+                                       context.settings.timestamp_fields[0])
             yield Finding(view.cls.node, f"event '{view.name}' does not say when it happened; add "
                           f"'{name}: datetime' (timezone-aware)")
 
@@ -151,12 +152,13 @@ def event_without_id(context: Context) -> Iterator[Finding]:
     name = None
     for view in _concrete_events_with_known_chain(context):
         if not has_event_id(view, context.settings):
-            name = name or _usual_name(context, is_event_id, _id_field_name(context.settings))
+            name = name or _usual_name(context, event_id_fields,
+                                       _id_field_name(context.settings))
             yield Finding(view.cls.node, f"event '{view.name}' has no id to tell occurrences apart; "
                           f"add '{name}: UUID'")
 
 
-def _usual_name(context: Context, is_kind: Callable[[ChainField, Settings], bool],
+def _usual_name(context: Context, of_kind: Callable[[ClassView, Settings], tuple[str, ...]],
                 default: str) -> str:
     """The name the project's other events give a field of this kind (a timestamp, an id):
     the most common among the events of the module and of the project modules it imports
@@ -164,7 +166,7 @@ def _usual_name(context: Context, is_kind: Callable[[ChainField, Settings], bool
     has one."""
     counts: Counter[str] = Counter()
     for view in _events_around(context):
-        counts.update({f.name for f in chain_fields(view).values() if is_kind(f, context.settings)})
+        counts.update(set(of_kind(view, context.settings)))
     if not counts:
         return default
     return min(counts, key=lambda name: (-counts[name], name != default, name))

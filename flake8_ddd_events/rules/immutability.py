@@ -12,7 +12,6 @@ from ..analysis.dataclass_fields import (Style, class_decorator, declares_instan
                                          misordered_field, style)
 from ..analysis.library_bases import chain_complete
 from ..analysis.mutability import immutable_instead, mutable_default, mutable_name
-from ..syntax.expressions import names_in
 from ..model.views import ClassView
 from .rule import Context, Example, Finding, rule
 
@@ -183,7 +182,7 @@ class OrderPlaced(DomainEvent):
 def mutable_event_field(context: Context) -> Iterator[Finding]:
     for view, _ in context.events:
         for field in view.cls.fields:
-            in_annotation = (mutable_name(view, n) for n in names_in(field.annotation))
+            in_annotation = (mutable_name(view, n) for n in field.annotation_names)
             found = next((m for m in in_annotation if m), None) or mutable_default(view, field.default)
             if found is None:
                 continue

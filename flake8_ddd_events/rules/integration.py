@@ -13,10 +13,10 @@ import libcst as cst
 
 from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar
 from ..analysis.holdings import domain_object_in, held_kind
-from ..syntax.expressions import parse_forward_reference, dotted, last_part, names_in
+from ..syntax.expressions import parse_forward_reference, dotted, last_part
 from ..syntax.facts import FieldFact
 from ..analysis.library_bases import chain_complete
-from ..analysis.metadata import chain_fields, is_metadata_field, version_source
+from ..analysis.metadata import chain_fields, metadata_fields, version_source
 from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
 from .rule import Context, Example, Finding, rule
@@ -68,7 +68,7 @@ def _domain_import(view: ClassView, field: FieldFact, settings: Settings) -> tup
     """(name, module) of the first annotation name imported from a domain-layer module,
     unless it is an integration-event type (part of the published language)."""
     facts = view.facts
-    for name in names_in(field.annotation):
+    for name in field.annotation_names:
         if name.partition(".")[0] not in facts.aliases:
             continue
         module = facts.qualify(name).rpartition(".")[0]
@@ -432,9 +432,10 @@ def integration_event_leaks_domain(context: Context) -> Iterator[Finding]:
 def payload_fields(view: ClassView, settings: Settings) -> list[str]:
     """The chain's fields that are payload: not event id, timestamp, correlation, causation,
     version or context-name fields, not class variables, not private attributes."""
+    metadata = metadata_fields(view, settings)
     return [name for name, field in chain_fields(view).items()
             if name not in CONTEXT_NAME_FIELDS and not field.is_classvar
-            and not is_metadata_field(field, settings)]
+            and name not in metadata]
 
 
 @rule(

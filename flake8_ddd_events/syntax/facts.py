@@ -7,9 +7,12 @@ computed for what is reported, and so that fixes can find what to change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Mapping
 
 import libcst as cst
+
+from .expressions import names_in
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,12 @@ class FieldFact:
     annotation: cst.BaseExpression | None  # None for attrs' ``x = attr.ib()``
     default: cst.BaseExpression | None
     node: cst.CSTNode | None  # the statement line, for positions (None: compact facts)
+
+    @cached_property
+    def annotation_names(self) -> tuple[str, ...]:
+        """The dotted names the annotation mentions (``expressions.names_in``), read once:
+        recognition and the rules ask of each field of each class along every chain."""
+        return tuple(names_in(self.annotation))
 
 
 @dataclass(frozen=True)
