@@ -408,18 +408,20 @@ def _service(folder: str) -> str:
 
 
 def one_file(folder: str, caches: str, repeat: int, builds: list[Build]) -> dict:
-    """An editor's run on one application-service module read from stdin, each build with
-    its own cache folder, filled by the warm-up run: "cold" with the buffer edited (a new
-    edit each run: the module is checked, its imports are cached), "warm" with the buffer
-    unchanged."""
+    """An editor's run on one application-service module read from stdin, each build and
+    state with its own cache folder, filled by the warm-up run: "cold" with the buffer
+    edited (a new edit each run: the module is checked, its imports are cached), "warm"
+    with the buffer unchanged."""
     buffer = _service(folder)
     args = ["--exit-zero", "--stdin-display-name", SERVICE, "-"]
     print(f"editor: {SERVICE} from stdin", flush=True)
     modes = [Mode("without")]
     for number, build in enumerate(builds):
-        cache = ("--ddd-cache-dir", os.path.join(caches, f"editor-{number}"))
-        modes += [Mode(f"{build.label} cold", build, cache),
-                  Mode(f"{build.label} warm", build, cache)]
+        # a folder each: the cache keeps one entry per module, which an edited buffer's
+        # run replaces
+        modes += [Mode(f"{build.label} {state}", build,
+                       ("--ddd-cache-dir", os.path.join(caches, f"editor-{number}-{state}")))
+                  for state in ("cold", "warm")]
 
     def text(index: int, edited: bool) -> str:
         return f"{buffer}# edit {index} {time.time_ns()}\n" if edited else buffer
