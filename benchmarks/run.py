@@ -285,9 +285,8 @@ def stdlib_case(whole: bool) -> tuple[list[str], str, int]:
 def app_folder(path: str, into: str) -> str:
     """The application's folder: ``path`` itself, or its HEAD archived when it is a git
     directory (a bare one, as the workplace's snapshots are)."""
-    probe = subprocess.run(["git", "--git-dir", path, "rev-parse", "--is-bare-repository"],
-                           capture_output=True, text=True)
-    if probe.returncode != 0 or probe.stdout.strip() != "true":
+    if not (os.path.isfile(os.path.join(path, "HEAD"))
+            and os.path.isdir(os.path.join(path, "objects"))):
         return path
     folder = os.path.join(into, "app")
     os.makedirs(folder)
