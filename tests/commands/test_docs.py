@@ -57,6 +57,14 @@ def test_readme_and_index_link_every_rule_to_its_page():
         assert f"[{rule.code}](rules/{rule.code}.md)" in index
 
 
+def test_index_lists_ddd209_under_stored_events_not_the_published_contract():
+    page = (ROOT / "docs" / "index.md").read_text()
+    sections = dict(re.findall(r"^### (.+?)\n(.*?)(?=^### |^## |\Z)", page, flags=re.M | re.S))
+    assert "DDD209" in sections["Stored events: a contract with the past"]
+    assert "DDD209" not in sections["Integration events: the published contract"]
+    assert "DDD208" in sections["Integration events: the published contract"]
+
+
 def test_relative_links_in_docs_and_readme_resolve():
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
     for page in pages:
