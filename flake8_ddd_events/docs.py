@@ -56,7 +56,8 @@ GUIDES = (
      "the contract lock, DDD208, `contracts check` in CI, JSON Schema"),
     ("stored-events.md", "Stored events: a contract with the past",
      "event-sourced history, versions and upcasters per framework, what is readable, DDD209"),
-    ("pre-commit.md", "pre-commit", "the flake8 hook, the fix hook and the contracts hook"),
+    ("pre-commit.md", "pre-commit", "the hooks from the repository or as `repo: local`: fix, "
+                                    "flake8, contracts"),
     ("ci.md", "Continuous integration", "GitHub Actions, GitLab CI, tox"),
     ("editors.md", "Editors", "VS Code, PyCharm, Vim/Neovim, Emacs: linting the unsaved buffer"),
     ("performance.md", "Performance", "what the plugin costs and how it was measured"),
@@ -67,6 +68,8 @@ GUIDES = (
      "over time"),
     ("event-map.md", "Event map", "`ddd-events map`: the event flow between contexts, drawn "
                                   "from the code, and what it shows that is wrong"),
+    ("releasing.md", "Releasing", "for maintainers: how to cut a release, the dry run, what the "
+                                  "release workflow checks and publishes"),
     ("architecture.md", "Architecture", "for contributors: the path of one file, the folders, "
                                         "where a new rule, fact or command goes"),
 )
