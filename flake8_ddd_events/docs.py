@@ -273,7 +273,21 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "[flake8]",
         "ddd-domain-event-bases = DomainEvent, Fact",
         "ddd-source-roots = src",
+        "# flake8 walks every file under the paths it is given: keep it out of virtualenvs",
+        "extend-exclude = .venv, venv, env, .tox, .nox",
         "```",
+        "",
+        "**`extend-exclude`: why every example has it.** flake8 walks every folder under the "
+        "paths it is given and checks each `.py` file it finds before any plugin sees one; its "
+        "default `exclude` names `.tox` and `.nox` but not `.venv`, `venv` or `env`. `flake8 .` "
+        "in a project whose virtualenv sits at its root reads the installed packages too: 25-35 s "
+        "against 0.7 s with `--extend-exclude .venv` in one small project (1,192 files in "
+        "`.venv`). The plugin reports nothing there, but it cannot stop flake8 from reading them. "
+        "`extend-exclude` adds to flake8's defaults (`exclude` would replace them); it is a "
+        "flake8 option, so it goes in `[flake8]` or on the command line, not in pyproject.toml. "
+        "Leave out a name that is one of your packages (flake8 matches it as a folder name "
+        "anywhere). Running flake8 on the source folder alone (`flake8 src/`) avoids the walk "
+        "too.",
         "",
         "flake8 does not read `pyproject.toml`; the plugin reads the table itself, from the "
         "nearest `pyproject.toml` that has one, looking in the current directory and then its "
