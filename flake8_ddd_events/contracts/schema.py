@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ..analysis.dataclass_fields import has_default
+from ..analysis.dataclass_fields import has_default, own_fields
 from ..syntax.facts import FieldFact
 from ..analysis.metadata import schema_version
 from ..model.views import ClassView, External, Unknown
@@ -90,7 +90,7 @@ def contract_fields(view: ClassView) -> dict[str, FieldSchema]:
     found: dict[str, FieldSchema] = {}
     for owner in reversed(view.mro):
         qualify = qualifier(owner)
-        for fact in owner.cls.fields:
+        for fact in own_fields(owner):
             if not is_field(fact):
                 continue
             ref, nullable = read_type(annotation_of(fact), qualify)
