@@ -395,9 +395,49 @@ def declares_protean_fields(view: ClassView) -> bool:
     return any(is_protean_call(f.annotation, view.facts.qualify) for f in own_fields(view))
 
 
+# attrs' classic decorators: annotations are fields only with ``auto_attribs=True``
+_ATTRS_CLASSIC = frozenset({"s", "attrs", "attributes"})
+
+
+def _attrs_field_call(value: cst.BaseExpression | None, qualify) -> bool:
+    """``attr.ib(…)``, ``attr.attrib(…)``, ``attrs.field(…)`` (by their imports)."""
+    if not isinstance(value, cst.Call):
+        return False
+    qualified = qualify(dotted(value.func))
+    return qualified.partition(".")[0] in ("attr", "attrs") and last_part(qualified) in (
+        "ib", "attrib", "field")
+
+
+def _attrs_only_calls(view: ClassView) -> bool:
+    """Whether attrs takes only the attributes given a field call as fields, leaving bare
+    annotations alone: ``@attr.s`` without ``auto_attribs=True``, and ``@define``/``@frozen``
+    (``auto_attribs`` unset) once any attribute is an un-annotated field call
+    (``attr._make``'s ``auto_attribs=None`` detection; attrs 26.1, docs/recognition.md)."""
+    found = class_decorator(view)
+    if found is None or found[0] is not Style.ATTRS:
+        return False
+    decorator = found[1]
+    auto = decorator.keywords.get("auto_attribs")
+    if auto is not None:
+        return not is_true(auto)
+    if last_part(view.facts.qualify(decorator.name)) in _ATTRS_CLASSIC:
+        return True
+    qualify = view.facts.qualify
+    return any(_attrs_field_call(value, qualify) for value in view.cls.assignments.values()) \
+        or any(f.annotation is None for f in view.cls.fields)
+
+
 def _own_fields(view: ClassView) -> tuple[FieldFact, ...]:
     qualify = view.facts.qualify
     found: dict[str, FieldFact] = {}
+    if _attrs_only_calls(view):
+        for fact in view.cls.fields:
+            if _attrs_field_call(fact.default, qualify):
+                found[fact.name] = fact
+        for name, value in view.cls.assignments.items():
+            if name not in found and _attrs_field_call(value, qualify):
+                found[name] = FieldFact(name, None, value, value)
+        return tuple(found.values())
     for fact in view.cls.fields:
         spec = protean_field(fact.annotation, qualify) if isinstance(
             fact.annotation, cst.Call) else None

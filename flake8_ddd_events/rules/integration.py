@@ -11,7 +11,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar
+from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar, own_fields
 from ..analysis.holdings import domain_object_in, held_kind
 from ..syntax.expressions import parse_forward_reference, dotted, last_part, names_in
 from ..syntax.facts import FieldFact
@@ -341,7 +341,7 @@ class RefundIssued:
 def optional_correlation_id(context: Context) -> Iterator[Finding]:
     names = context.settings.correlation_fields
     for view in _integration_events(context, concrete=False):
-        for field in view.cls.fields:
+        for field in own_fields(view):
             if field.name not in names or is_classvar(field):
                 continue
             if has_default(field):
