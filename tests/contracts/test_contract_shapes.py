@@ -217,6 +217,9 @@ BREAKING = [
      "field 'total_cents' is sent as 'totalCents' instead of 'total_cents'", {"forward", "backward"}),
     ("pydantic Field(exclude=True)", PYDANTIC, EVENTS, "Field(max_length=200)",
      "Field(max_length=200, exclude=True)", "required field 'note' removed", {"forward"}),
+    ("pydantic: a required Field(...) added", PYDANTIC, EVENTS, "    total_cents: int = Field(ge=0)\n",
+     "    total_cents: int = Field(ge=0)\n    payer: str = Field(..., alias=\"payerId\")\n",
+     "required field 'payerId' added", {"backward"}),
     ("pydantic Field bound tightened", PYDANTIC, EVENTS, "Field(ge=0)", "Field(ge=1)",
      "field 'total_cents' constraint tightened: ge 0 -> 1", {"backward"}),
     ("pydantic max_length tightened", PYDANTIC, EVENTS, "max_length=200", "max_length=100",
@@ -441,6 +444,9 @@ def test_a_type_read_on_one_side_only_is_not_a_change():
 
 
 COMPATIBLE = [
+    ("pydantic: a field given Field(default=...) added", PYDANTIC, EVENTS,
+     "    total_cents: int = Field(ge=0)\n",
+     "    total_cents: int = Field(ge=0)\n    payer: str = Field(default=\"\", alias=\"payerId\")\n"),
     ("Protean: an optional Identifier added", PROTEAN, EVENTS, "    total = Float(required=True)\n",
      "    total = Float(required=True)\n    customer_id: Identifier()\n"),
     ("Protean: an optional field added inside a ValueObject", PROTEAN, EVENTS,
