@@ -27,6 +27,14 @@ class LoyaltyAccount(Aggregate):
         points: int
         reward: str  # DDD209: events stored before have no reward; replaying them fails
 
-    @event("TierChanged")
+    # ``reason`` was added later. A parameter's default never reaches an event that
+    # ``@event("TierChanged")`` generates (old events would have no ``reason`` at all), so
+    # the event is declared here, where a plain default is a class attribute old events
+    # fall back on: they read ``reason`` as ""
+    class TierChanged(Aggregate.Event):
+        tier: str
+        reason: str = ""
+
+    @event(TierChanged)
     def change_tier(self, tier: str, reason: str = "") -> None:
-        self.tier = tier  # a parameter added with a default: old events replay with ""
+        self.tier = tier
