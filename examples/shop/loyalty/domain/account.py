@@ -27,14 +27,9 @@ class LoyaltyAccount(Aggregate):
         points: int
         reward: str  # DDD209: events stored before have no reward; replaying them fails
 
-    # ``reason`` was added later. A parameter's default never reaches an event that
-    # ``@event("TierChanged")`` generates (old events would have no ``reason`` at all), so
-    # the event is declared here, where a plain default is a class attribute old events
-    # fall back on: they read ``reason`` as ""
-    class TierChanged(Aggregate.Event):
-        tier: str
-        reason: str = ""
-
-    @event(TierChanged)
-    def change_tier(self, tier: str, reason: str = "") -> None:
+    # DDD209 below: ``reason`` was added later, and a parameter's default never reaches the
+    # event ``@event`` generates, so old events have no ``reason`` (AttributeError when read);
+    # declare ``class TierChanged(Aggregate.Event)`` with ``reason: str = ""`` instead
+    @event("TierChanged")
+    def change_tier(self, tier: str, reason: str = "") -> None:  # DDD209
         self.tier = tier
