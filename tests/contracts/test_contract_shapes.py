@@ -498,3 +498,19 @@ def test_attrs_reads_bare_annotations_only_without_an_unannotated_field_call(
     assert sorted(paid) == ["amount"]
     issued = schemas["shop.sales.integration_events.RefundIssued"].shape["fields"]
     assert sorted(issued) == ["correlation_id", "event_version", "refund_id"]
+
+
+@pytest.mark.parametrize("declared, version", [
+    ("", 1), ("    __version__ = 2\n", 2), ('    __version__ = "v2"\n', 2)])
+def test_a_protean_integration_event_is_locked_at_protean_s_version(tmp_path, monkeypatch, capsys,
+                                                                    declared, version):
+    """``__version__`` an int (Protean 0.15 and later) or ``"vN"`` (up to 0.14), 1 unless
+    declared: the version Protean stamps on the message."""
+    import json
+
+    setup(tmp_path, monkeypatch, {EVENTS: PROTEAN_TEXT.replace(
+        "class OrderConfirmed:\n", f"class OrderConfirmed:\n{declared}")})
+    assert contracts(capsys, "lock")[0] == 0
+    lock = json.loads((tmp_path / "ddd-contracts.lock").read_text())
+    entry = lock["integration_events"]["shop.sales.integration_events.OrderConfirmed"]
+    assert entry["current"] == version
