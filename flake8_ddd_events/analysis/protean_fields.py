@@ -22,7 +22,8 @@ containers.py, embedded.py, 0.17.0; checked on an installed 0.18.0, docs/recogni
   ``decimal.Decimal``, ``Boolean`` ``bool``, ``Date`` ``datetime.date``, ``DateTime``
   ``datetime.datetime``, ``List(content_type=C)`` a list of C (a field function, called
   or not, a ``ValueObject(VO)`` or a plain type), ``Dict(value_type=ValueObject(VO))`` a
-  map of str to VO (``Dict()``: any JSON), ``ValueObject(VO)`` the value object itself.
+  map of str to VO (``Dict()``: any JSON), ``ValueObject(VO)`` the value object itself,
+  ``Status(E)`` and ``choices=E`` the enum's values, ``Custom(T)`` the type T.
 
 A call is Protean's when its function is imported from ``protean`` (``protean.fields``,
 older ``protean.core.field.basic``...): the name alone never makes it one.
@@ -42,7 +43,7 @@ _TYPES = {
     "String": "str", "Text": "str", "Identifier": "str", "Auto": "str", "Integer": "int",
     "Float": "float", "Decimal": "decimal.Decimal", "Boolean": "bool",
     "Date": "datetime.date", "DateTime": "datetime.datetime", "List": "list",
-    "Dict": "dict", "ValueObject": None, "Status": "str",
+    "Dict": "dict", "ValueObject": None, "Status": "str", "Custom": None,
 }
 _DEFAULT_EMPTY = frozenset({"List", "Dict"})
 _GENERATED = frozenset({"Identifier", "Auto"})
@@ -99,6 +100,11 @@ def protean_field(node: cst.BaseExpression | None,
         content = keywords.get("value_type") or (positional[0] if positional else None)
     elif kind == "ValueObject":
         content = keywords.get("value_object_cls") or (positional[0] if positional else None)
+    elif kind in ("Status", "Custom"):  # the enum whose values it takes; the type it holds
+        content = keywords.get("enum_cls") or keywords.get("python_type") or (
+            positional[0] if positional else None)
+    if keywords.get("choices") is not None:  # ``choices=Enum``: a Literal of its values
+        content = keywords["choices"]
     constraints = {pydantic: keywords[written] for written, pydantic in _BOUNDS
                    if written in keywords}
     if kind == "String" and "max_length" not in keywords:

@@ -128,7 +128,8 @@ def _read(node: cst.BaseExpression, qualify: Callable[[str], str]) -> TypeRef:
 def _protean(spec: ProteanField, qualify: Callable[[str], str]) -> TypeRef:
     """The type of a Protean field (``analysis/protean_fields.py``): admitting None when
     the field is optional without a default, its constraints as a pydantic ``Field``."""
-    if spec.kind == "ValueObject":
+    if spec.kind in ("ValueObject", "Status", "Custom") or (
+            spec.content is not None and spec.kind not in ("List", "Dict")):
         ref = _read(spec.content, qualify) if spec.content is not None else ANY
     elif spec.kind == "List":
         ref = TypeRef("list", (_item(spec.content, qualify),))

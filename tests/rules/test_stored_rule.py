@@ -373,3 +373,36 @@ def test_fix_leaves_what_is_not_obvious_and_says_why(after, tmp_path, monkeypatc
     assert result.source == after
     assert result.outcomes and not any(o.fixed for o in result.outcomes)
     assert "write the version and the upcaster the message names" in result.outcomes[0].note
+
+
+STATUS = """\
+from enum import Enum
+
+from protean import Domain
+from protean.fields import Status
+
+shop = Domain(name="Shop")
+
+
+class Phase(Enum):
+    DRAFT = "DRAFT"
+{members}
+
+@shop.event(part_of="Order")
+class OrderMoved:
+    phase = Status(Phase, required=True){marker}
+"""
+
+
+@pytest.mark.parametrize("members, marker, readable", [
+    ('    PLACED = "PLACED"\n    SHIPPED = "SHIPPED"\n', "", True),
+    ("", "  # DDD209", False),
+], ids=["a member added", "a member removed: old events hold a value no longer accepted"])
+def test_a_protean_status_field_takes_its_enum_s_values(members, marker, readable, tmp_path,
+                                                        monkeypatch):
+    """``Status(E)`` holds a Literal of E's values (``FieldSpec.resolve_type``)."""
+    before = STATUS.format(members='    PLACED = "PLACED"\n', marker="")
+    after = STATUS.format(members=members, marker=marker)
+    found, expected = run(tmp_path, monkeypatch, PR_FILE, before, after)
+    assert found == expected
+    assert bool(found) is not readable
