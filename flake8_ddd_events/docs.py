@@ -411,12 +411,14 @@ def known_bases_table() -> str:
     for path, base in KNOWN_BASES.items():
         rows.setdefault((base.library, base.name), []).append(path)
     lines = ["| Library | Base (imported as) | Immutable | Event id | Timestamp | Schema version "
-             "| Event base | Read in |", "|---|---|---|---|---|---|---|---|"]
+             "| Correlation id | Causation id | Event base | Read in |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for (library, name), paths in rows.items():
         base = KNOWN_BASES[paths[0]]
         cells = [library, f"`{name}` ({', '.join(f'`{p}`' for p in paths)})",
                  "yes" if base.immutable else "no (unless configured)",
-                 *(value or "—" for value in (base.event_id, base.timestamp, base.schema_version)),
+                 *(value or "—" for value in (base.event_id, base.timestamp, base.schema_version,
+                                             base.correlation_id, base.causation_id)),
                  "yes" if base.event_base else "no (a data model)", base.source]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
