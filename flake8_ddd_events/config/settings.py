@@ -323,7 +323,6 @@ class Settings:
 
 
 @lru_cache(maxsize=64)
-@lru_cache(maxsize=64)  # recognition asks for each base of each class
 def with_base_variants(names: tuple[str, ...]) -> frozenset[str]:
     """Configured base names and the spellings code bases give their own abstract version
     of them: ``BaseEventHandler``, ``AbstractAggregateRoot``, ``DomainEventBase``."""
