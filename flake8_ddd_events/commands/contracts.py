@@ -35,6 +35,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    expect = actions.add_parser(
+        "expect", help="write what this project reads of the events it consumes "
+                       "(ddd-expectations.json)",
+        description="write what this project reads of the events it consumes")
+    expect.add_argument("paths", nargs="*", metavar="PATH", default=["."],
+                        help="Python files, or directories searched for *.py files (default: .)")
+    expect.add_argument("--out", metavar="FILE", default="ddd-expectations.json",
+                        help="the expectation file (default: ddd-expectations.json)")
+    expect.add_argument("--name", help="the consumer's name (default: the project's name in "
+                                       "pyproject.toml, else the folder's)")
     for action, text in (("lock", "write the lock from the code"),
                          ("check", "exit 1 when the code and the lock differ"),
                          ("export", "write one JSON Schema per integration event and "
@@ -56,10 +66,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              help="drop the older versions of the events written (the lock "
                                   "keeps every locked version otherwise)")
         if action == "export":
-            sub.add_argument("--format", choices=("jsonschema",), default="jsonschema",
-                             help="the schema language (default: jsonschema)")
+            sub.add_argument("--format", choices=("jsonschema", "asyncapi"), default="jsonschema",
+                             help="the schema language (default: jsonschema); asyncapi: one "
+                                  "AsyncAPI 3.0 document, asyncapi.yaml")
             sub.add_argument("--out", metavar="FOLDER", default="contracts",
-                             help="where to write the schemas (default: contracts/)")
+                             help="where to write the schemas (default: contracts/; '-' "
+                                  "writes the AsyncAPI document to standard output)")
+            sub.add_argument("--json", action="store_true",
+                             help="asyncapi: write JSON (asyncapi.json; YAML needs the "
+                                  "[asyncapi] extra)")
+            sub.add_argument("--title", help="asyncapi: info.title (default: the project's "
+                                             "name in pyproject.toml)")
+            sub.add_argument("--api-version", help="asyncapi: info.version (default: the "
+                                                   "project's version in pyproject.toml)")
+        if action == "check":
+            sub.add_argument("--consumers", nargs="+", metavar="PATH",
+                             help="the consumers' expectation files (or folders holding "
+                                  "ddd-expectations.json): report every event version that "
+                                  "breaks what a consumer reads")
+            sub.add_argument("--producer", metavar="LOCK",
+                             help="in a consumer's repository: the producer's lock, checked "
+                                  "against this project's expectations")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,6 +94,16 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(".", {"ddd-contracts-lock": args.lock,
                                    "ddd-contract-compatibility": getattr(args, "compatibility", None)})
+    if args.action == "expect":
+        from .consumers import expect
+
+        return expect(args, settings)
+    if args.action == "check" and (args.consumers or args.producer):
+        from .consumers import check
+
+        return check(args, settings)
+    if args.action == "export" and args.format == "asyncapi":
+        return _export_asyncapi(args, settings)
     return {"lock": _lock, "check": _check, "export": _export}[args.action](args, settings)
 
 
@@ -338,4 +375,52 @@ def _export(args: argparse.Namespace, settings) -> int:
         if stored_written else ""
     print(f"{args.out}: wrote {len(written)} JSON Schema{'s' * (len(written) != 1)}{also}",
           file=sys.stderr)
+    return 0
+
+
+def _export_asyncapi(args: argparse.Namespace, settings) -> int:
+    import os
+
+    from ..config.sources import project_metadata
+    from ..contracts.asyncapi import YamlMissing, document, dump
+    from ..contracts.channels import project_sites
+    from ..contracts.lock import find_lock
+
+    lock, failed = _read(find_lock(settings.contracts_lock))
+    if failed:
+        return 2
+    found = _events(args, settings)
+    if found is None:
+        return 2
+    histories = dict(lock.events) if lock is not None else {}
+    for name, schema in found.schemas().items():
+        before = histories.get(name)
+        versions = dict(before.versions) if before is not None else {}
+        versions[schema.version] = schema
+        histories[name] = type(before)(name, schema.version, versions) if before else \
+            found.lock().events[name]
+    project = project_metadata(".")
+    title = args.title or project.get("name") or os.path.basename(os.path.abspath("."))
+    version = args.api_version or str(project.get("version") or "0.0.0")
+    doc = document(title, version, histories, found.views,
+                   project_sites(found.modules, found.model, settings), found.model, settings,
+                   project.get("description"))
+    try:
+        text = dump(doc, args.json)
+    except YamlMissing:
+        print("ddd-events contracts export: YAML needs PyYAML: pip install "
+              "'flake8-ddd-events[asyncapi]', or write JSON with --json", file=sys.stderr)
+        return 2
+    if args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "asyncapi.json" if args.json else "asyncapi.yaml")
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
+    unresolved = sum(1 for c in doc.get("channels", {}).values() if c.get("address") is None)
+    also = (f"; {unresolved} channel(s) whose address the code computes at run time (option "
+            "ddd-channels gives it)") if unresolved else ""
+    print(f"{path}: wrote AsyncAPI {doc['asyncapi']}: {len(doc.get('components', {}).get('messages', {}))} "
+          f"message(s), {len(doc.get('channels', {}))} channel(s){also}", file=sys.stderr)
     return 0
