@@ -49,7 +49,7 @@ _SUBSCRIBER_DECORATORS = ("subscriber", "agent")
 _MAX_DEPTH = 4
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Site:
     """One place an integration event is sent or received: the event's dotted name,
     ``send`` or ``receive``, the address (None: computed at run time), where (module and
@@ -69,8 +69,17 @@ def project_sites(modules: Iterable[ModuleFacts], model: ProjectModel,
 
 
 def module_sites(facts: ModuleFacts, model: ProjectModel, settings: Settings) -> list[Site]:
-    """The send and receive sites of one module, in source order."""
-    return list(_Reader(facts, model, settings).sites())
+    """The send and receive sites of one module, in source order; a send without an
+    address is left out where the same function sends the event to one (an outbox record
+    built with its topic, then added)."""
+    found = list(dict.fromkeys(_Reader(facts, model, settings).sites()))
+    addressed = {(s.event, s.where) for s in found if s.action == SEND and s.address}
+    return [s for s in found if not (s.action == SEND and s.address is None
+                                     and (s.event, s.where) in addressed)]
+
+
+def _order(site: Site) -> tuple:
+    return (site.event, site.action, site.address or "", site.module, site.where, site.how)
 
 
 class _Reader:
@@ -285,7 +294,7 @@ def channels(sites: Iterable[Site], known: Iterable[str],
     ``ddd-channels``, by dotted or class name) may give. Only events in ``known`` (the
     locked and current integration events) are placed."""
     known = set(known)
-    sites = sorted(s for s in set(sites) if s.event in known)
+    sites = sorted((s for s in set(sites) if s.event in known), key=_order)
     sent_to: dict[str, set[str]] = {}
     for site in sites:
         if site.action == SEND and site.address is not None:
