@@ -92,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..config.sources import load_settings
 
-    settings = load_settings(".", {"ddd-contracts-lock": args.lock,
+    settings = load_settings(".", {"ddd-contracts-lock": getattr(args, "lock", None),
                                    "ddd-contract-compatibility": getattr(args, "compatibility", None)})
     if args.action == "expect":
         from .consumers import expect

@@ -2,8 +2,9 @@
 the code hands them to a transport with, and where it receives them, read from the facts.
 
 A **send** site is a call that hands an integration event to a transport (the methods of
-option ``ddd-transport-methods``, ``basic_publish``, ``xadd``, ``send_and_wait``), or writes it to an outbox (a receiver or class named like an outbox); the event
-is an argument: constructed there, the class itself, a parameter annotated with it, a
+option ``ddd-transport-methods``, ``basic_publish``, ``xadd``, ``send_and_wait``), or
+writes it to an outbox (a receiver or class named like an outbox); the event is an
+argument: constructed there, the class itself, a parameter annotated with it, a
 local name when the function constructs one event, or any of those serialised
 (``event.model_dump_json()``, ``asdict(event)``). Its address, when the code gives it as a
 constant:

@@ -62,8 +62,8 @@ def fixture_project(root: Path) -> Path:
     return root
 
 
-def test_the_parser_accepts_the_examples_and_a_fixture_project(node_modules, tmp_path,
-                                                                monkeypatch):
+def test_the_parser_accepts_the_examples_and_a_fixture_project(
+        node_modules, tmp_path, monkeypatch):
     files = exported(EXAMPLES, tmp_path / "examples", monkeypatch)
     project = fixture_project(tmp_path / "sales")
     monkeypatch.chdir(project)
