@@ -1,5 +1,6 @@
-"""``ddd-events contracts lock|check|export``: the integration events as a contract, and
-the stored events as a contract with the past."""
+"""``ddd-events contracts lock|check|export|expect``: the integration events as a contract,
+the stored events as a contract with the past, and both ends of the wire
+(``commands/consumers.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 NAME = "contracts"
 HELP = ("lock the integration events' schemas (ddd-contracts.lock), check the code against the "
-        "lock, or export them as JSON Schema")
+        "lock and the consumers' expectations, or export them as JSON Schema or AsyncAPI")
 EPILOG = """\
 actions:
   lock    write the lock from the code, keeping every version locked before (--prune
@@ -16,14 +17,20 @@ actions:
           while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
   export  write one JSON Schema (draft 2020-12) per integration event, and one per
-          locked version of each stored event (in stored/)
+          locked version of each stored event (in stored/); --format asyncapi: one
+          AsyncAPI 3.0 document (YAML with the [asyncapi] extra, or --json)
+  expect  in a consumer's repository: write what it reads of the events it consumes
+          (ddd-expectations.json)
+  check --consumers PATH...  in the producer's repository: report every version that
+          breaks what a consumer reads; --producer LOCK: the same, in the consumer's
 
 Run from the project root (default path: the current directory); the lock is found there
 or in the nearest folder above; test modules are left out (option ddd-test-modules).
 
 exit status:
   0  lock: written or unchanged; check: the code matches the lock; export: written
-  1  check: the code and the lock differ (every difference is printed);
+  1  check: the code and the lock differ (every difference is printed), or with
+     --consumers/--producer: a break of what a consumer reads;
      lock: a breaking change, a version going down, an event gone while a new one
      appears (nothing written)
   2  an error: a bad lock file (named, with the reason; nothing overwritten), a file that
