@@ -63,14 +63,16 @@ def find_pyproject(start: str) -> str | None:
 
 
 def project_metadata(start: str) -> dict[str, Any]:
-    """The ``[project]`` table of the nearest ``pyproject.toml`` at or above ``start`` that
-    has one (name, version, description), else {}."""
+    """The ``[project]`` table (else Poetry's ``[tool.poetry]``) of the nearest
+    ``pyproject.toml`` at or above ``start`` that has one (name, version, description),
+    else {}."""
     for directory in folders_up(start):
         path = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(path):
-            table = _read_toml(path).get("project")
-            if isinstance(table, dict):
-                return table
+            data = _read_toml(path)
+            for table in (data.get("project"), data.get("tool", {}).get("poetry")):
+                if isinstance(table, dict):
+                    return table
     return {}
 
 

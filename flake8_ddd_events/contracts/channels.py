@@ -9,25 +9,31 @@ local name when the function constructs one event, or any of those serialised
 (``event.model_dump_json()``, ``asdict(event)``). Its address, when the code gives it as a
 constant:
 
-- a keyword ``topic``, ``subject``, ``routing_key``, ``stream``, ``channel`` or ``queue``;
+- a keyword ``topic``, ``subject``, ``routing_key``, ``binding_key``, ``stream``,
+  ``channel`` or ``queue`` (the first of them given);
 - else the first positional string argument that is not the event (``producer.send(
   "orders.placed", …)``, ``broker.publish(event, "orders")``, ``nc.publish("orders", …)``);
   ``basic_publish``'s second positional argument (its routing key);
 - a string literal or a module-level string constant (imported ones too).
 
 Decorators: ``@broker.publisher("orders")`` (the event: the function's return
-annotation) sends, ``@broker.subscriber("orders")`` and Faust's ``@app.agent(topic)``
+annotation) sends, ``@broker.subscriber("orders")``, ``@consume(binding_key="orders")``
+and Faust's ``@app.agent(topic)``
 (``topic = app.topic("orders", value_type=OrderPlaced)``) receive (the event: the first
-parameter's annotation, or the topic's ``value_type``). A handler class of an integration
-event receives it on the channels it is sent on.
+parameter's annotation, or the topic's ``value_type``). A handler of an integration event
+(a handler class, a registration: ``register(E, h)``, ``{E: [h]}``, ``@handle(E)``)
+receives it on the channels it is sent on.
 
-An address computed at run time (an f-string, an attribute) is unresolved: the site is on
+A site without an address takes the one the event class declares as a constant
+(``topic: Literal["booking"] = "booking"``, ``TOPIC = "orders"``: what an outbox library
+stores in its topic column). An address computed at run time (an f-string, an attribute)
+is unresolved: the site is on
 the event's own channel, whose address option ``ddd-channels`` gives.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 import libcst as cst
@@ -43,11 +49,13 @@ from ..syntax.facts import CallFact, Decorator, MethodFact, ModuleFacts
 from .schema import event_name
 
 SEND, RECEIVE = "send", "receive"
-ADDRESS_KEYWORDS = ("topic", "subject", "routing_key", "stream", "channel", "queue")
+ADDRESS_KEYWORDS = ("topic", "subject", "routing_key", "binding_key", "stream", "channel",
+                    "queue")
 _EXTRA_SEND_METHODS = ("basic_publish", "xadd", "send_and_wait", "publish_batch")
 _PUBLISHER_DECORATORS = ("publisher",)
-_SUBSCRIBER_DECORATORS = ("subscriber", "agent")
+_SUBSCRIBER_DECORATORS = ("subscriber", "agent", "consume", "consumer")
 _MAX_DEPTH = 4
+_DECLARED = ("topic", "TOPIC", "routing_key", "ROUTING_KEY", "subject", "SUBJECT")
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,9 @@ def module_sites(facts: ModuleFacts, model: ProjectModel, settings: Settings) ->
     """The send and receive sites of one module, in source order; a send without an
     address is left out where the same function sends the event to one (an outbox record
     built with its topic, then added)."""
-    found = list(dict.fromkeys(_Reader(facts, model, settings).sites()))
+    reader = _Reader(facts, model, settings)
+    found = [s if s.address is not None else replace(s, address=reader.declared(s.event))
+             for s in dict.fromkeys(reader.sites())]
     addressed = {(s.event, s.where) for s in found if s.action == SEND and s.address}
     return [s for s in found if not (s.action == SEND and s.address is None
                                      and (s.event, s.where) in addressed)]
@@ -95,6 +105,12 @@ class _Reader:
             yield from self.call_sites(call)
         for qualname, function in self._functions():
             yield from self.decorator_sites(qualname, function)
+        for registration in self.facts.registrations:  # register(E, h), {E: [h]}, @handle(E)
+            event = self.named(registration.event, registration.scope)
+            if event is not None:
+                where = registration.scope or registration.handler or "<module>"
+                yield Site(event, RECEIVE, None, self.facts.module, where,
+                           f"handler {registration.handler}")
         for cls in self.facts.classes.values():
             view = self.model.view(self.facts, cls)
             if recognise(view, self.settings).kind is not Kind.HANDLER:
@@ -184,6 +200,23 @@ class _Reader:
             if found is not None:
                 owner, value = found
                 return _Reader(owner, self.model, self.settings).address(value, depth + 1)
+        return None
+
+    def declared(self, event: str) -> str | None:
+        """The address an event class declares as a constant: ``topic: Literal["booking"]
+        = "booking"`` (what an outbox library stores in its topic column), ``TOPIC =
+        "orders"``."""
+        view = self.model.resolve_qualified(event)
+        if not isinstance(view, ClassView):
+            return None
+        for owner in view.mro:
+            values = {f.name: f.default for f in owner.cls.fields}
+            values.update(owner.cls.assignments)
+            for name in _DECLARED:
+                if values.get(name) is not None:
+                    found = _Reader(owner.facts, self.model, self.settings).address(values[name])
+                    if found is not None:
+                        return found
         return None
 
     # -- the sites -------------------------------------------------------------------

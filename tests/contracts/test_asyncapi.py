@@ -65,6 +65,13 @@ class ParcelShipped:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RefundIssued:
+    correlation_id: UUID
+    event_version: int = 1
+    topic: str = "sales.refund-issued"
+
+
+@dataclass(frozen=True, kw_only=True)
 class StockReserved:
     correlation_id: UUID
     event_version: int = 1
@@ -76,10 +83,12 @@ import json
 from dataclasses import asdict
 from uuid import UUID
 
+import faust
 from faststream.kafka import KafkaBroker
+from outbox import consume
 
 from shop.sales.integration_events import (
-    InvoicePaid, OrderCancelled, OrderPlaced, ParcelShipped, StockReserved)
+    InvoicePaid, OrderCancelled, OrderPlaced, ParcelShipped, RefundIssued, StockReserved)
 from shop.sales.topics import PAID_ROUTING_KEY
 
 broker = KafkaBroker()
@@ -105,6 +114,9 @@ class Publisher:
     def shipped(self, event: ParcelShipped) -> None:
         self.producer.send(f"{PREFIX}.{type(event).__name__}", value=event)
 
+    def refunded(self, event: RefundIssued) -> None:
+        self.producer.send(event.topic, value=event)
+
     def reserved(self, event: StockReserved) -> None:
         self.outbox.add(OutboxRecord(topic="sales.stock-reserved", payload=asdict(event)))
 
@@ -117,6 +129,32 @@ class OutboxRecord:
 
 @broker.subscriber("sales.order-placed")
 async def on_order_placed(event: OrderPlaced) -> None:
+    ...
+
+
+@broker.publisher("sales.order-cancelled")
+async def cancel_order(order_id: UUID) -> OrderCancelled:
+    ...
+
+
+app = faust.App("sales")
+placed_topic = app.topic("sales.order-placed", value_type=OrderPlaced)
+
+
+@app.agent(placed_topic)
+async def count_orders(stream) -> None:
+    ...
+
+
+def notify_warehouse(event: StockReserved) -> None:
+    ...
+
+
+HANDLERS = {StockReserved: [notify_warehouse]}
+
+
+@consume(binding_key="billing.invoice-paid", queue="sales-on-invoice-paid")
+async def on_invoice_paid(event: InvoicePaid, routing_key: str) -> None:
     ...
 '''
 
@@ -163,6 +201,7 @@ def test_channels_come_from_the_transport_calls_and_decorators(project, capsys):
         "InvoicePaid": ["billing.invoice-paid"],          # basic_publish's routing key, imported
         "OrderCancelled": ["sales.order-cancelled"],      # broker.publish(event, "…")
         "StockReserved": ["sales.stock-reserved"],        # an outbox record's topic column
+        "RefundIssued": ["sales.refund-issued"],          # the topic the event declares
         "ParcelShipped": [""],                            # computed at run time
     }
     operations = {key: (op["action"], op["channel"]["$ref"]) for key, op in
@@ -171,6 +210,14 @@ def test_channels_come_from_the_transport_calls_and_decorators(project, capsys):
         "send", "#/channels/sales.order-placed")
     assert operations["receiveOrderPlaced.on_order_placed"] == (
         "receive", "#/channels/sales.order-placed")
+    assert operations["receiveInvoicePaid.on_invoice_paid"] == (
+        "receive", "#/channels/billing.invoice-paid")
+    assert operations["sendOrderCancelled.cancel_order"] == (
+        "send", "#/channels/sales.order-cancelled")       # @broker.publisher, its return
+    assert operations["receiveOrderPlaced.count_orders"] == (
+        "receive", "#/channels/sales.order-placed")       # Faust: the topic's value_type
+    assert operations["receiveStockReserved.notify_warehouse"] == (
+        "receive", "#/channels/sales.stock-reserved")     # a registration, where it is sent
     assert errors(document) == []
 
 
@@ -236,7 +283,7 @@ def test_every_locked_version_is_a_message_and_a_send_carries_the_current_one(pr
 def test_yaml_is_the_same_document_and_needs_the_extra(project, capsys, monkeypatch):
     _, document, _ = export(capsys)
     assert main(["contracts", "export", "--format", "asyncapi"]) == 0
-    assert "contracts/asyncapi.yaml: wrote AsyncAPI 3.0.0: 5 message(s), 5 channel(s)" in \
+    assert "contracts/asyncapi.yaml: wrote AsyncAPI 3.0.0: 6 message(s), 6 channel(s)" in \
         capsys.readouterr().err
     text = (project / "contracts" / "asyncapi.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(text) == document
