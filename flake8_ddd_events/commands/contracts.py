@@ -390,6 +390,7 @@ def _export_asyncapi(args: argparse.Namespace, settings) -> int:
 
     from ..config.sources import project_metadata
     from ..contracts.asyncapi import YamlMissing, document, dump
+    from ..contracts.compare import History
     from ..contracts.channels import project_sites
     from ..contracts.lock import find_lock
 
@@ -399,13 +400,14 @@ def _export_asyncapi(args: argparse.Namespace, settings) -> int:
     found = _events(args, settings)
     if found is None:
         return 2
+    # every locked version, and the code's current one of each event
     histories = dict(lock.events) if lock is not None else {}
     for name, schema in found.schemas().items():
         before = histories.get(name)
-        versions = dict(before.versions) if before is not None else {}
+        versions = {v: s for v, s in (before.versions if before else {}).items()
+                    if not (v == schema.version and type(v) is type(schema.version))}
         versions[schema.version] = schema
-        histories[name] = type(before)(name, schema.version, versions) if before else \
-            found.lock().events[name]
+        histories[name] = History(name, schema.version, versions)
     project = project_metadata(".")
     title = args.title or project.get("name") or os.path.basename(os.path.abspath("."))
     version = args.api_version or str(project.get("version") or "0.0.0")

@@ -21,6 +21,8 @@ import json
 from typing import Any, Iterable, Mapping
 
 from ..analysis.metadata import schema_version
+from ..config.settings import Settings
+from ..model.project_model import ProjectModel
 from ..model.views import ClassView
 from .channels import Channel, Site, channels
 from .compare import History
@@ -38,12 +40,17 @@ class YamlMissing(Exception):
 
 def message_key(name: str, version: Version) -> str:
     """``shop.sales.integration_events.OrderPlaced.v1`` (no version: the name)."""
-    return name if version is None else f"{name}.v{version}"
+    return name if version is None else safe_key(f"{name}.v{version}")
+
+
+def safe_key(text: str) -> str:
+    """A key of the document's maps (``[A-Za-z0-9._-]``)."""
+    return "".join(c if c.isalnum() and c.isascii() or c in "._-" else "_" for c in text)
 
 
 def document(title: str, api_version: str, histories: Mapping[str, History],
-             views: Mapping[str, ClassView], sites: Iterable[Site], model,
-             settings, description: str | None = None) -> dict[str, Any]:
+             views: Mapping[str, ClassView], sites: Iterable[Site], model: ProjectModel,
+             settings: Settings, description: str | None = None) -> dict[str, Any]:
     """The AsyncAPI document of ``histories`` (each integration event's locked versions
     and current one), ``views`` (the events the code has) and ``sites``."""
     schemas: dict[str, Any] = {}
@@ -211,8 +218,7 @@ def _operations(channel: Channel, histories: Mapping[str, History],
                 continue
             name = f"{action}{site.event.rpartition('.')[2]}.{site.where}"
             for name in (name, f"{name}.{site.module}", f"{name}.{site.module}.{channel.key}"):
-                name = "".join(c if c.isalnum() and c.isascii() or c in "._-" else "_"
-                               for c in name)
+                name = safe_key(name)
                 if name not in taken:
                     break
             taken.add(name)

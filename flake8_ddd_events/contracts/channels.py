@@ -344,12 +344,18 @@ def channels(sites: Iterable[Site], known: Iterable[str],
             address = configured.get(site.event) or configured.get(last_part(site.event))
             key = ("address", address) if address else ("event", site.event)
             placed.setdefault(key, []).append(site)
-    found = []
+    found: list[Channel] = []
+    taken: set[str] = set()
     for (kind, value), members in sorted(placed.items(), key=lambda item: str(item[0])):
         events = tuple(sorted({s.event for s in members}))
+        key = _key(value or "")
+        for suffix in range(2, len(placed) + 2):
+            if key not in taken:
+                break
+            key = f"{_key(value or '')}_{suffix}"
+        taken.add(key)
         found.append(Channel(
-            key=value if kind == "event" else _key(value), address=value if kind == "address"
-            else None, events=events,
+            key=key, address=value if kind == "address" else None, events=events,
             sends=tuple(s for s in members if s.action == SEND),
             receives=tuple(s for s in members if s.action == RECEIVE),
             unresolved=tuple(s for s in members if s.address is None)
@@ -358,5 +364,5 @@ def channels(sites: Iterable[Site], known: Iterable[str],
 
 
 def _key(address: str) -> str:
-    """A channel key from its address (keys are ``[A-Za-z0-9._-]``)."""
+    """A channel key from its address or event (keys are ``[A-Za-z0-9._-]``)."""
     return "".join(c if c.isalnum() and c.isascii() or c in "._-" else "_" for c in address)
