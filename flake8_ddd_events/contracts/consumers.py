@@ -31,9 +31,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from ..analysis.metadata import schema_version
+from ..analysis.recognition import Kind, recognise
 from ..config.settings import Settings
+from ..model.project_model import ProjectModel
 from ..model.views import ClassView
 from ..syntax.expressions import dotted, keywords_of, last_part
+from ..syntax.facts import ModuleFacts
 from .channels import RECEIVE, SEND, Site
 from .compare import History
 from .schema import EventSchema, Version, event_name
@@ -64,10 +67,8 @@ class Expectation:
 
 
 # -- the consumer's side: what it reads ------------------------------------------------
-def decoded(facts, model, settings: Settings) -> list[str]:
+def decoded(facts: ModuleFacts, model: ProjectModel, settings: Settings) -> list[str]:
     """The integration events a module decodes from a message."""
-    from ..analysis.recognition import Kind, recognise
-
     found = []
     for call in facts.calls:
         names = []
@@ -86,7 +87,7 @@ def decoded(facts, model, settings: Settings) -> list[str]:
 
 
 def consumed(views: Mapping[str, ClassView], sites: Iterable[Site], decodes: Iterable[str],
-             model, settings: Settings) -> dict[str, tuple[ClassView, str]]:
+             model: ProjectModel, settings: Settings) -> dict[str, tuple[ClassView, str]]:
     """The consumed events: the consumer's class and the producer's event name, by the
     class's dotted name."""
     sites = list(sites)
