@@ -59,6 +59,7 @@ class Plugin:
         from flake8.exceptions import ExecutionError
         from flake8.style_guide import Decision, DecisionEngine
 
+        from .cache.roots import source_roots
         from .config.sources import ConfigError, check_flake8_keys, merge, pyproject_values
 
         values = {o.key: getattr(options, o.key.replace("-", "_"), None) for o in OPTIONS}
@@ -67,7 +68,7 @@ class Plugin:
                 check_flake8_keys(path)
             if not _isolated(options):  # command line and [flake8] win over pyproject
                 values = merge(values, pyproject_values(os.getcwd()))
-            cls.settings = Settings.from_values(values, keep_roots=True)
+            cls.settings = Settings.from_values(values, kept_roots=source_roots)
         except ConfigError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:

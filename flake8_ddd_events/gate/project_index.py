@@ -8,9 +8,8 @@ from typing import Collection
 
 from ..analysis.known_bases import EVENT_BASE_PACKAGES
 from ..analysis.vocabulary import DATA_BASES
-from ..cache.keys import ModuleState
 from ..config.settings import Settings
-from ..source.store import SourceFiles
+from ..source.store import ModuleState, SourceFiles
 from .ast_index import ModuleIndex, index_module
 
 

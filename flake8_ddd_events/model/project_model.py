@@ -57,10 +57,9 @@ import os
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
-from ..cache.keys import FileState, ModuleState
 from ..config.settings import Settings
 from ..source.modules import inside_roots, module_path
-from ..source.store import SourceFile, SourceFiles, digest
+from ..source.store import FileState, ModuleState, SourceFile, SourceFiles, digest
 from ..syntax.facts import ClassFact, ModuleFacts, compact
 from .views import ClassView, External, Resolved, Unknown
 
