@@ -18,7 +18,7 @@ from ..source.store import FileState, ModuleState, SourceFiles
 from .folder import Folder
 from .keys import FORMAT, module_key, run_key
 
-Finding = tuple[int, int, str, str]  # line, column, code, message (as ``checker.Report``)
+Finding = tuple[int, int, str, str]  # line, column, code, message (as ``lint.positions.Report``)
 
 
 class Lookup(NamedTuple):

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..config.sources import load_settings
     from ..fixes import FIXABLE, fix_source
-    from ..lint.pipeline import Pipeline
+    from ..lint.run import Run
     from ..fixes.options import selected_codes, target_python
     from ..fixes.uses import ProjectUses
     from ..syntax.parsing import Unparsable
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(".", {"ddd-target-python": args.target_python})
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
-    pipeline = Pipeline(settings, [code for code in FIXABLE if code in codes])
+    pipeline = Run(settings, frozenset(code for code in FIXABLE if code in codes)).pipeline
     uses = ProjectUses.of_project(pipeline.model)
     try:
         paths = list(python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude))

@@ -108,9 +108,9 @@ def frozen_findings(source: str, filename: str, settings: Settings, codes: Colle
 
 
 def _pipeline(settings: Settings, codes: Collection[str]) -> Pipeline:
-    from ..lint.pipeline import Pipeline
+    from ..lint.run import Run
 
-    return Pipeline(settings, [code for code in FIXABLE if code in codes])
+    return Run(settings, frozenset(code for code in FIXABLE if code in codes)).pipeline
 
 
 def _findings(source: str, filename: str, codes: Collection[str], pipeline: Pipeline):

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from flake8_ddd_events.baseline.fingerprint import Fingerprint, Scopes, normal_path, subject
 from flake8_ddd_events.baseline.matching import Baseline
 from flake8_ddd_events.baseline.store import BaselineError, dumps, read
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.cli import main
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import Plugin, all_codes

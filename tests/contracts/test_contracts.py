@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, legacy_changes
 from flake8_ddd_events.contracts.lock import FORMAT, LockError, dump_lock, dumps, loads, read_lock
 from flake8_ddd_events.contracts.project import project_events, source_events
