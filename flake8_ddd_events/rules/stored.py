@@ -135,18 +135,18 @@ def stored_event_changed_without_upcast(context: Context) -> Iterator[Finding]:
     from ..contracts.lock import lock_read_by
 
     found = lock_read_by(model, settings.contracts_lock)
-    if found is None:
+    if found.path is None:
         return  # no lock: nothing to compare with
-    if isinstance(found, str):
+    if found.lock is None:
         node = events[0].node
         if node is not None:
-            yield Finding(node, f"the contract lock cannot be read ({found}); no stored event "
-                          "is checked against it — write it again with 'ddd-events contracts "
-                          "lock'")
+            yield Finding(node, f"the contract lock cannot be read ({found.problem()}); no stored "
+                          "event is checked against it — write it again with 'ddd-events "
+                          "contracts lock'")
         return
     from ..contracts.history import former_entry, history_problems, topic_problem
 
-    stored = found.stored_events
+    stored = found.lock.stored_events
     for event in events:
         history = stored.get(event.name)
         problems = []
