@@ -95,10 +95,6 @@ def chain_matches(view: ClassView, names: tuple[str, ...], settings: Settings,
                for written, resolved in view.ancestors())
 
 
-def decorator_names(view: ClassView) -> set[str]:
-    return {view.facts.qualify(d.name) for d in view.cls.decorators} | {d.name for d in view.cls.decorators}
-
-
 def is_dataclass_like(view: ClassView) -> bool:
     for decorator in view.cls.decorators:
         qualified = view.facts.qualify(decorator.name)

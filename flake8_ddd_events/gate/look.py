@@ -396,8 +396,3 @@ def codes_for(source: str, module: str, settings: Settings, codes: Collection[st
     if codes is None:
         codes = frozenset(NEEDS)
     return gate_for(settings, frozenset(codes)).codes_for(tree, source, module, is_package)
-
-
-def needs_of(code: str) -> tuple[Need, ...] | None:
-    """What a rule needs of a module to pass the gate (None: not declared)."""
-    return NEEDS.get(code)

@@ -7,7 +7,7 @@ every rule module; tests, docs and the CLI read the same ``Rule`` objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable, Iterator
 
@@ -91,7 +91,6 @@ class Context:
     facts: ModuleFacts
     settings: Settings
     model: ProjectModel
-    source_lines: tuple[str, ...] = field(default=(), repr=False)
 
     def view(self, cls: ClassFact) -> ClassView:
         return self.model.view(self.facts, cls)
