@@ -19,7 +19,7 @@ from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
 from .library_bases import library_supplies
-from ..model.views import ClassView
+from ..model.views import ClassView, Memo
 from ..config.settings import Settings
 
 
@@ -51,10 +51,14 @@ def chain_fields(view: ClassView) -> dict[str, ChainField]:
     ``dataclass_fields.fields_set_in_init``). A base's ``__init__`` runs only while each
     ``__init__`` below it calls it (``super().__init__(...)``): one that does not hides
     what the bases' set. Computed once per class."""
-    found = view.memo.get("chain-fields")
-    if found is not None:
-        return found  # type: ignore[return-value]
-    found = view.memo["chain-fields"] = {}
+    found: dict[str, ChainField] = {}  # filled in place: a cycle asking again gets it so far
+    return view.remembered(_CHAIN_FIELDS, lambda v: _chain_fields(v, found), found)
+
+
+_CHAIN_FIELDS: Memo[dict[str, ChainField]] = Memo("chain-fields")
+
+
+def _chain_fields(view: ClassView, found: dict[str, ChainField]) -> dict[str, ChainField]:
     init_runs = True
     for owner in view.mro:
         facts = owner.facts

@@ -11,7 +11,7 @@ from ..syntax.expressions import last_part, names_in
 from .library_bases import library_of
 from .metadata import chain_fields, declares_only_metadata
 from .vocabulary import DATA_BASES, is_abstract
-from ..model.views import ClassView, External
+from ..model.views import ClassView, External, Memo
 from ..config.settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.
@@ -159,13 +159,13 @@ def _module_event_kind(module: str, settings: Settings) -> Kind | None:
     return None
 
 
+_RECOGNITION: Memo[Recognition] = Memo("recognition")
+
+
 def recognise(view: ClassView, settings: Settings) -> Recognition:
     """Classify a class; the result is memoised on the view."""
-    memo = view.memo.get("recognition")
-    if memo is None:
-        view.memo["recognition"] = Recognition(Kind.OTHER)  # ends inheritance cycles
-        memo = view.memo["recognition"] = _recognise(view, settings)
-    return memo  # type: ignore[return-value]
+    # an inheritance cycle asking again is told "none of these"
+    return view.remembered(_RECOGNITION, lambda v: _recognise(v, settings), Recognition(Kind.OTHER))
 
 
 def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:
