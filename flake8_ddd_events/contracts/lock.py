@@ -332,7 +332,12 @@ def _plain(value: Any, path: str, where: str) -> Any:
     return value
 
 
-_READ: dict[str, tuple[bytes, Lock]] = {}  # by real path: the last text read and its lock
+class _Parsed(NamedTuple):
+    data: bytes  # the last content read
+    lock: Lock
+
+
+_READ: dict[str, _Parsed] = {}  # by real path
 
 
 def read_lock(path: str) -> Lock | None:
@@ -357,14 +362,14 @@ def parse_lock(data: bytes, path: str) -> Lock:
     is not one. Parsed again only when the bytes changed since the last call for ``path``."""
     real = os.path.realpath(path)
     cached = _READ.get(real)
-    if cached is not None and cached[0] == data:
-        return cached[1]
+    if cached is not None and cached.data == data:
+        return cached.lock
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise LockError(path, "not UTF-8 text") from None
     lock = loads(text, path)
-    _READ[real] = (data, lock)
+    _READ[real] = _Parsed(data, lock)
     return lock
 
 
