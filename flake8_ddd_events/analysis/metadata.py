@@ -1,5 +1,5 @@
-"""An event's metadata, recognised by shape as well as by name (RULES.md, "Metadata is
-recognised by shape as well as by name"): its id, its timestamp, its schema version.
+"""An event's metadata, recognised by shape as well as by name (docs/recognition.md,
+"Metadata is recognised by shape"): its id, its timestamp, its schema version.
 
 Read over the whole chain of a class (its own fields and its bases', ``__init__``
 assignments included). DDD105, DDD106, DDD203 and DDD206 ask here, and so does

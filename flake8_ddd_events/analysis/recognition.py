@@ -1,5 +1,5 @@
 """What a class is: domain event, integration event, event base, aggregate,
-entity, handler, or none of these (RULES.md, "Recognition")."""
+entity, handler, or none of these (docs/recognition.md)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _NON_DOMAIN_PACKAGES = frozenset({
 _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
 _ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
 # A class whose name ends in one of these is some other message or role, never an event
-# (unless it names a configured event base itself): RULES.md, "Not every message is an event".
+# (unless it names a configured event base itself): docs/recognition.md, "Not every message is an event".
 # Handler words are ours: handlers live in ``events`` packages too.
 NON_EVENT_ROLES = ("Command", "Query", "Request", "Response", "Result", "Dto", "DTO", "Payload",
                    "Error", "Exception", "Handler", "Listener", "Subscriber", "Consumer")

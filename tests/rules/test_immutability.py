@@ -1,4 +1,4 @@
-"""DDD101, DDD104, DDD108, DDD109 across the immutability styles RULES.md lists."""
+"""DDD101, DDD104, DDD108, DDD109 across the immutability styles docs/rules/DDD101.md lists."""
 
 from __future__ import annotations
 
