@@ -12,8 +12,8 @@ from ..source.files import python_files, read_source, unreadable
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
-        "timezone-aware timestamps, DDD109 kw_only=True, DDD110 default factories) to files and "
-        "directories")
+        "timezone-aware timestamps, DDD109 kw_only=True, DDD110 default factories, DDD209 "
+        "upcasters for obvious values) to files and directories")
 EPILOG = """\
 The fixer reports exactly what flake8 reports: the same files (flake8's exclude,
 extend-exclude and filename), the same settings from the same configuration

@@ -102,7 +102,8 @@ def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]],
     for name, replacing in add:
         if name in {local_name(alias) for alias in names}:
             continue
-        index = next((i for i, a in enumerate(names) if replacing in gone and local_name(a) == replacing), None)
+        index = next((i for i, a in enumerate(names)
+                      if replacing in gone and local_name(a) == replacing), None)
         if index is not None:
             names[index] = names[index].with_changes(name=cst.Name(name), asname=None)
             names = _resorted(names, index)

@@ -37,11 +37,14 @@ class Example:
     """A source the rule is run on. Expected findings are marked on their line
     with a trailing comment ``# DDD104`` (or ``# DDD104, DDD105: why``). ``before``:
     the same file when its contract was locked; the example then runs with a contract
-    lock written from it (DDD208), and the docs show that lock."""
+    lock written from it (DDD208), and the docs show that lock. ``fixed``: for an invalid
+    example of a rule with a fix, the file exactly as ``ddd-events fix`` leaves it (None:
+    the fixer leaves it unchanged, and says why)."""
 
     source: str
     filename: str = "shop/sales/domain/model.py"
     before: str | None = None
+    fixed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,28 @@ class OrderPlaced:
 """), "pets/domain.py", before=_DOG),
         Example(_ORDER.replace("    total: int\n", "    total: int\n    currency: str  # DDD209\n"),
                 "shop/orders/events.py", before=_ORDER),
+        Example("from dataclasses import field\n\n" + _DOG.replace(
+            "        trick: str\n",
+            "        trick: str\n        tags: tuple = field(default_factory=tuple)  # DDD209\n"),
+                "pets/domain.py", before=_DOG, fixed="""\
+from dataclasses import field
+
+from eventsourcing.domain import Aggregate
+
+
+class Dog(Aggregate):
+    class Registered(Aggregate.Created):
+        name: str
+
+    class TrickAdded(Aggregate.Event):
+        class_version = 2
+        trick: str
+        tags: tuple = field(default_factory=tuple)  # DDD209
+
+        @staticmethod
+        def upcast_v1_v2(state):
+            state["tags"] = ()
+"""),
     ],
     valid=[
         Example(_DOG.replace("        trick: str\n", """\
