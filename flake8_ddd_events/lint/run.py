@@ -4,9 +4,8 @@ once per command by ``ddd-events fix``; ``Pipeline`` checks each file with it.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config.settings import Settings
 from ..gate.look import Gate, gate_for
@@ -20,7 +19,6 @@ if TYPE_CHECKING:  # libcst is imported only once a module passes the gate
     from .pipeline import Pipeline
 
 
-@dataclass(eq=False)
 class Run:
     """``codes``: the selected codes the gate knows (``gate.NEEDS``); ``selects``: whether
     a code is selected, for the rules the gate does not know (None: every code);
@@ -31,21 +29,21 @@ class Run:
     parse is shared with the project model; ``before_model`` runs once, when the first
     module passes the gate."""
 
-    settings: Settings
-    codes: frozenset[str]
-    selects: Callable[[str], bool] | None = None
-    files: SourceFiles = None  # type: ignore[assignment]  # set in __post_init__
-    results: ResultCache | None = None
-    baseline: Baseline | None = None
-    disable_noqa: bool = False
-    share: bool = True
-    before_model: Callable[[], None] | None = None
-    _model: ProjectModel | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.codes = frozenset(self.codes)
-        if self.files is None:
-            self.files = SourceFiles(self.settings.source_roots)
+    def __init__(self, settings: Settings, codes: Iterable[str],
+                 selects: Callable[[str], bool] | None = None, files: SourceFiles | None = None,
+                 results: ResultCache | None = None, baseline: Baseline | None = None,
+                 disable_noqa: bool = False, share: bool = True,
+                 before_model: Callable[[], None] | None = None) -> None:
+        self.settings = settings
+        self.codes = frozenset(codes)
+        self.selects = selects
+        self.files = files if files is not None else SourceFiles(settings.source_roots)
+        self.results = results
+        self.baseline = baseline
+        self.disable_noqa = disable_noqa
+        self.share = share
+        self.before_model = before_model
+        self._model: ProjectModel | None = None
 
     @cached_property
     def gate(self) -> Gate:
