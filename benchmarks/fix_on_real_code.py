@@ -44,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from real_world import archived  # noqa: E402
@@ -200,7 +201,19 @@ def imports_kept(original: str, fixed: str, files: list[str], python: str) -> in
     print(f"  import check: {len(imported) - len(broken)}/{len(imported)} modules that imported "
           f"before import after ({len(modules) - len(imported)} of {len(modules)} did not import "
           f"before; roots {', '.join(roots)})")
+    why = Counter(_reason(before[m]) for m in modules if before.get(m) != "ok")
+    if why:
+        print("    did not import before: " + "; ".join(f"{count} {reason}"
+                                                       for reason, count in why.most_common(4)))
     return len(broken)
+
+
+def _reason(error: str) -> str:
+    """An import error, shortened to its kind (the missing package, for a missing module)."""
+    kind, _, message = error.partition(": ")
+    if kind == "ModuleNotFoundError" and "'" in message:
+        return f"no module {message.split(chr(39))[1].partition('.')[0]}"
+    return kind
 
 
 def python_files(root: str) -> list[str]:

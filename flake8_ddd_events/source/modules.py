@@ -295,17 +295,24 @@ def inside_roots(real: str, roots: Iterable[str]) -> bool:
 
 def find_module_file(module: str, roots: Sequence[str]) -> str | bool:
     """The real path of a dotted module's file under the (real) roots; True when the file
-    exists but must not be read (not a regular file, or a symlink that leaves the roots);
-    False when no root holds it."""
-    for path in module_files(module, roots):
-        try:
-            stat = os.stat(path)  # follows symlinks; a loop is an OSError
-        except OSError:
-            continue
-        if not stat_module.S_ISREG(stat.st_mode):
-            return True  # a FIFO, device or directory: opening it could block
-        real = os.path.realpath(path)
-        if not inside_roots(real, roots):
-            return True  # a symlink that leaves the roots
-        return real
-    return False
+    exists but must not be read (not a regular file, or a symlink that leaves the roots), or
+    when two roots hold different files of that name (``src.events`` of two services: which
+    one an import means depends on where the code runs, so neither is taken); False when no
+    root holds it."""
+    found: str | None = None
+    for root in roots:
+        for path in module_files(module, (root,)):
+            try:
+                stat = os.stat(path)  # follows symlinks; a loop is an OSError
+            except OSError:
+                continue
+            if not stat_module.S_ISREG(stat.st_mode):
+                return True  # a FIFO, device or directory: opening it could block
+            real = os.path.realpath(path)
+            if not inside_roots(real, roots):
+                return True  # a symlink that leaves the roots
+            if found is not None and real != found:
+                return True
+            found = real
+            break
+    return found if found is not None else False

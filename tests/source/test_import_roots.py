@@ -92,3 +92,20 @@ def test_the_roots_are_kept_with_their_reasons_and_follow_a_new_module(chat):
     write_file(chat, "worker/jobs/sweep.py", "")
     write_file(chat, "worker/run.py", "from jobs.sweep import main\n")
     assert source_roots(cache, str(chat)) == (".", "app", "worker")
+
+
+def test_a_module_name_two_roots_hold_is_taken_from_neither(tmp_path):
+    """Each service imports its own ``src.events``: which file an import means depends on the
+    service it runs in, so a name two roots hold is refused (unknown: the rules stay silent)
+    rather than read from the first root; a name one root holds is found."""
+    from flake8_ddd_events.source.modules import find_module_file, real_roots
+
+    for service in ("services/orders", "services/billing"):
+        write_file(tmp_path, f"{service}/src/__init__.py", "")
+        write_file(tmp_path, f"{service}/src/events.py", "")
+        write_file(tmp_path, f"{service}/src/main.py", "from src.events import Placed\n")
+    write_file(tmp_path, "services/orders/src/orders.py", "")
+    roots = real_roots(str(tmp_path / r) for r in discover_roots(str(tmp_path)))
+    assert find_module_file("src.events", roots) is True
+    assert find_module_file("src.orders", roots) == str(
+        (tmp_path / "services/orders/src/orders.py").resolve())
