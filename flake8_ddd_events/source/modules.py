@@ -145,8 +145,8 @@ def explained_roots(folders: Mapping[str, Signature], start: str = ".") -> dict[
 STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)  # never a project's module, if shadowed
 # what an import statement names: ``from a.b import c`` gives ``a.b`` and ``c``, ``import a.b``
 # gives ``a.b`` (its other names are not read)
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t(\\]*([A-Za-z_]\w*)?"
-                     rb"|import[ \t]+([A-Za-z_][\w.]*))", re.MULTILINE)
+_IMPORT = re.compile(rb"[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t(\\]*([A-Za-z_]\w*)?"
+                     rb"|import[ \t]+([A-Za-z_][\w.]*))")
 MAX_SCANNED_BYTES = 1_000_000  # a module larger than this is not read for its imports
 
 
@@ -175,6 +175,8 @@ def import_roots(folders: Mapping[str, Signature], roots: Sequence[str],
     taken: dict[str, str] = {}
     dropped: set[str] = set()
     holds: dict[tuple[str, str], bool] = {}
+    if not holders:
+        return taken, dropped  # no folder could be a root: no file needs reading
     for relative, signature in folders.items():
         for stem in signature[2]:
             importer = _below(relative, stem + ".py")
@@ -201,7 +203,8 @@ def import_roots(folders: Mapping[str, Signature], roots: Sequence[str],
 def _imported(path: str) -> list[tuple[str, ...]]:
     """The absolute dotted modules a Python file's import statements may name, of two parts
     or more (``import yaml`` may be a project's ``yaml.py`` or the library: no evidence),
-    each as its candidates, longest first: ``from a.b import c`` gives (``a.b.c``, ``a.b``)."""
+    each as its candidates, longest first: ``from a.b import c`` gives (``a.b.c``, ``a.b``).
+    Only the lines that hold ``import`` are matched."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_SCANNED_BYTES + 1)
@@ -210,7 +213,15 @@ def _imported(path: str) -> list[tuple[str, ...]]:
     if len(data) > MAX_SCANNED_BYTES:
         return []
     found: dict[tuple[str, ...], None] = {}
-    for match in _IMPORT.finditer(data):
+    at = data.find(b"import")
+    while at != -1:
+        begin = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end
+        match = _IMPORT.match(data, begin, end)
+        at = data.find(b"import", end)
+        if match is None:
+            continue
         module, name, plain = (b.decode("ascii") if b else "" for b in match.groups())
         module = (module or plain).rstrip(".")
         names = (f"{module}.{name}", module) if name else (module,)
