@@ -12,7 +12,8 @@ different signature means a new search. As git does with its index, a folder mod
 within ``RACY_NS`` before it was listed is listed again every time until it is quiet:
 file times are coarse, and a change in the same tick would keep the time.
 
-The roots the project's imports show (``modules.import_roots``) are kept the same way: a
+The roots the project's imports show (``modules.import_roots``; the search then reads the
+searched folders' modules for their import lines, 17 ms for protean's 257) are kept the same way: a
 module added, removed or renamed changes its folder's signature and the search runs
 again; an import statement edited inside an existing module does not (``ddd-events cache
 clear`` forgets the roots).
