@@ -220,7 +220,8 @@ class Relays:
         if target is None or target is function or depth > 2:
             return []
         names = frozenset(target.params)
-        found = [(target, c, names) for c in target.calls if self.publishes(c, names)]
+        found = [(target, c, names) for c in target.calls
+                 if helper(self.funcs, target, c) is None and self.publishes(c, names)]
         for inner in target.calls:
             if not found:
                 found += self._helper_publishes(target, inner, depth + 1)
@@ -277,7 +278,8 @@ class Relays:
                     continue
                 publishes, sites = [], []
                 for call in function.inside(index):
-                    if self.publishes(call, records):
+                    if helper(self.funcs, function, call) is None and self.publishes(call,
+                                                                                    records):
                         publishes.append((function, call, records))
                         sites.append(call)
                     else:
@@ -343,12 +345,15 @@ class Relays:
         function = relay.function
         reported: set[int] = set()
         for where, publish, records in relay.publishes:
-            tries = [i for i in publish.blocks if self.facts.blocks[i].kind == "try"]
-            if where is not function:  # the call site of the helper in the relay's loop
+            # the tries that catch a failure in the loop: inside it, or in the helper
+            if where is function:
+                tries = self._tries_in(publish.blocks, relay.loop)
+            else:
+                tries = self._tries_in(publish.blocks, None)
                 site = next((c for c in function.inside(relay.loop)
                              if helper(self.funcs, function, c) is where), None)
                 if site is not None:
-                    tries += [(i) for i in site.blocks if self.facts.blocks[i].kind == "try"]
+                    tries += self._tries_in(site.blocks, relay.loop)
             if not tries:
                 if publish.index not in reported:
                     reported.add(publish.index)
@@ -365,6 +370,11 @@ class Relays:
                         reported.add(handler)
                         yield Failure("swallowed", block.node, publish.callee or publish.method)
         yield from self._unbounded(relay)
+
+    def _tries_in(self, blocks: tuple[int, ...], loop: int | None) -> list[int]:
+        """The ``try`` blocks among ``blocks`` (outermost first) inside ``loop``."""
+        inner = blocks[blocks.index(loop) + 1:] if loop is not None and loop in blocks else blocks
+        return [i for i in inner if self.facts.blocks[i].kind == "try"]
 
     def _unbounded(self, relay: Relay) -> Iterator[Failure]:
         """A counter on the record raised on failure, that nothing bounds."""
@@ -505,10 +515,23 @@ class Dispatchers:
             return False
         for caller in self.funcs.values():
             for site in caller.calls:
-                if helper(self.funcs, caller, site) is function and caller is not function \
+                if caller is not function and self._runs(caller, site, function) \
                         and self._in_transaction(caller, site, depth + 1):
                     return True
         return False
+
+    def _runs(self, caller: Function, site: CallFact, function: Function) -> bool:
+        """Whether a call runs ``function``: a helper call (``self._dispatch(e)``), or a call
+        of its method on an attribute named for its class (``self.dispatcher.dispatch(e)``
+        runs ``Dispatcher.dispatch``, ``self.bus.publish(e)`` runs ``MessageBus.publish``)."""
+        if helper(self.funcs, caller, site) is function:
+            return True
+        owner = function.cls
+        name = function.qualname.rpartition(".")[2]
+        if owner is None or site.method != name or not site.receiver:
+            return False
+        attribute = site.receiver.rpartition(".")[2].lstrip("_")
+        return bool(text_words(attribute) & text_words(owner.rpartition(".")[2]))
 
     @cached_property
     def swallows(self) -> list[Swallow]:
