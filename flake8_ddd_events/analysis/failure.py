@@ -178,7 +178,6 @@ class Relay:
 
     function: Function
     loop: int  # index into ModuleFacts.blocks
-    records: frozenset[str]  # the loop's variables
     publishes: list[tuple[Function, CallFact, frozenset[str]]]  # where, what, record names
     sites: list[CallFact]  # the calls in the loop that publish, themselves or by a helper
     failures: list[Failure] = field(default_factory=list)
@@ -287,7 +286,7 @@ class Relays:
                         publishes += through
                         sites += [call] if through else []
                 if publishes and self._marks_done(function, index, records):
-                    found.append(Relay(function, index, records, publishes, sites))
+                    found.append(Relay(function, index, publishes, sites))
         for relay in found:
             relay.failures = list(self._failures(relay))
         return found
@@ -485,7 +484,7 @@ class Dispatchers:
 
     def _swallows(self, function: Function, handler: int, block: Block, loop: Block | None) -> bool:
         """A broad ``except`` that neither re-raises, nor rolls back, nor collects the error
-        to raise after the loop."""
+        to raise after the loop (or to return it to the caller, who may)."""
         if not is_broad(block):
             return False
         if any(s.kind == "raise" for s in function.steps_inside(handler)):
@@ -495,8 +494,10 @@ class Dispatchers:
             return False
         collects = any(c.method in ("append", "add", "extend") for c in calls)
         end = loop.end_call if loop is not None else block.end_call
-        return not (collects and any(s.kind == "raise" and s.after_call >= end
-                                     for s in function.steps))
+        return not (collects and any(
+            s.after_call >= end and (s.kind == "raise" or (
+                s.kind == "return" and getattr(s.node, "value", None) is not None))
+            for s in function.steps))  # raised after the loop, or handed to the caller
 
     def _in_transaction(self, function: Function, call: CallFact, depth: int = 0) -> bool:
         """The call runs inside a transaction: in a transaction ``with`` of its function

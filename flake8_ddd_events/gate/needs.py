@@ -42,6 +42,7 @@ TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
 # ``except`` (its transaction may be in a caller)
 RELAY = TextNeed(("relay-name", "transport-word"))
 HANDLER_LOOP = TextNeed(("except", "handler-word", "transaction"))
+COMMIT_SWALLOWS_DISPATCH = TextNeed(("except", "publish-method", "transaction"), True)
 # a handler function may be registered (``text.Registration``)
 FUNCTION_HANDLER = TextNeed(("handler-registration",))
 
@@ -66,7 +67,7 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     "DDD406": (MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH),
     "DDD407": (TWO_REPOSITORIES,),
     "DDD408": (RELAY,),
-    "DDD409": (HANDLER_LOOP,),
+    "DDD409": (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH),
     "DDD501": (DOMAIN_IMPORT,),
 }
 

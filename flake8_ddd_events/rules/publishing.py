@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
 
 from ..analysis.flow import (flows, is_outbox, is_publish_or_dispatch, outbox_marked, positional,
                              recorded_events_owner, root)

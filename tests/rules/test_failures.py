@@ -369,6 +369,7 @@ class PlaceOrder:
     ("self.uow.rollback()", "", False),
     ("errors.append(error)", "if errors:\n    raise ExceptionGroup('handlers failed', errors)",
      False),
+    ("errors.append(error)", "return errors", False),  # the caller decides
 ])
 def test_a_handler_loop_called_inside_the_transaction(tmp_path, handling, after, wrong):
     source = DISPATCHER.format(marker="  # DDD409" if wrong else "",
@@ -445,5 +446,22 @@ def test_a_commit_that_swallows_its_dispatch_and_commits_anyway(tmp_path):
                 except Exception:
                     self.session.rollback()
                     raise
+                self.session.commit()
+        """, tmp_path, filename=APP)
+
+
+def test_the_commit_shape_passes_the_gate_without_the_word_handler(tmp_path):
+    assert_marked("""\
+        class UnitOfWork:
+            def __init__(self, session, dispatcher, logger) -> None:
+                self.session = session
+                self.dispatcher = dispatcher
+                self.logger = logger
+
+            def commit(self) -> None:
+                try:
+                    self.dispatcher.dispatch_events(self.events)
+                except Exception:  # DDD409
+                    self.logger.exception("dispatch failed")
                 self.session.commit()
         """, tmp_path, filename=APP)
