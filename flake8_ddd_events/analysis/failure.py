@@ -22,7 +22,7 @@ import libcst as cst
 from ..config.settings import Settings
 from ..syntax.expressions import dotted
 from ..syntax.facts import Block, CallFact, ModuleFacts, Step
-from .flow import flows, is_commit, outbox_marked, root
+from .flow import flows, is_commit, is_outbox, outbox_marked, root
 from .vocabulary import HANDLER_WORDS, RELAY_WORDS, identifier_words
 
 # A record marked done: ``published_at``, ``is_processed``, ``mark_as_sent``.
@@ -200,15 +200,16 @@ class Relays:
 
     # what a call is, around records
     def publishes(self, call: CallFact, records: frozenset[str]) -> bool:
-        """A transport publish, or a transport method (``publish``, ``send``) or a method named
-        for one (``publish_message``) that takes a record."""
+        """In a relay's loop: a transport publish, a transport method on any receiver but an
+        outbox or a logger (``nc.publish(subject, payload)``, ``publish(subject, body)``), or
+        a method named for one (``publish_message``) that takes a record."""
         if self.is_publish(call):
             return True
-        if self.marks(call):
+        if self.marks(call) or is_log_call(call) or is_outbox(call.receiver):
             return False
-        named = call.method in self.settings.transport_methods or any(
-            word in call.method for word in ("publish", "produce"))
-        return named and not is_log_call(call) and any(
+        if call.method in self.settings.transport_methods and call.callee:
+            return True
+        return any(word in call.method for word in ("publish", "produce")) and any(
             root(dotted(a.value)) in records for a in call.args)
 
     def _helper_publishes(self, function: Function, call: CallFact,
