@@ -453,16 +453,6 @@ def source_text(function: Function, expression: cst.BaseExpression | None, befor
     return text
 
 
-def relays_of(facts: ModuleFacts, settings: Settings,
-              is_publish: Callable[[CallFact], bool]) -> Relays:
-    """The module's relays, worked out once per module for every reader (DDD408, and the
-    relay exemption of DDD401 and DDD406)."""
-    found = facts.memo.get("relays")
-    if found is None:
-        found = facts.memo["relays"] = Relays(facts, settings, is_publish)
-    return found
-
-
 # -- handler loops (DDD409) ----------------------------------------------------------------
 @dataclass(frozen=True)
 class Swallow:

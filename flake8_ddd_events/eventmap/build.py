@@ -46,8 +46,7 @@ from ..syntax.facts import CallFact, ClassFact, ModuleFacts, Param, Registration
 from ..model.project_model import ProjectModel
 from ..model.views import ClassView
 from ..lint.project_modules import Skipped, project_modules
-from ..analysis.failure import relays_of
-from ..analysis.flow import is_outbox, is_own_receiver, is_transport_publish
+from ..analysis.flow import is_outbox, is_own_receiver
 from ..analysis.recognition import Kind, recognise
 from ..analysis.subscriptions import declared_events, entry_point
 from ..rules.rule import Context as RuleContext
@@ -331,9 +330,7 @@ class _Module:
 
     def relays(self) -> None:
         """The module's outbox relays, and whether each has a path for a failed publish."""
-        found = relays_of(self.facts, self.settings, lambda call: is_transport_publish(
-            call, self.settings, self.context.built_by))
-        for relay in found.relays:
+        for relay in self.context.relays.relays:
             name = relay.function.qualname
             self.builder.relays.append(graph.Relay(
                 f"{self.facts.module}.{name}", name, self.facts.module, self.file,

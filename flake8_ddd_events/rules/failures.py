@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.failure import Dispatchers, Relays, relays_of
-from ..analysis.flow import is_transport_publish
+from ..analysis.failure import Dispatchers
 from .rule import APPLICATION, Context, Example, Finding, rule
 
 OUTBOX = "shop/infrastructure/outbox.py"
@@ -41,11 +40,6 @@ async def process_outbox(session, message_bus, logger) -> None:
                 record.status = "failed"
     await session.commit()
 """
-
-
-def relays(context: Context) -> Relays:
-    return relays_of(context.facts, context.settings,
-                     lambda call: is_transport_publish(call, context.settings, context.built_by))
 
 
 @rule(
@@ -153,7 +147,7 @@ def relay_pending(outbox, producer) -> None:
         "mark it failed, park it in a dead letter, alert someone) is a decision for the team.",
 )
 def relay_failure_unhandled(context: Context) -> Iterator[Finding]:
-    for relay in relays(context).relays:
+    for relay in context.relays.relays:
         for failure in relay.failures:
             if failure.kind == "swallowed":
                 message = (f"this 'except' catches a failed '{failure.what}' of the outbox relay "

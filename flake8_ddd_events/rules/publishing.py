@@ -9,17 +9,9 @@ from typing import Iterator
 from ..analysis.flow import (flows, is_outbox, is_publish_or_dispatch, outbox_marked, positional,
                              recorded_events_owner, root)
 from ..analysis.flow import is_transport_publish as flow_transport_publish
-from ..analysis.failure import Relays, relays_of
 from ..syntax.expressions import dotted
 from ..syntax.facts import CallFact
 from .rule import APPLICATION, Context, Example, Finding, rule
-
-
-def relays(context: Context) -> Relays:
-    """The module's outbox relays (``analysis.failure``): their publish of the records
-    they mark afterwards is the outbox working."""
-    return relays_of(context.facts, context.settings,
-                     lambda call: is_transport_publish(context, call))
 
 
 def is_transport_publish(context: Context, call: CallFact) -> bool:
@@ -126,7 +118,7 @@ class PlaceOrder:
              "ddd-integration-event-bases", "ddd-integration-event-modules"),
 )
 def publish_before_commit(context: Context) -> Iterator[Finding]:
-    relaying = relays(context).relay_functions()
+    relaying = context.relays.relay_functions()
     for flow in flows(context.facts, context.settings):
         if flow.is_relay or flow.function in relaying:
             continue
@@ -376,7 +368,7 @@ def mark_before_publish(context: Context) -> Iterator[Finding]:
                 records.add(root(mark.receiver))
             records.discard("")
             if _published_before(flow.calls, mark, records, settings) or \
-                    relays(context).marked_after_publish(mark):
+                    context.relays.marked_after_publish(mark):
                 continue  # went out above: a later emit or send is something else
             later = next((c for c in flow.calls if c.index > mark.index and (
                 is_transport_publish(context, c)

@@ -16,6 +16,8 @@ import libcst as cst
 from ..syntax.facts import ClassFact, ModuleFacts
 from ..model.project_model import ProjectModel
 from ..model.views import ClassView
+from ..analysis.failure import Relays
+from ..analysis.flow import is_transport_publish
 from ..analysis.recognition import Kind, Recognition, recognise
 from ..config.settings import Settings
 
@@ -120,6 +122,12 @@ class Context:
         if not isinstance(resolved, ClassView):
             return None
         return resolved, recognise(resolved, self.settings)
+
+    @cached_property
+    def relays(self) -> Relays:
+        """The module's outbox relays (``analysis.failure``), read by DDD401, DDD406, DDD408."""
+        return Relays(self.facts, self.settings,
+                      lambda call: is_transport_publish(call, self.settings, self.built_by))
 
     @cached_property
     def is_domain_layer(self) -> bool:

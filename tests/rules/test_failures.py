@@ -465,3 +465,20 @@ def test_the_commit_shape_passes_the_gate_without_the_word_handler(tmp_path):
                     self.logger.exception("dispatch failed")
                 self.session.commit()
         """, tmp_path, filename=APP)
+
+
+def test_a_try_around_the_whole_loop_does_not_catch_a_failure_in_it(tmp_path):
+    assert_marked("""\
+        async def relay_outbox(session_factory, nats, poll_seconds: float) -> None:
+            while True:
+                try:
+                    async with session_factory() as s:
+                        rows = (await s.execute(select(Event).where(Event.published_at.is_(None)))).scalars().all()
+                        for ev in rows:
+                            payload = encode(ev)
+                            await nats.publish("journal.events", payload)  # DDD408
+                            await s.execute(update(Event).where(Event.id == ev.id).values(published_at=now()))
+                        await s.commit()
+                except Exception:
+                    await asyncio.sleep(poll_seconds)
+        """, tmp_path)
