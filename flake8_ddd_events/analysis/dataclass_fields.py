@@ -9,7 +9,7 @@ options and NamedTuple mean.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import libcst as cst
@@ -17,6 +17,7 @@ import libcst as cst
 from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true, keywords_of, last_part,
                                   names_in)
 from ..syntax.facts import Decorator, FieldFact
+from .protean_fields import default_of, is_protean_call, protean_field
 from .library_bases import chain_complete, known_base, library_frozen, library_positional_defaults
 from ..model.views import ClassView, External, Unknown
 
@@ -196,6 +197,21 @@ def _is_frozen(view: ClassView) -> bool | None:
     return _frozen_by_chain(view)
 
 
+def mutable_through_base(view: ClassView) -> ClassView | None:
+    """The project dataclass base that alone makes a class mutable: the class has no decorator
+    and no state of its own. Freezing the class alone cannot work (Python refuses a frozen
+    dataclass under a mutable one); the base is the place to fix."""
+    if class_decorator(view) is not None or own_frozen(view) is not None or declares_state(view):
+        return None
+    for base in view.bases:
+        if isinstance(base, ClassView) and is_frozen(base) is False:
+            deeper = mutable_through_base(base)
+            if deeper is not None:
+                return deeper
+            return base if style(base) is Style.DATACLASS and class_decorator(base) else None
+    return None
+
+
 def _frozen_by_chain(view: ClassView) -> bool | None:
     """A class that says nothing itself: frozen when its nearest library base makes it so
     (``known_bases``), mutable when the chain is complete, else unknown."""
@@ -367,7 +383,82 @@ def fields_set_in_init(view: ClassView) -> tuple[FieldFact, ...]:
 
 
 def declared_fields(view: ClassView) -> tuple[FieldFact, ...]:
-    """The class's own fields: its annotated class attributes, then the attributes its
-    ``__init__`` sets that the body does not declare."""
-    body = {f.name for f in view.cls.fields}
-    return (*view.cls.fields, *(f for f in fields_set_in_init(view) if f.name not in body))
+    """The class's own fields: its fields as its framework reads them (``own_fields``),
+    then the attributes its ``__init__`` sets that the body does not declare."""
+    own = own_fields(view)
+    body = {f.name for f in own}
+    return (*own, *(f for f in fields_set_in_init(view) if f.name not in body))
+
+
+# -- the one reader of a class's own fields ----------------------------------------------
+def own_fields(view: ClassView) -> tuple[FieldFact, ...]:
+    """The fields a class declares in its body, as its framework reads them: annotated
+    attributes and attrs' ``x = attr.ib(type=…)``, and Protean's fields in both styles
+    (``amount = Float(required=True)``, ``category_id: Identifier()``), each Protean one
+    with the field call as its annotation (``contracts/typenames.py`` reads its type)
+    and a default exactly when Protean does not require it (``analysis/protean_fields``).
+    A Protean assignment's fact points at its call. Worked out once per class."""
+    found = view.memo.get("own-fields")
+    if found is None:
+        found = view.memo["own-fields"] = _own_fields(view)
+    return found  # type: ignore[return-value]
+
+
+def declares_protean_fields(view: ClassView) -> bool:
+    """Whether the class declares a field with one of Protean's field functions (a
+    Protean value object, entity or message: an object with fields, methods or not)."""
+    return any(is_protean_call(f.annotation, view.facts.qualify) for f in own_fields(view))
+
+
+# attrs' classic decorators: annotations are fields only with ``auto_attribs=True``
+_ATTRS_CLASSIC = frozenset({"s", "attrs", "attributes"})
+
+
+def _attrs_field_call(value: cst.BaseExpression | None, qualify) -> bool:
+    """``attr.ib(…)``, ``attr.attrib(…)``, ``attrs.field(…)`` (by their imports)."""
+    if not isinstance(value, cst.Call):
+        return False
+    qualified = qualify(dotted(value.func))
+    return qualified.partition(".")[0] in ("attr", "attrs") and last_part(qualified) in (
+        "ib", "attrib", "field")
+
+
+def _attrs_only_calls(view: ClassView) -> bool:
+    """Whether attrs takes only the attributes given a field call as fields, leaving bare
+    annotations alone: ``@attr.s`` without ``auto_attribs=True``, and ``@define``/``@frozen``
+    (``auto_attribs`` unset) once any attribute is an un-annotated field call
+    (``attr._make``'s ``auto_attribs=None`` detection; attrs 26.1, docs/recognition.md)."""
+    found = class_decorator(view)
+    if found is None or found[0] is not Style.ATTRS:
+        return False
+    decorator = found[1]
+    auto = decorator.keywords.get("auto_attribs")
+    if auto is not None:
+        return not is_true(auto)
+    if last_part(view.facts.qualify(decorator.name)) in _ATTRS_CLASSIC:
+        return True
+    qualify = view.facts.qualify
+    return any(_attrs_field_call(value, qualify) for value in view.cls.assignments.values()) \
+        or any(f.annotation is None for f in view.cls.fields)
+
+
+def _own_fields(view: ClassView) -> tuple[FieldFact, ...]:
+    qualify = view.facts.qualify
+    found: dict[str, FieldFact] = {}
+    if _attrs_only_calls(view):
+        for fact in view.cls.fields:
+            if _attrs_field_call(fact.default, qualify):
+                found[fact.name] = fact
+        for name, value in view.cls.assignments.items():
+            if name not in found and _attrs_field_call(value, qualify):
+                found[name] = FieldFact(name, None, value, value)
+        return tuple(found.values())
+    for fact in view.cls.fields:
+        spec = protean_field(fact.annotation, qualify) if isinstance(
+            fact.annotation, cst.Call) else None
+        found[fact.name] = fact if spec is None else replace(fact, default=default_of(spec))
+    for name, value in view.cls.assignments.items():
+        spec = protean_field(value, qualify) if isinstance(value, cst.Call) else None
+        if spec is not None:  # the assignment wins over an annotation (``resolve_fieldspecs``)
+            found[name] = FieldFact(name, value, default_of(spec), value)
+    return tuple(found.values())

@@ -36,6 +36,9 @@ class KnownBase:
     # a dataclass whose ``__init__`` ends in positional fields with defaults: a subclass's
     # positional field without one fails at import (DDD109)
     positional_defaults: bool = False
+    # how the base carries the tracing ids of an integration event (DDD201, DDD202)
+    correlation_id: str | None = None
+    causation_id: str | None = None
 
 
 _ES = "pyeventsourcing/eventsourcing@dc9b7e4fa553:eventsourcing/domain.py (9.3.0dev0)"
@@ -51,8 +54,8 @@ _ES_LEGACY = ("pyeventsourcing/eventsourcing@a9e9ecf123af:eventsourcing/domain/m
 _ES_LEGACY_ROOTS = ("AggregateRoot", "BaseAggregateRoot", "AggregateRootWithHashchainedEvents")
 _ES_LEGACY_EVENTS = ("Event", "Created", "AttributeChanged", "Discarded")
 _PROTEAN = ("proteanhq/protean@ca7379c154ea:src/protean/core/event.py, "
-            "src/protean/utils/eventing.py (0.17.0; also exported as protean.BaseEvent "
-            "up to 0.14)")
+            "src/protean/utils/eventing.py (0.17.0, and an installed 0.18.0: DomainMeta, "
+            "BaseMessageType; also exported as protean.BaseEvent up to 0.14)")
 _CQRS = "vadikko2/python-cqrs@b3c7a0fa254e:src/cqrs/events/event.py (same shape since 2.x)"
 _DIATOR = "akhundMurad/diator@5689b0165753:src/diator/events/event.py"
 _PYVENTUS = "mdapena/pyventus@3956ed4ae73a:src/pyventus/events/event.py (0.4.x; no base from 0.5)"
@@ -101,7 +104,10 @@ KNOWN_BASES: dict[str, KnownBase] = {
         immutable=True,  # BaseMessageType.__setattr__ raises once initialised
         event_id="_metadata.headers.id (set when the aggregate raises it)",
         timestamp="_metadata.headers.time (the domain clock, UTC)",
-        schema_version="__version__ (1 unless declared)",
+        schema_version="__version__ (1 unless declared; \"v1\" up to 0.14)",
+        correlation_id="_metadata.domain.correlation_id (the caller's, else generated "
+                       "when the domain processes the command)",
+        causation_id="_metadata.domain.causation_id (the id of the message that caused it)",
         event_base=True, shape="pydantic", source=_PROTEAN),
     **_cqrs(("DomainEvent", "PydanticDomainEvent", "Event", "PydanticEvent"),
             event_id=None, timestamp=None, schema_version=None, shape="pydantic"),

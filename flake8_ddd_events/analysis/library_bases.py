@@ -9,7 +9,7 @@ for any base that cannot be read.
 
 from __future__ import annotations
 
-from ..syntax.expressions import last_part
+from ..syntax.expressions import is_true, last_part
 from .known_bases import KNOWN_BASES, KnownBase
 from ..model.views import ClassView, External
 
@@ -28,6 +28,17 @@ def decorated_base(view: ClassView) -> KnownBase | None:
     if any(last_part(d.name) == "event" and d.name.count(".") == 1 for d in view.cls.decorators):
         return _PROTEAN_EVENT
     return None
+
+
+def published(view: ClassView) -> bool:
+    """Whether Protean publishes the event beyond its bounded context: ``@<domain>.event(
+    ..., published=True)`` on it or a class it inherits (``meta_.published``: the unit of
+    work writes it to every external broker's outbox, proteanhq/protean@ca7379c154ea:
+    src/protean/core/unit_of_work.py; 0.15.0 and later). It is the context's published
+    language: an integration event."""
+    return any(decorated_base(owner) is not None and any(
+        last_part(d.name) == "event" and is_true(d.keywords.get("published"))
+        for d in owner.cls.decorators) for owner in view.mro)
 
 
 def library_bases(view: ClassView) -> tuple[KnownBase, ...] | None:
@@ -66,7 +77,7 @@ def chain_complete(view: ClassView) -> bool:
 
 def library_supplies(view: ClassView, what: str) -> bool:
     """Whether a library base along the chain supplies ``what``: ``"event_id"``,
-    ``"timestamp"`` or ``"schema_version"``."""
+    ``"timestamp"``, ``"schema_version"``, ``"correlation_id"`` or ``"causation_id"``."""
     return any(getattr(base, what) for base in library_bases(view) or ())
 
 

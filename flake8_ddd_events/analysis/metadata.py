@@ -14,7 +14,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from .dataclass_fields import field_call, fields_set_in_init, is_classvar
+from .dataclass_fields import field_call, fields_set_in_init, is_classvar, own_fields
 from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
@@ -58,8 +58,9 @@ def chain_fields(view: ClassView) -> dict[str, ChainField]:
     init_runs = True
     for owner in view.mro:
         facts = owner.facts
-        body = {f.name for f in owner.cls.fields}
-        own = (*owner.cls.fields, *(f for f in fields_set_in_init(owner)
+        declared = own_fields(owner)
+        body = {f.name for f in declared}
+        own = (*declared, *(f for f in fields_set_in_init(owner)
                                     if init_runs and f.name not in body))
         init = owner.cls.method("__init__")
         if init is not None and not init.extends_base:
@@ -305,6 +306,6 @@ def is_metadata_field(field: ChainField, settings: Settings) -> bool:
 
 def declares_only_metadata(view: ClassView, settings: Settings) -> bool:
     """Whether the class's own fields (not its bases') are all metadata."""
-    own = {f.name for f in view.cls.fields}
+    own = {f.name for f in own_fields(view)}
     return all(is_metadata_field(f, settings) for name, f in chain_fields(view).items()
                if name in own)

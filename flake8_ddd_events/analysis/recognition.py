@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .english import states_past_fact
 from ..syntax.expressions import last_part, names_in
-from .library_bases import library_of
+from .library_bases import library_of, published
 from .metadata import chain_fields, declares_only_metadata
 from .vocabulary import DATA_BASES, is_abstract
 from ..model.views import ClassView, External
@@ -289,7 +289,9 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         return Recognition(Kind.OTHER)
     library = library_of(view)
     kind = None
-    if chain_matches(view, settings.integration_event_bases, settings):
+    if library == "protean" and published(view):
+        kind = Kind.INTEGRATION_EVENT
+    elif chain_matches(view, settings.integration_event_bases, settings):
         kind = Kind.INTEGRATION_EVENT
     elif chain_matches(view, settings.domain_event_bases, settings):
         kind = Kind.DOMAIN_EVENT

@@ -226,7 +226,7 @@ def _check(args: argparse.Namespace, settings) -> int:
     if breaking or unreadable:
         summary += "; then"
     else:
-        summary += ", none breaking. Then"
+        summary += ", none breaking:"
     print(summary + " write the lock with 'ddd-events contracts lock' and commit it.",
           file=sys.stderr)
     return 1

@@ -20,9 +20,13 @@ What a reader fills in, per framework (docs/stored-events.md):
   so a field added with a plain default is readable and one with a ``default_factory``
   (dataclasses leave no class attribute for it) is not; a removed field stays in the
   state unread (readable); values are not validated (a tightened constraint is readable,
-  a changed type is not: the old value stays of the old type). An event the ``@event``
-  decorator generates is applied by calling the method with the state's values, so a
-  parameter added with a default is readable.
+  a changed type is not: the old value stays of the old type); whether a field is
+  required does not matter (no ``__init__`` runs). An event the ``@event`` decorator
+  generates takes the method's annotations but not its defaults
+  (``MetaAggregate._define_event_class``, eventsourcing 9.5.6): a parameter added with a
+  default leaves no class attribute, so an old event read after it raises
+  ``AttributeError`` in any reader of the attribute (the aggregate itself still replays:
+  the method is called with the state's values and fills in its default).
 - Protean builds the event with its pydantic constructor: any default fills in (plain or
   factory); a removed field is an unknown key, which it rejects; values are validated.
 - a configured stored event: as Protean (a missing field needs a default, a removed one
@@ -52,7 +56,8 @@ from ..analysis.stored_events import (
 from .compare import History
 from .schema import EventSchema, Version
 from .shape import Shape, annotation_shape, class_shape
-from .structure import ADDED, LOOSENED, REMOVED, TIGHTENED, Change, compare
+from .structure import (ADDED, LOOSENED, MADE_OPTIONAL, MADE_REQUIRED, REMOVED, TIGHTENED,
+                        Change, compare)
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,8 @@ def current_shape(event: StoredEvent) -> CurrentShape:
         type_shape, nullable = annotation_shape(event.aggregate.model, event.aggregate.facts,
                                                 event.aggregate.cls.qualname, param.annotation,
                                                 types)
-        found[param.name] = {"nullable": nullable, "required": param.default is None,
-                             "type": type_shape}
+        # the generated event class takes no default from the method (see above)
+        found[param.name] = {"nullable": nullable, "required": True, "type": type_shape}
     shape: Shape = {"fields": dict(sorted(found.items()))}
     if types:
         shape["types"] = dict(sorted(types.items()))
@@ -131,7 +136,7 @@ def unreadable(event: StoredEvent, changes: list[Change], current: CurrentShape)
     for change in changes:
         top = "." not in change.path and "[" not in change.path and "{" not in change.path
         if event.framework == EVENTSOURCING:
-            if change.kind in (REMOVED, TIGHTENED, LOOSENED):
+            if change.kind in (REMOVED, TIGHTENED, LOOSENED, MADE_REQUIRED, MADE_OPTIONAL):
                 continue
             if change.kind == ADDED and top and change.path in current.factories:
                 found.append(change)  # no class attribute to fall back on
@@ -227,9 +232,12 @@ def _way_out(event: StoredEvent, version: Version, broken: list[Change]) -> str:
     if event.framework == EVENTSOURCING and number is not None:
         upcast = f"a static 'upcast_v{number}_v{number + 1}(state)'{work}"
         if event.generated:
+            added = all(c.kind == ADDED for c in broken)
             return (f"declare the event as a class nested in '{event.aggregate.name}' with "
                     f"'class_version = {number + 1}' and {upcast}, and decorate the method "
-                    f"'@event({event.class_name})'; or give the parameter a default")
+                    f"'@event({event.class_name})'" + (
+                        "; or declare it so at this version with a plain default on each added "
+                        "field (the method's defaults do not reach the event)" if added else ""))
         return f"add 'class_version = {number + 1}' and {upcast}"
     if event.framework == PROTEAN and number is not None:
         domain = _protean_domain(event)

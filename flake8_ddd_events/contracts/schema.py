@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ..analysis.dataclass_fields import has_default
+from ..analysis.dataclass_fields import has_default, own_fields
 from ..syntax.facts import FieldFact
 from ..analysis.metadata import schema_version
+from ..analysis.stored_events import PROTEAN, protean_version
 from ..model.views import ClassView, External, Unknown
 from ..analysis.recognition import Kind, qualified_of, recognise
 from ..config.settings import Settings
@@ -77,12 +78,14 @@ def event_name(view: ClassView) -> str:
 def event_schema(view: ClassView, settings: Settings) -> EventSchema:
     """The event's contract; its version as DDD203 recognises one (``metadata``)."""
     version = schema_version(view, settings)
+    number = version.value if version else None
+    if recognise(view, settings).library == PROTEAN:
+        number = protean_version(view)  # ``__version__`` or ``version=``; 1 unless declared
     shape, wire_fields = class_shape(view)
     legacy = contract_fields(view)
     places = {name: (f.fact, f.owner) for name, f in legacy.items() if f.fact and f.owner}
     places.update((f.wire, (f.fact, f.owner)) for f in wire_fields)
-    return EventSchema(event_name(view), version.value if version else None, legacy, shape,
-                       places)
+    return EventSchema(event_name(view), number, legacy, shape, places)
 
 
 def contract_fields(view: ClassView) -> dict[str, FieldSchema]:
@@ -90,7 +93,7 @@ def contract_fields(view: ClassView) -> dict[str, FieldSchema]:
     found: dict[str, FieldSchema] = {}
     for owner in reversed(view.mro):
         qualify = qualifier(owner)
-        for fact in owner.cls.fields:
+        for fact in own_fields(owner):
             if not is_field(fact):
                 continue
             ref, nullable = read_type(annotation_of(fact), qualify)

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 import libcst as cst
 
-from ..analysis.dataclass_fields import Style, has_default, style
+from ..analysis.dataclass_fields import Style, declares_protean_fields, has_default, own_fields, style
 from ..syntax.expressions import dict_literal_items, dotted, is_true, keywords_of, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from ..model.project_model import ProjectModel
@@ -265,7 +265,7 @@ class _Reader:
         for owner in reversed(view.mro):
             qualify = self.qualifier(owner.facts, owner.cls.qualname)
             total = not (typed_dict and _is_false(owner.cls.keywords.get("total")))
-            for fact in owner.cls.fields:
+            for fact in own_fields(owner):
                 if not is_field(fact) or (kind is Style.PYDANTIC and fact.name == "model_config"):
                     continue
                 found.pop(fact.name, None)
@@ -374,7 +374,7 @@ class _Reader:
         if isinstance(resolved, ClassView):
             if _bases(resolved) & _ENUM_BASES:
                 return _enum(resolved, name)
-            if is_data_shaped(resolved):
+            if is_data_shaped(resolved) or declares_protean_fields(resolved):
                 if name not in self.types:
                     self.types[name] = {}  # a type that refers to itself ends here
                     self.types[name] = _object(self.fields(resolved), _is_positional(resolved))

@@ -14,6 +14,7 @@ from typing import Callable
 
 import libcst as cst
 
+from ..analysis.protean_fields import ProteanField, protean_field
 from ..syntax.expressions import parse_forward_reference, dotted
 
 # typing's aliases of builtins and collections, by the name they stand for
@@ -118,7 +119,41 @@ def _read(node: cst.BaseExpression, qualify: Callable[[str], str]) -> TypeRef:
         base = _CONSTRAINED.get(canonical(qualify(dotted(node.func))))
         if base is not None:
             return TypeRef(base, meta=(node,))
+        spec = protean_field(node, qualify)
+        if spec is not None:
+            return _protean(spec, qualify)
     return _unread(node)
+
+
+def _protean(spec: ProteanField, qualify: Callable[[str], str]) -> TypeRef:
+    """The type of a Protean field (``analysis/protean_fields.py``): admitting None when
+    the field is optional without a default, its constraints as a pydantic ``Field``."""
+    if spec.kind in ("ValueObject", "Status", "Custom") or (
+            spec.content is not None and spec.kind not in ("List", "Dict")):
+        ref = _read(spec.content, qualify) if spec.content is not None else ANY
+    elif spec.kind == "List":
+        ref = TypeRef("list", (_item(spec.content, qualify),))
+    elif spec.kind == "Dict" and spec.content is not None:
+        ref = TypeRef("dict", (TypeRef("str"), _item(spec.content, qualify)))
+    else:
+        ref = TypeRef(spec.type_name or "typing.Any")
+    if spec.constraints:
+        bounds = cst.Call(cst.Name("Field"), [cst.Arg(value, keyword=cst.Name(key))
+                                              for key, value in spec.constraints.items()])
+        ref = replace(ref, meta=(bounds,))
+    return _union([ref, TypeRef(NONE)]) if spec.nullable else ref
+
+
+def _item(node: cst.BaseExpression | None, qualify: Callable[[str], str]) -> TypeRef:
+    """A Protean container's item type: a field function (called or not, never None
+    inside the list), a ``ValueObject(VO)``, or a plain type."""
+    if node is None:
+        return ANY
+    spec = protean_field(node, qualify)
+    if spec is None:
+        return _read(node, qualify)
+    ref = _protean(spec, qualify)
+    return _union([a for a in ref.args if a.name != NONE]) if ref.name == UNION else ref
 
 
 # pydantic's constrained types, by what they constrain

@@ -11,11 +11,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar
+from ..analysis.dataclass_fields import declared_fields, has_default, is_classvar, own_fields
 from ..analysis.holdings import domain_object_in, held_kind
 from ..syntax.expressions import parse_forward_reference, dotted, last_part, names_in
 from ..syntax.facts import FieldFact
-from ..analysis.library_bases import chain_complete
+from ..analysis.library_bases import chain_complete, library_supplies
 from ..analysis.metadata import chain_fields, is_metadata_field, version_source
 from ..model.views import ClassView
 from ..analysis.recognition import Kind, recognise
@@ -94,10 +94,14 @@ def utc_now() -> datetime:
 """
 
 
-def _missing_field_check(context: Context, names: tuple[str, ...]) -> Iterator[ClassView]:
+def _missing_field_check(context: Context, names: tuple[str, ...],
+                         supplied: str) -> Iterator[ClassView]:
+    """The integration events whose chain has none of ``names`` and whose library base
+    does not carry it either (``supplied``: the ``known_bases`` entry, Protean's message
+    metadata)."""
     for view in _integration_events(context, concrete=True):
         fields = chain_fields(view)
-        if not any(name in fields for name in names):
+        if not any(name in fields for name in names) and not library_supplies(view, supplied):
             yield view
 
 
@@ -106,8 +110,9 @@ def _missing_field_check(context: Context, names: tuple[str, ...]) -> Iterator[C
     summary="integration event has no correlation id",
     what="Reports a concrete integration event whose whole chain (its own fields and its "
          "bases') has no correlation id field (`correlation_id`, option "
-         "`ddd-correlation-fields`). A base that declares it satisfies every subclass. Silent "
-         "when a base cannot be resolved: it may provide the field.",
+         "`ddd-correlation-fields`). A base that declares it satisfies every subclass, and so "
+         "does a library base that carries it (Protean's message metadata: docs/recognition.md). "
+         "Silent when a base cannot be resolved: it may provide the field.",
     why="An integration event leaves its bounded context and is handled by other teams' "
         "services, often asynchronously and much later. The correlation id is the thread that "
         "ties every message of one business transaction together across contexts: without it "
@@ -147,7 +152,8 @@ class OrderShipped(IntegrationEvent):
 )
 def integration_event_without_correlation_id(context: Context) -> Iterator[Finding]:
     name = context.settings.correlation_fields[0]
-    for view in _missing_field_check(context, context.settings.correlation_fields):
+    for view in _missing_field_check(context, context.settings.correlation_fields,
+                                     "correlation_id"):
         yield Finding(view.cls.node, f"integration event '{view.name}' carries no {name}; "
                       "consumers cannot trace it back to the request that caused it — "
                       f"add '{name}: UUID'")
@@ -158,7 +164,8 @@ def integration_event_without_correlation_id(context: Context) -> Iterator[Findi
     summary="integration event has no causation id",
     what="Reports a concrete integration event whose whole chain has no causation id field "
          "(`causation_id`, option `ddd-causation-fields`). A base that declares it satisfies "
-         "every subclass. Silent when a base cannot be resolved.",
+         "every subclass, and so does a library base that carries it (Protean's message "
+         "metadata). Silent when a base cannot be resolved.",
     why="The correlation id says which business transaction a message belongs to; the "
         "causation id says which message directly caused this one. Across contexts that is "
         "what turns a pile of messages into a chain of cause and effect: which command made "
@@ -193,7 +200,8 @@ class PaymentReceived:
 )
 def integration_event_without_causation_id(context: Context) -> Iterator[Finding]:
     name = context.settings.causation_fields[0]
-    for view in _missing_field_check(context, context.settings.causation_fields):
+    for view in _missing_field_check(context, context.settings.causation_fields,
+                                     "causation_id"):
         yield Finding(view.cls.node, f"integration event '{view.name}' carries no {name}; "
                       "consumers cannot tell which command or event caused it — "
                       f"add '{name}: UUID'")
@@ -333,7 +341,7 @@ class RefundIssued:
 def optional_correlation_id(context: Context) -> Iterator[Finding]:
     names = context.settings.correlation_fields
     for view in _integration_events(context, concrete=False):
-        for field in view.cls.fields:
+        for field in own_fields(view):
             if field.name not in names or is_classvar(field):
                 continue
             if has_default(field):

@@ -170,8 +170,14 @@ def test_protean_decorated_events():
         @domain.event(part_of="Order", published=True)
         class OrderPlaced:
             order_id: str
+        @domain.event(part_of="Order")
+        class OrderPacked:
+            order_id: str
     """)
-    assert kinds["OrderPlaced"] == (Kind.DOMAIN_EVENT, False, "protean")
+    # ``published=True``: the context's published language (Protean sends it to every
+    # external broker), an integration event
+    assert kinds["OrderPlaced"] == (Kind.INTEGRATION_EVENT, False, "protean")
+    assert kinds["OrderPacked"] == (Kind.DOMAIN_EVENT, False, "protean")
 
 
 def test_nested_class_resolves_sibling_base():

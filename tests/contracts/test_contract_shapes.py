@@ -121,7 +121,51 @@ class LinesAdded(msgspec.Struct, frozen=True, array_like=True):
     lines: tuple[Line, ...]
 """
 
+ATTRS_TEXT = """\
+import attr
+import attrs
+
+
+@attr.s(frozen=True)
+class RefundIssued:
+    correlation_id = attr.ib(type=str)
+    event_version = attr.ib(type=int, default=1)
+    refund_id = attr.ib(type=str)
+    note: str = "not a field: attr.s reads only attr.ib"
+
+
+@attrs.frozen
+class RefundPaid:
+    correlation_id: str
+    event_version: int = 1
+    amount: int = attrs.field(default=0, converter=int)
+"""
+
+# Protean's own field functions; ``published=True`` makes it the context's published language
+PROTEAN_TEXT = """\
+from protean import BaseValueObject, Domain
+from protean.fields import Float, Identifier, List, String, ValueObject
+
+sales = Domain(name="Sales")
+
+
+@sales.value_object
+class Money(BaseValueObject):
+    amount = Float(required=True)
+    currency = String(max_length=3)
+
+
+@sales.event(part_of="Order", published=True)
+class OrderConfirmed:
+    order_id: Identifier(required=True)
+    total = Float(required=True)
+    skus = List(content_type=String)
+    price = ValueObject(Money)
+"""
+
 BASE = {VALUES: VALUES_TEXT, EVENTS: EVENTS_TEXT}
+ATTRS = {EVENTS: ATTRS_TEXT}
+PROTEAN = {EVENTS: PROTEAN_TEXT}
 PYDANTIC = {EVENTS: PYDANTIC_TEXT}
 MSGSPEC = {EVENTS: MSGSPEC_TEXT}
 POSITIONAL = {EVENTS: POSITIONAL_TEXT}
@@ -173,6 +217,9 @@ BREAKING = [
      "field 'total_cents' is sent as 'totalCents' instead of 'total_cents'", {"forward", "backward"}),
     ("pydantic Field(exclude=True)", PYDANTIC, EVENTS, "Field(max_length=200)",
      "Field(max_length=200, exclude=True)", "required field 'note' removed", {"forward"}),
+    ("pydantic: a required Field(...) added", PYDANTIC, EVENTS, "    total_cents: int = Field(ge=0)\n",
+     "    total_cents: int = Field(ge=0)\n    payer: str = Field(..., alias=\"payerId\")\n",
+     "required field 'payerId' added", {"backward"}),
     ("pydantic Field bound tightened", PYDANTIC, EVENTS, "Field(ge=0)", "Field(ge=1)",
      "field 'total_cents' constraint tightened: ge 0 -> 1", {"backward"}),
     ("pydantic max_length tightened", PYDANTIC, EVENTS, "max_length=200", "max_length=100",
@@ -189,6 +236,32 @@ BREAKING = [
     ("msgspec array_like reorder", POSITIONAL, EVENTS, "    first: str\n    second: str\n",
      "    second: str\n    first: str\n", "field 'first' moved from position 2 to 3",
      {"forward", "backward"}),
+    ("attr.ib(type=) retyped", ATTRS, EVENTS, "refund_id = attr.ib(type=str)",
+     "refund_id = attr.ib(type=int)", "field 'refund_id' changed type from 'str' to 'int'",
+     {"forward", "backward"}),
+    ("attr.ib required field added", ATTRS, EVENTS, "    refund_id = attr.ib(type=str)\n",
+     "    refund_id = attr.ib(type=str)\n    reason = attr.ib(type=str)\n",
+     "required field 'reason' added", {"backward"}),
+    ("Protean assignment style: a required field added", PROTEAN, EVENTS,
+     "    total = Float(required=True)\n",
+     "    total = Float(required=True)\n    currency = String(required=True)\n",
+     "required field 'currency' added", {"backward"}),
+    ("Protean annotation style: made required", PROTEAN, EVENTS,
+     "    skus = List(content_type=String)\n",
+     "    skus = List(content_type=String)\n    customer_id: Identifier(required=True)\n",
+     "required field 'customer_id' added", {"backward"}),
+    ("Protean: a required field removed", PROTEAN, EVENTS, "    total = Float(required=True)\n", "",
+     "required field 'total' removed", {"forward"}),
+    ("Protean: a List's content type changed", PROTEAN, EVENTS, "List(content_type=String)",
+     "List(content_type=Float)", "field 'skus[]' changed type from 'str' to 'float'",
+     {"forward", "backward"}),
+    ("Protean: a field added inside a ValueObject", PROTEAN, EVENTS,
+     "    currency = String(max_length=3)\n",
+     "    currency = String(max_length=3)\n    rate = Float(required=True)\n",
+     "required field 'price.rate' added", {"backward"}),
+    ("Protean: max_length tightened", PROTEAN, EVENTS, "String(max_length=3)",
+     "String(max_length=2)", "field 'price.currency' constraint tightened: max_length 3 -> 2",
+     {"backward"}),
     ("NamedTuple reorder", POSITIONAL, EVENTS, "    sku: str\n    quantity: int\n",
      "    quantity: int\n    sku: str\n", "field 'lines[].sku' moved from position 0 to 1",
      {"forward", "backward"}),
@@ -196,6 +269,19 @@ BREAKING = [
 
 # (what, project, edits [(file, old, new)]): the wire is the same
 HARMLESS = [
+    ("Protean: a field moved from annotation to assignment style", PROTEAN, [
+        (EVENTS, "    order_id: Identifier(required=True)\n",
+         "    order_id = Identifier(required=True)\n")], {}),
+    ("attrs: a converter added", ATTRS, [
+        (EVENTS, "    refund_id = attr.ib(type=str)\n",
+         "    refund_id = attr.ib(type=str, converter=str)\n")], {}),
+    ("attrs: a bare annotation in an attr.s class", ATTRS, [
+        (EVENTS, '    note: str = "not a field', '    other: int = 1\n    note: str = "not a field')],
+     {}),
+    ("msgspec: kw_only and an option that leaves the wire alone", MSGSPEC, [
+        (EVENTS, "frozen=True, rename", "frozen=True, kw_only=True, rename")], {}),
+    ("pydantic: a Field description added", PYDANTIC, [
+        (EVENTS, "Field(ge=0)", 'Field(ge=0, description="in cents")')], {}),
     ("value object moved", BASE, [
         (VALUES, "@dataclass(frozen=True)\nclass Address:\n    street: str\n    postcode: str\n", ""),
         (EVENTS, "from shop.shared.values import Address, ",
@@ -355,3 +441,76 @@ def test_a_type_read_on_one_side_only_is_not_a_change():
     assert compare(event(unread), event({"class": "a.Address", "enum": ["x"]})) == []
     [change] = compare(event({"name": "str"}), event(unread))  # a library class: a change
     assert change.text == "field 'ship_to' changed type from 'str' to 'a.Address'"
+
+
+COMPATIBLE = [
+    ("pydantic: a field given Field(default=...) added", PYDANTIC, EVENTS,
+     "    total_cents: int = Field(ge=0)\n",
+     "    total_cents: int = Field(ge=0)\n    payer: str = Field(default=\"\", alias=\"payerId\")\n"),
+    ("Protean: an optional Identifier added", PROTEAN, EVENTS, "    total = Float(required=True)\n",
+     "    total = Float(required=True)\n    customer_id: Identifier()\n"),
+    ("Protean: an optional field added inside a ValueObject", PROTEAN, EVENTS,
+     "    currency = String(max_length=3)\n",
+     "    currency = String(max_length=3)\n    rate = Float()\n"),
+    ("attrs: attrs.field(converter=) loses its default (producers always send it)", ATTRS,
+     EVENTS, "attrs.field(default=0, converter=int)", "attrs.field(converter=int)"),
+    ("attrs: an optional attr.ib added", ATTRS, EVENTS, "    refund_id = attr.ib(type=str)\n",
+     "    refund_id = attr.ib(type=str)\n    reason = attr.ib(type=str, default='')\n"),
+]
+
+
+@pytest.mark.parametrize("what, files, path, old, new", COMPATIBLE, ids=[c[0] for c in COMPATIBLE])
+def test_a_compatible_change_is_a_difference_not_a_break(tmp_path, monkeypatch, capsys, what,
+                                                         files, path, old, new):
+    setup(tmp_path, monkeypatch, files)
+    assert contracts(capsys, "lock")[0] == 0
+    edit(tmp_path, path, old, new)
+    status, out, err = contracts(capsys, "check")
+    assert status == 1 and "none breaking" in err, out + err
+    assert ddd208(tmp_path, EVENTS) == []
+
+
+def test_protean_published_events_are_locked_as_integration_events(tmp_path, monkeypatch,
+                                                                   capsys):
+    setup(tmp_path, monkeypatch, PROTEAN)
+    status, _, err = contracts(capsys, "lock")
+    assert status == 0 and "wrote 1 integration event " in err
+    lock = (tmp_path / "ddd-contracts.lock").read_text()
+    assert '"shop.sales.integration_events.OrderConfirmed"' in lock
+    edit(tmp_path, EVENTS, ", published=True", "")
+    status, _, err = contracts(capsys, "lock", "--force")
+    assert status == 0 and "wrote 0 integration events" in err
+
+
+def test_attrs_reads_bare_annotations_only_without_an_unannotated_field_call(
+        tmp_path, monkeypatch):
+    """``@attrs.frozen`` with one un-annotated ``attr.ib`` takes only the field calls as
+    fields (attrs' ``auto_attribs=None`` detection, checked on attrs 26.1); ``@attr.s``
+    never takes a bare annotation."""
+    from flake8_ddd_events.contracts.project import project_events
+
+    setup(tmp_path, monkeypatch, ATTRS)
+    edit(tmp_path, EVENTS, "    amount: int = attrs.field(default=0, converter=int)\n",
+         "    amount = attr.ib(type=int, default=0)\n")
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    schemas = project_events([str(tmp_path)], settings).schemas()
+    paid = schemas["shop.sales.integration_events.RefundPaid"].shape["fields"]
+    assert sorted(paid) == ["amount"]
+    issued = schemas["shop.sales.integration_events.RefundIssued"].shape["fields"]
+    assert sorted(issued) == ["correlation_id", "event_version", "refund_id"]
+
+
+@pytest.mark.parametrize("declared, version", [
+    ("", 1), ("    __version__ = 2\n", 2), ('    __version__ = "v2"\n', 2)])
+def test_a_protean_integration_event_is_locked_at_protean_s_version(tmp_path, monkeypatch, capsys,
+                                                                    declared, version):
+    """``__version__`` an int (Protean 0.15 and later) or ``"vN"`` (up to 0.14), 1 unless
+    declared: the version Protean stamps on the message."""
+    import json
+
+    setup(tmp_path, monkeypatch, {EVENTS: PROTEAN_TEXT.replace(
+        "class OrderConfirmed:\n", f"class OrderConfirmed:\n{declared}")})
+    assert contracts(capsys, "lock")[0] == 0
+    lock = json.loads((tmp_path / "ddd-contracts.lock").read_text())
+    entry = lock["integration_events"]["shop.sales.integration_events.OrderConfirmed"]
+    assert entry["current"] == version

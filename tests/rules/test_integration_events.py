@@ -620,3 +620,46 @@ def test_a_correlation_field_makes_only_data_shaped_classes_integration_events(t
     """})
     name = "shop/sales/application/tracing.py"
     assert check(tmp_path, name) == marked(tmp_path, name)
+
+
+PROTEAN_PUBLISHED = """\
+from protean import Domain
+from protean.fields import Float, Identifier
+
+sales = Domain(name="Sales")
+
+
+@sales.event(part_of="Order", published={published})
+class OrderConfirmed:
+    order_id: Identifier(required=True)
+    total = Float(required=True)
+"""
+
+
+@pytest.mark.parametrize("table", ["true", "false"])
+def test_a_protean_published_event_is_an_integration_event_whose_metadata_protean_supplies(
+        tmp_path, table):
+    """Protean's message metadata carries the correlation and causation ids and the version
+    (``known_bases``): DDD201-DDD203 stay silent; with the table off the chain is unknown."""
+    from flake8_ddd_events.analysis.recognition import Kind, recognise
+    from flake8_ddd_events.contracts.project import source_events
+
+    settings = Settings.from_values({"ddd-known-bases": table,
+                                     "ddd-source-roots": [str(tmp_path)]})
+    source = PROTEAN_PUBLISHED.format(published="True")
+    found = source_events(source, "shop/sales/events.py", settings)
+    view = found.views["shop.sales.events.OrderConfirmed"]
+    assert recognise(view, settings).kind is Kind.INTEGRATION_EVENT
+    assert findings(source, "shop/sales/events.py", settings, codes=INTEGRATION,
+                    root=tmp_path) == []
+    unpublished = PROTEAN_PUBLISHED.format(published="False")
+    assert source_events(unpublished, "shop/sales/events.py", settings).views == {}
+
+
+def test_a_published_event_still_reports_what_protean_does_not_supply(tmp_path):
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)],
+                                     "ddd-max-integration-fields": "1"})
+    source = PROTEAN_PUBLISHED.format(published="True").replace(
+        "class OrderConfirmed:", "class OrderConfirmed:  # DDD206")
+    found = findings(source, "shop/sales/events.py", settings, codes=INTEGRATION, root=tmp_path)
+    assert set(found) == expected_markers(source)
