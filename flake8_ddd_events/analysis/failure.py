@@ -48,6 +48,9 @@ SCHEDULERS = frozenset({"create_task", "ensure_future", "submit", "apply_async",
                         "send_task", "add_task", "spawn", "start_soon", "run_in_executor",
                         "call_soon", "enqueue"})
 _BROAD = frozenset({"Exception", "BaseException"})
+# Transport words that everyday objects use too (``mailer.send``, ``websocket.send``,
+# ``tracer.emit``): on a receiver not named for a transport they publish only a record.
+_EVERYDAY_SENDS = frozenset({"send", "emit"})
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -207,9 +210,10 @@ class Relays:
             return True
         if self.marks(call) or is_log_call(call) or is_outbox(call.receiver):
             return False
-        if call.method in self.settings.transport_methods and call.callee:
+        if call.method in self.settings.transport_methods and call.callee \
+                and call.method not in _EVERYDAY_SENDS:
             return True
-        return any(word in call.method for word in ("publish", "produce")) and any(
+        return any(word in call.method for word in ("publish", "produce", "send")) and any(
             root(dotted(a.value)) in records for a in call.args)
 
     def _helper_publishes(self, function: Function, call: CallFact,

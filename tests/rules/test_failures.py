@@ -482,3 +482,13 @@ def test_a_try_around_the_whole_loop_does_not_catch_a_failure_in_it(tmp_path):
                 except Exception:
                     await asyncio.sleep(poll_seconds)
         """, tmp_path)
+
+
+def test_sending_something_else_than_the_record_on_an_everyday_receiver_is_no_relay(tmp_path):
+    assert_marked("""\
+        def send_pending_reminders(session, mailer) -> None:
+            for reminder in session.query(Reminder).filter(Reminder.sent_at.is_(None)):
+                mailer.send(to=customer_address(), subject="Your order")
+                reminder.sent_at = now()
+            session.commit()
+        """, tmp_path)
