@@ -23,10 +23,8 @@ from ..config.settings import Settings
 from ..syntax.expressions import dotted
 from ..syntax.facts import Block, CallFact, ModuleFacts, Step
 from .flow import flows, is_commit, is_outbox, outbox_marked, root
-from .vocabulary import HANDLER_WORDS, RELAY_WORDS, identifier_words
+from .vocabulary import DONE_WORDS, HANDLER_WORDS, RELAY_WORDS, identifier_words
 
-# A record marked done: ``published_at``, ``is_processed``, ``mark_as_sent``.
-DONE_WORDS = frozenset({"published", "processed", "sent", "dispatched", "delivered"})
 # A field that counts failed attempts: ``retry_count``, ``attempts``, ``failed_attempts``.
 COUNTER_WORDS = frozenset({"retry", "retries", "attempt", "attempts", "tries", "failures"})
 # A call that records a failure: ``mark_failed``, ``move_to_dead_letter``, ``park``, ``nack``.

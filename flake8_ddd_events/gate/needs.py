@@ -40,7 +40,7 @@ DELETE_BEFORE_PUBLISH = TextNeed(("outbox", "transport-method"), True)
 TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
 # an outbox relay (its helpers may be other functions of the module) and a handler loop's
 # ``except`` (its transaction may be in a caller)
-RELAY = TextNeed(("relay-name", "transport-word"))
+RELAY = TextNeed(("relay-name", "done-word", "transport-word"))
 HANDLER_LOOP = TextNeed(("except", "handler-word", "transaction"))
 COMMIT_SWALLOWS_DISPATCH = TextNeed(("except", "publish-method", "transaction"), True)
 # a handler function may be registered (``text.Registration``)

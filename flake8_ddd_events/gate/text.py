@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 from typing import Collection
 
-from ..analysis.vocabulary import (HANDLER_DECORATORS, HANDLER_WORDS, REGISTRY_METHODS, RELAY_WORDS,
-                                   identifier_words)
+from ..analysis.vocabulary import (DONE_WORDS, HANDLER_DECORATORS, HANDLER_WORDS, REGISTRY_METHODS,
+                                   RELAY_WORDS, identifier_words)
 from ..config.settings import Settings
 
 NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
@@ -180,8 +180,9 @@ def text_patterns(settings: Settings) -> dict[str, Words]:
         "repository": Words(s.repository_receivers, identifier=False, word_runs=True),
         # the failure rules: a relay's name, a publish in any name (``_publish_one``), a
         # handler loop's names, an ``except``
-        "relay-name": Words(RELAY_WORDS, identifier=False),
-        "transport-word": Words(s.transport_methods, identifier=False),
-        "handler-word": Words(HANDLER_WORDS, identifier=False),
+        "relay-name": Words(RELAY_WORDS, identifier=False, word_runs=True),
+        "done-word": Words(DONE_WORDS, identifier=False, word_runs=True),
+        "transport-word": Words(s.transport_methods, identifier=False, word_runs=True),
+        "handler-word": Words(HANDLER_WORDS, identifier=False, word_runs=True),
         "except": Words(["except"]),
     }

@@ -170,7 +170,7 @@ def relay_failure_unhandled(context: Context) -> Iterator[Finding]:
     "DDD409", "handler-failure-swallowed",
     summary="domain event handler's failure swallowed inside the transaction",
     what="Reports the `except` of a loop over domain event handlers (a loop variable or "
-         "iterable named for handlers, subscribers, listeners or callbacks) that calls each "
+         "iterable named for handlers, subscribers or listeners) that calls each "
          "handler inside a `try` whose broad `except` (`Exception`, `BaseException`, bare) "
          "neither re-raises, nor raises a wrapping error, nor rolls back, nor collects the "
          "errors to raise after the loop, when the dispatch runs inside the transaction: in a "
