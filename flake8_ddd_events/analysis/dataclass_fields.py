@@ -49,15 +49,12 @@ def class_decorator(view: ClassView) -> tuple[Style, Decorator] | None:
     return None
 
 
-_STYLE: Memo[Style] = Memo("style")
-_FROZEN: Memo[bool | None] = Memo("frozen", guard=None)  # the guard ends inheritance cycles
-_OWN_INIT_FIELDS: Memo[tuple[tuple[str, bool, bool, FieldFact], ...]] = Memo("own init fields")
-_OWN_FIELDS: Memo[tuple[FieldFact, ...]] = Memo("own fields")
-
-
 def style(view: ClassView) -> Style:
     """The framework that shapes a class (its own decorator first, then its bases)."""
-    return view.answer(_STYLE, _style)
+    return view.remembered(_STYLE, _style)
+
+
+_STYLE: Memo[Style] = Memo("style")
 
 
 def _style(view: ClassView) -> Style:
@@ -169,7 +166,10 @@ def declares_instance_state(view: ClassView) -> bool:
 
 def is_frozen(view: ClassView) -> bool | None:
     """Whether instances are immutable: True, False, or None when the chain is unknown."""
-    return view.answer(_FROZEN, _is_frozen)
+    return view.remembered(_FROZEN, _is_frozen, None)  # None ends inheritance cycles
+
+
+_FROZEN: Memo[bool | None] = Memo("frozen")
 
 
 def _is_frozen(view: ClassView) -> bool | None:
@@ -277,15 +277,14 @@ def own_init_fields(view: ClassView) -> list[InitField]:
     (worked out once per class: each subclass's ``init_fields`` asks again; kept without
     the view, which a field's ``owner`` is: a view holding itself would be a reference
     cycle, keeping its module's tree for the cyclic GC)."""
-    return [InitField(name, default, kw_only, view, fact)
-            for name, default, kw_only, fact in view.answer(_OWN_INIT_FIELDS, _own_init_fields)]
+    found = view.remembered(_OWN_INIT_FIELDS, lambda v: tuple(_own_init_fields(v)))
+    return [InitField(name, default, kw_only, view, fact) for name, default, kw_only, fact in found]
 
 
-def _own_init_fields(view: ClassView) -> tuple[tuple[str, bool, bool, FieldFact], ...]:
-    return tuple(_walk_own_init_fields(view))
+_OWN_INIT_FIELDS: Memo[tuple[tuple[str, bool, bool, FieldFact], ...]] = Memo("own-init-fields")
 
 
-def _walk_own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
+def _own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
     found = class_decorator(view)
     class_kw_only = bool(found and is_true(found[1].keywords.get("kw_only")))
     reads_class_attributes = bool(found and found[0] is Style.DATACLASS)
@@ -398,7 +397,10 @@ def own_fields(view: ClassView) -> tuple[FieldFact, ...]:
     with the field call as its annotation (``contracts/typenames.py`` reads its type)
     and a default exactly when Protean does not require it (``analysis/protean_fields``).
     A Protean assignment's fact points at its call. Worked out once per class."""
-    return view.answer(_OWN_FIELDS, _own_fields)
+    return view.remembered(_OWN_FIELDS, _own_fields)
+
+
+_OWN_FIELDS: Memo[tuple[FieldFact, ...]] = Memo("own-fields")
 
 
 def declares_protean_fields(view: ClassView) -> bool:

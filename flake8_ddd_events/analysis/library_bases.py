@@ -41,13 +41,13 @@ def published(view: ClassView) -> bool:
         for d in owner.cls.decorators) for owner in view.mro)
 
 
-_LIBRARY_BASES: Memo[tuple[KnownBase, ...] | None] = Memo("library bases")
+_LIBRARY_BASES: Memo[tuple[KnownBase, ...] | None] = Memo("library-bases")
 
 
 def library_bases(view: ClassView) -> tuple[KnownBase, ...] | None:
     """The table's bases along the chain, nearest first (a decorator's first); None when
     the chain is not complete. Worked out once per class."""
-    return view.answer(_LIBRARY_BASES, _library_bases)
+    return view.remembered(_LIBRARY_BASES, _library_bases)
 
 
 def _library_bases(view: ClassView) -> tuple[KnownBase, ...] | None:

@@ -1,5 +1,5 @@
-"""An event's metadata, recognised by shape as well as by name (RULES.md, "Metadata is
-recognised by shape as well as by name"): its id, its timestamp, its schema version.
+"""An event's metadata, recognised by shape as well as by name (docs/recognition.md,
+"Metadata is recognised by shape"): its id, its timestamp, its schema version.
 
 Read over the whole chain of a class (its own fields and its bases', ``__init__``
 assignments included). DDD105, DDD106, DDD203 and DDD206 ask here, and so does
@@ -48,7 +48,6 @@ _VERSION_SUFFIX = re.compile(r"[a-z0-9]V\d+$")
 
 # What the rules and recognition ask of a class's metadata, worked out once per class (with
 # the model's settings, as recognition is) and kept on its view.
-_CHAIN_FIELDS: Memo[dict[str, ChainField]] = Memo("chain fields")
 _TIMESTAMPS: Memo[tuple[str, ...]] = Memo("timestamp fields")
 _EVENT_IDS: Memo[tuple[str, ...]] = Memo("event id fields")
 _METADATA_FIELDS: Memo[frozenset[str]] = Memo("metadata fields")
@@ -62,11 +61,14 @@ def chain_fields(view: ClassView) -> dict[str, ChainField]:
     ``dataclass_fields.fields_set_in_init``). A base's ``__init__`` runs only while each
     ``__init__`` below it calls it (``super().__init__(...)``): one that does not hides
     what the bases' set. Computed once per class."""
-    return view.answer(_CHAIN_FIELDS, _chain_fields)
+    found: dict[str, ChainField] = {}  # filled in place: a cycle asking again gets it so far
+    return view.remembered(_CHAIN_FIELDS, lambda v: _chain_fields(v, found), found)
 
 
-def _chain_fields(view: ClassView) -> dict[str, ChainField]:
-    found: dict[str, ChainField] = {}
+_CHAIN_FIELDS: Memo[dict[str, ChainField]] = Memo("chain-fields")
+
+
+def _chain_fields(view: ClassView, found: dict[str, ChainField]) -> dict[str, ChainField]:
     init_runs = True
     for owner in view.mro:
         facts = owner.facts
@@ -189,12 +191,12 @@ def is_event_id(field: ChainField, settings: Settings) -> bool:
 
 def timestamp_fields(view: ClassView, settings: Settings) -> tuple[str, ...]:
     """The names of the chain's fields that are timestamps (``is_timestamp``)."""
-    return view.answer(_TIMESTAMPS, _names_of, is_timestamp, settings)
+    return view.remembered(_TIMESTAMPS, lambda v: _names_of(v, is_timestamp, settings))
 
 
 def event_id_fields(view: ClassView, settings: Settings) -> tuple[str, ...]:
     """The names of the chain's fields that are event ids (``is_event_id``)."""
-    return view.answer(_EVENT_IDS, _names_of, is_event_id, settings)
+    return view.remembered(_EVENT_IDS, lambda v: _names_of(v, is_event_id, settings))
 
 
 def _names_of(view: ClassView, is_kind: Callable[[ChainField, Settings], bool],
@@ -206,7 +208,7 @@ def has_timestamp(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     """A timestamp along the chain: a field, a property, a library base's, or one kept in a
     metadata envelope."""
     if depth == 0:
-        return view.answer(_HAS_TIMESTAMP, _has_timestamp, settings, depth)
+        return view.remembered(_HAS_TIMESTAMP, lambda v: _has_timestamp(v, settings, depth))
     return _has_timestamp(view, settings, depth)
 
 
@@ -220,7 +222,7 @@ def has_event_id(view: ClassView, settings: Settings, depth: int = 0) -> bool:
     """An event id along the chain: a field, a property, a library base's, a stream id with a
     position in the stream, or one kept in a metadata envelope."""
     if depth == 0:
-        return view.answer(_HAS_EVENT_ID, _has_event_id, settings, depth)
+        return view.remembered(_HAS_EVENT_ID, lambda v: _has_event_id(v, settings, depth))
     return _has_event_id(view, settings, depth)
 
 
@@ -352,7 +354,7 @@ def is_metadata_field(field: ChainField, settings: Settings) -> bool:
 
 def metadata_fields(view: ClassView, settings: Settings) -> frozenset[str]:
     """The names of the chain's fields that are metadata (``is_metadata_field``)."""
-    return view.answer(_METADATA_FIELDS, _metadata_fields, settings)
+    return view.remembered(_METADATA_FIELDS, lambda v: _metadata_fields(v, settings))
 
 
 def _metadata_fields(view: ClassView, settings: Settings) -> frozenset[str]:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Concatenate, Generic, Iterator, ParamSpec, \
-    TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, TypeVar, Union
 
 from ..syntax.facts import ClassFact, ModuleFacts
 
@@ -45,22 +44,17 @@ class Unknown:
 Resolved = Union["ClassView", External, Unknown]
 
 T = TypeVar("T")
-P = ParamSpec("P")
-_NO_GUARD = object()
+_NOTHING: Any = object()
 
 
 class Memo(Generic[T]):
-    """What an analysis works out once per class and keeps on its view (``ClassView.
-    answer``), declared beside the analysis: ``guard`` is the answer given while it is
-    being worked out, which ends the recursion of an inheritance cycle (none by default)."""
+    """A key of what a view remembers (``ClassView.remembered``), for a value of type T."""
 
-    __slots__ = ("name", "guard")
-
-    def __init__(self, name: str, guard: Any = _NO_GUARD) -> None:
-        self.name, self.guard = name, guard
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return f"<Memo {self.name}>"
+        return f"Memo({self.name!r})"
 
 
 class ClassView:
@@ -70,26 +64,25 @@ class ClassView:
         self.model = model
         self.facts = facts
         self.cls = cls
-        self._answers: dict[Memo[Any], Any] = {}  # per-class answers (``answer``)
+        self.memo: dict[Memo[Any], Any] = {}  # per-class results of recognition
 
     def __repr__(self) -> str:
         return f"<ClassView {self.facts.module}.{self.cls.qualname}>"
 
+    def remembered(self, key: Memo[T], work: Callable[[ClassView], T], meanwhile: Any = _NOTHING) -> T:
+        """``work(self)``, worked out once per view; ``meanwhile`` (when given) answers
+        while it runs, should an inheritance cycle ask again."""
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        if meanwhile is not _NOTHING:
+            memo[key] = meanwhile
+        found = memo[key] = work(self)
+        return found
+
     @property
     def name(self) -> str:
         return self.cls.name
-
-    def answer(self, memo: Memo[T], compute: Callable[Concatenate[ClassView, P], T],
-               *args: P.args, **kwargs: P.kwargs) -> T:
-        """``compute(self, *args)``, worked out on the first question and kept under
-        ``memo``: every rule that asks again about this class gets the same answer."""
-        answers = self._answers
-        if memo in answers:
-            return answers[memo]
-        if memo.guard is not _NO_GUARD:
-            answers[memo] = memo.guard
-        found = answers[memo] = compute(self, *args, **kwargs)
-        return found
 
     @cached_property
     def bases(self) -> tuple[Resolved, ...]:

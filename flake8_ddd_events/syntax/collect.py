@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from .expressions import dotted, keywords_of, last_part
 from .facts import (
+    Block,
     CallFact,
     ClassFact,
     Decorator,
@@ -16,6 +19,7 @@ from .facts import (
     Param,
     Registration,
     SelfAssignment,
+    Step,
     StoreRegistration,
     WithBlock,
 )
@@ -165,6 +169,8 @@ class Collector(cst.CSTVisitor):
         self.with_stack: list[int] = []
         self.pending_withs: list[tuple[cst.With, tuple[str, ...]]] = []
         self.lambdas = 0  # depth of enclosing lambdas
+        self.block_stack: list[int] = []  # loops, tries and excepts around the walk
+        self.try_stack: list[int] = []  # the ``try`` statements whose handlers come next
 
     # -- scopes ---------------------------------------------------------------
     def _qualname(self, name: str) -> str:
@@ -280,6 +286,8 @@ class Collector(cst.CSTVisitor):
                     SelfAssignment(attr, annotation, node, bound, binds))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._step("assign", node, (dotted(node.target),), node.value)
         self._record_mapping(node.value)
         if not self.scopes and isinstance(node.target, cst.Name) and node.value is not None:
             self.facts.assignments[node.target.value] = node.value
@@ -292,6 +300,7 @@ class Collector(cst.CSTVisitor):
                           binds=node.value is not None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._step("assign", node, tuple(dotted(t.target) for t in node.targets), node.value)
         self._record_mapping(node.value)
         if not self.scopes:
             for target in node.targets:
@@ -315,6 +324,7 @@ class Collector(cst.CSTVisitor):
             self.facts.assignments[node.name.value] = node.value
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._step("augment", node, (dotted(node.target),), node.value)
         self._record_self(node.target, None, node)
 
     def visit_Del(self, node: cst.Del) -> None:
@@ -336,6 +346,76 @@ class Collector(cst.CSTVisitor):
         block = self.facts.withs[index]
         self.facts.withs[index] = WithBlock(block.contexts, block.function, block.first_call,
                                             len(self.facts.calls))
+
+    # -- loops, tries and the statements the failure rules read ------------------------
+    def _step(self, kind: str, node: cst.CSTNode, targets: tuple[str, ...] = (),
+              value: cst.BaseExpression | None = None) -> None:
+        function = self._function()
+        if function is not None and not self.lambdas:
+            self.facts.steps.append(Step(kind, function.qualname, tuple(self.block_stack),
+                                         len(self.facts.calls), targets, value, node))
+
+    def _open(self, block: Block) -> None:
+        self.facts.blocks.append(block)
+        self.block_stack.append(len(self.facts.blocks) - 1)
+
+    def _close(self) -> None:
+        index = self.block_stack.pop()
+        self.facts.blocks[index] = replace(self.facts.blocks[index],
+                                           end_call=len(self.facts.calls))
+
+    def visit_For_body(self, node: cst.For) -> None:
+        function = self._function()
+        target = node.target
+        elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else ()
+        names = ",".join(dotted(e.value) for e in elements) if elements else dotted(target)
+        self._open(Block("loop", function.qualname if function else None,
+                         len(self.facts.calls), -1, node, names, node.iter))
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self._close()
+
+    def visit_Try(self, node: cst.Try) -> None:
+        function = self._function()
+        self.facts.blocks.append(Block("try", function.qualname if function else None,
+                                       len(self.facts.calls), -1, node))
+        self.try_stack.append(len(self.facts.blocks) - 1)
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self.block_stack.append(self.try_stack[-1])
+
+    def leave_Try_body(self, node: cst.Try) -> None:
+        self._close()
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self.try_stack.pop()
+
+    def visit_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+        function = self._function()
+        kinds = node.type
+        elements = kinds.elements if isinstance(kinds, cst.Tuple) else ()
+        catches = tuple(dotted(e.value) for e in elements) if elements else (
+            (dotted(kinds),) if kinds is not None else ())
+        name = dotted(node.name.name) if node.name is not None else ""
+        self._open(Block("except", function.qualname if function else None,
+                         len(self.facts.calls), -1, node, name, None, catches,
+                         self.try_stack[-1] if self.try_stack else None))
+
+    def leave_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+        self._close()
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self._step("raise", node)
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self._step("break", node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._step("return", node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = (dotted(node.left), *(dotted(c.comparator) for c in node.comparisons))
+        self._step("compare", node, tuple(o for o in operands if o))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.lambdas += 1
@@ -360,6 +440,7 @@ class Collector(cst.CSTVisitor):
             withs=tuple(self.with_stack),
             node=node,
             in_lambda=self.lambdas > 0,
+            blocks=tuple(self.block_stack),
         ))
         if function is not None and self.scopes[-1] is function and function.receiver \
                 and _calls_base_method(node, function.node.name.value):
