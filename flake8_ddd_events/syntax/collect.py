@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import libcst as cst
 
 from .expressions import dotted, keywords_of, last_part
@@ -135,6 +137,14 @@ class _ClassBuilder:
             node=node,
             base_unions=tuple(base_unions),
         )
+
+
+def _literal_name(node: cst.BaseExpression) -> str:
+    """The text of a plain string literal that is an identifier (``"occurred_on"``), else ""."""
+    if isinstance(node, cst.SimpleString) and node.prefix.lower() in ("", "u"):
+        text = node.evaluated_value
+        return text if isinstance(text, str) and text.isidentifier() else ""
+    return ""
 
 
 def _calls_base_method(node: cst.Call, name: str) -> bool:
@@ -278,6 +288,17 @@ class Collector(cst.CSTVisitor):
             if attr is not None:
                 self._function().self_assignments.append(
                     SelfAssignment(attr, annotation, node, bound, binds))
+            elif (key := self._instance_dict_key(item)) is not None:
+                self._function().self_assignments.append(
+                    SelfAssignment(key, annotation, node, bound, binds, bypasses_setattr=True))
+
+    def _instance_dict_key(self, target: cst.BaseExpression) -> str | None:
+        """The key of ``<receiver>.__dict__[key]`` in a method ("" when not a string)."""
+        if not isinstance(target, cst.Subscript) or len(target.slice) != 1 \
+                or self._self_attr(target.value) != "__dict__":
+            return None
+        index = target.slice[0].slice
+        return _literal_name(index.value) if isinstance(index, cst.Index) else ""
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._record_mapping(node.value)
@@ -375,11 +396,41 @@ class Collector(cst.CSTVisitor):
             if name:
                 self.facts.registrations.append(Registration(
                     dotted(positional[0]), name, "call", self._enclosing_class(), node))
-        if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
-            first = node.args[0].value
+        if function is not None and function.receiver:
+            function.self_assignments.extend(self._set_through_call(node, callee, function))
+
+    def _set_through_call(self, node: cst.Call, callee: str,
+                          function: _FunctionState) -> Iterator[SelfAssignment]:
+        """The attributes a call sets on the instance: ``setattr(self, "x", v)``,
+        ``object.__setattr__(self, "x", v)``, ``self.__dict__.update(x=v)`` (or a dict of
+        string keys); in ``__init__``, ``super().__init__(x=v)`` (set by the base). A name
+        that is not a string literal is "" (an attribute, unknown)."""
+        args = node.args
+        if callee in _SETATTR_CALLEES and args:
+            first = args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:
-                function.self_assignments.append(SelfAssignment(
-                    "", None, node, bypasses_setattr=callee == "object.__setattr__"))
+                name = _literal_name(args[1].value) if len(args) > 1 else ""
+                value = args[2].value if len(args) > 2 and name else None
+                yield SelfAssignment(name, None, node, value, binds=value is not None,
+                                     bypasses_setattr=callee == "object.__setattr__")
+        elif callee == f"{function.receiver}.__dict__.update":
+            for arg in args:
+                if arg.keyword is not None:
+                    yield SelfAssignment(arg.keyword.value, None, node, arg.value, True, True)
+                elif isinstance(arg.value, cst.Dict) and not arg.star:
+                    for element in arg.value.elements:
+                        name = (_literal_name(element.key)
+                                if isinstance(element, cst.DictElement) else "")
+                        yield SelfAssignment(name, None, node, element.value if name else None,
+                                             bool(name), True)
+                else:
+                    yield SelfAssignment("", None, node, bypasses_setattr=True)
+        elif function.node.name.value == "__init__" and _calls_base_method(node, "__init__") \
+                and self.scopes[-1] is function:
+            for arg in args:
+                if arg.keyword is not None:
+                    yield SelfAssignment(arg.keyword.value, None, node, arg.value, True,
+                                         through_base=True)
 
     # -- imports ----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:

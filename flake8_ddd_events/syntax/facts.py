@@ -44,7 +44,10 @@ class Param:
 
 @dataclass(frozen=True)
 class SelfAssignment:
-    """``self.attr = …`` / ``self.attr += …`` / ``del self.attr`` / ``setattr(self, …)``."""
+    """``self.attr = …`` / ``self.attr += …`` / ``del self.attr`` / ``setattr(self, …)``, and
+    the other ways Python offers to set an attribute: ``object.__setattr__(self, "attr", …)``,
+    ``self.__dict__["attr"] = …``, ``self.__dict__.update(attr=…)``; in ``__init__``, a keyword
+    handed to the base's ``__init__`` (``super().__init__(attr=…)``, ``through_base``)."""
 
     attr: str
     annotation: cst.BaseExpression | None
@@ -53,6 +56,8 @@ class SelfAssignment:
     binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
     # ``object.__setattr__(self, …)``: goes round ``__setattr__``, works on a frozen instance
     bypasses_setattr: bool = False
+    # ``super().__init__(attr=…)``: the base's ``__init__`` sets it, this method assigns nothing
+    through_base: bool = False
 
 
 @dataclass(frozen=True)
