@@ -35,7 +35,10 @@ _REGISTRATIONS = {"register_topic", "register_upcaster", "register_external_even
 def collect(tree: cst.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
     """Gather every fact the rules read, in one walk of the tree."""
     facts = ModuleFacts(path=path, module=module, is_package=is_package)
-    walk(tree, Collector(facts))
+    collector = Collector(facts)
+    walk(tree, collector)
+    built = {call.callee for call in facts.calls}
+    facts.sentinels = frozenset(collector.identity_compared - built)
     return facts
 
 
@@ -175,6 +178,7 @@ class Collector(cst.CSTVisitor):
         self.with_stack: list[int] = []
         self.pending_withs: list[tuple[cst.With, tuple[str, ...]]] = []
         self.lambdas = 0  # depth of enclosing lambdas
+        self.identity_compared: set[str] = set()  # names on either side of ``is``/``is not``
 
     # -- scopes ---------------------------------------------------------------
     def _qualname(self, name: str) -> str:
@@ -357,6 +361,14 @@ class Collector(cst.CSTVisitor):
         block = self.facts.withs[index]
         self.facts.withs[index] = WithBlock(block.contexts, block.function, block.first_call,
                                             len(self.facts.calls))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        left = node.left
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.Is, cst.IsNot)):
+                self.identity_compared.update(
+                    n for n in (dotted(left), dotted(target.comparator)) if n)
+            left = target.comparator
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.lambdas += 1

@@ -192,6 +192,8 @@ class ModuleFacts:
     functions: dict[str, MethodFact] = field(default_factory=dict)
     registrations: list[Registration] = field(default_factory=list)  # (compact: without nodes)
     store_registrations: list[StoreRegistration] = field(default_factory=list)
+    # names the module compares by identity (``x is Missing``) and never calls: sentinels
+    sentinels: frozenset[str] = frozenset()
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
@@ -222,4 +224,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
                        imports=[replace(i, node=None) for i in facts.imports],
                        aliases=facts.aliases, assignments=facts.assignments,
                        registrations=[replace(r, node=None) for r in facts.registrations],
-                       store_registrations=facts.store_registrations)
+                       store_registrations=facts.store_registrations,
+                       sentinels=facts.sentinels)
