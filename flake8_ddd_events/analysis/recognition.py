@@ -274,9 +274,21 @@ def _module_names_an_event(view: ClassView, settings: Settings) -> bool:
     if found is None:
         found = facts.memo["names-an-event"] = any(
             _base_named(cls.name) or _event_looking(model.view(facts, cls), settings)
+            or registered_as_event(model.view(facts, cls))
             or _names_event_base(model.view(facts, cls), settings)
             for cls in facts.classes.values() if cls.is_top_level)
     return found
+
+
+def registered_as_event(view: ClassView) -> bool:
+    """Decorated by a registration of event types (``@register_event``, ``@events.register``,
+    ``@domain_event``): the code declares the class an event, whatever its name."""
+    for decorator in view.cls.decorators:
+        words = decorator.name.lower().replace(".", "_").split("_")
+        if "event" in words or "events" in words and "register" in words:
+            return not any(word in ("handler", "handlers", "listener", "subscriber")
+                           for word in words)
+    return False
 
 
 def _base_named(name: str) -> bool:
@@ -319,7 +331,8 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         kind = inherited
     elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
         kind = _module_event_kind(view.facts.module, settings)
-        if kind is not None and (not (_event_looking(view, settings) or _base_named(view.cls.name))
+        if kind is not None and (not (_event_looking(view, settings) or _base_named(view.cls.name)
+                                      or registered_as_event(view))
                                  or _is_value_object(view, settings)
                                  or not _module_names_an_event(view, settings)):
             kind = None  # only its place says so: no evidence, no judgement

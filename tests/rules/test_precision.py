@@ -1599,3 +1599,35 @@ def test_a_command_base_under_the_event_base_is_no_event(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/shared/messages.py")
+
+
+def test_a_class_registered_as_an_event_type_is_judged_whatever_its_name(tmp_path):
+    """``@register_event`` on a data class of an events module is evidence: the code declares
+    it an event (business_transaction_in_msa's ``ThreeDaysAheadOfOrderConfirmation``)."""
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass
+
+            from shop.orders.registry import register_event
+
+
+            @register_event
+            @dataclass
+            class ThreeDaysAheadOfConfirmation:  # DDD101, DDD102, DDD105, DDD106
+                order_id: str
+
+
+            @dataclass
+            class ConfirmationWindow:
+                days: int
+        """,
+        "shop/orders/registry.py": """\
+            EVENTS = {}
+
+
+            def register_event(cls):
+                EVENTS[cls.__name__] = cls
+                return cls
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
