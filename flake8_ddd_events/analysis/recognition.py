@@ -225,10 +225,13 @@ def _is_snapshot(view: ClassView) -> bool:
 
 
 def is_sentinel(view: ClassView) -> bool:
-    """A class the code compares by identity (``if item is Stop``) and never builds in its
-    module: the class object itself is the value, a marker, never an occurrence of a fact,
-    even under an event base."""
-    return view.cls.is_top_level and view.cls.name in view.facts.sentinels
+    """A class with an empty body (a docstring, ``pass``) that the code compares by
+    identity (``if item is Stop``) and never builds in its module: the class object itself
+    is the value, a marker, never an occurrence of a fact, even under an event base. (A
+    base compared by identity, ``if cls is BaseEvent: raise ...``, has a body.)"""
+    cls = view.cls
+    return cls.is_top_level and not cls.fields and not cls.methods and not cls.assignments \
+        and cls.name in view.facts.sentinels
 
 
 def carries_events(view: ClassView, settings: Settings) -> bool:

@@ -1542,8 +1542,9 @@ def test_a_class_that_only_sits_in_an_events_module_is_not_judged(tmp_path):
 
 
 def test_a_sentinel_compared_by_identity_is_no_event(tmp_path):
-    """A class put on a queue as itself (``queue.put(Stopped)``, ``if item is Stopped``) and
-    never built is a marker, even under the event base and named like a fact."""
+    """A class put on a queue as itself (``queue.put(Shutdown)``, ``if item is Shutdown``)
+    and never built is a marker, even under the event base. A base compared by identity
+    (``if cls is BaseEvent``: it has a body) is still a base, and a built one an event."""
     project(tmp_path, {
         "shop/orders/events.py": """\
             from dataclasses import dataclass
@@ -1551,27 +1552,34 @@ def test_a_sentinel_compared_by_identity_is_no_event(tmp_path):
             from shop.kernel import DomainEvent
 
 
-            @dataclass
-            class Stopped(DomainEvent):
+            class Shutdown(DomainEvent):
                 \"\"\"Put on the queue to stop the consumer.\"\"\"
-                reason: str = "shutdown"
 
 
             @dataclass
-            class OrderPlaced(DomainEvent):  # DDD101
+            class BaseOrderEvent(DomainEvent):  # DDD101
                 order_id: str
+
+                def __post_init__(self):
+                    if type(self) is BaseOrderEvent:
+                        raise TypeError("abstract")
+
+
+            @dataclass
+            class OrderPlaced(BaseOrderEvent):  # DDD101
+                total: int
 
 
             def consume(queue, handle):
-                while (item := queue.get()) is not Stopped:
+                while (item := queue.get()) is not Shutdown:
                     handle(item)
         """,
     })
     assert_as_marked(tmp_path, "shop/orders/events.py")
     built = (tmp_path / "shop/orders/events.py").read_text().replace(
-        "def consume", "STOP = Stopped()\n\n\ndef consume")
+        "def consume", "STOP = Shutdown()\n\n\ndef consume")
     (tmp_path / "shop/orders/events.py").write_text(built)
-    assert (7, "DDD101") in reported(tmp_path, "shop/orders/events.py")  # built: an event
+    assert (6, "DDD102") in reported(tmp_path, "shop/orders/events.py")  # built: an event
 
 
 def test_a_command_base_under_the_event_base_is_no_event(tmp_path):
