@@ -197,6 +197,21 @@ def _is_frozen(view: ClassView) -> bool | None:
     return _frozen_by_chain(view)
 
 
+def mutable_through_base(view: ClassView) -> ClassView | None:
+    """The project dataclass base that alone makes a class mutable: the class has no decorator
+    and no state of its own. Freezing the class alone cannot work (Python refuses a frozen
+    dataclass under a mutable one); the base is the place to fix."""
+    if class_decorator(view) is not None or own_frozen(view) is not None or declares_state(view):
+        return None
+    for base in view.bases:
+        if isinstance(base, ClassView) and is_frozen(base) is False:
+            deeper = mutable_through_base(base)
+            if deeper is not None:
+                return deeper
+            return base if style(base) is Style.DATACLASS and class_decorator(base) else None
+    return None
+
+
 def _frozen_by_chain(view: ClassView) -> bool | None:
     """A class that says nothing itself: frozen when its nearest library base makes it so
     (``known_bases``), mutable when the chain is complete, else unknown."""

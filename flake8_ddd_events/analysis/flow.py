@@ -17,14 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import libcst as cst
 
 from ..config.settings import Settings
 from ..syntax.expressions import dotted
 from ..syntax.facts import CallFact, ModuleFacts, WithBlock
+from .recognition import Kind
 from .vocabulary import identifier_words
+
+# (callee as written, enclosing class) -> (class view, recognition) or None
+BuiltBy = Callable[[str, "str | None"], Any]
 
 # What an aggregate's recorded events are called from outside it.
 RECORDED_ATTRIBUTES = frozenset({"recorded_events", "domain_events", "events"})
@@ -104,6 +108,28 @@ def is_transport_receiver(receiver: str, settings: Settings) -> bool:
         return False
     squashed = _squashed(receiver)
     return any(_squashed(name) in squashed for name in settings.transport_receivers)
+
+
+def constructs_integration_event(call: CallFact, built_by: BuiltBy) -> str | None:
+    """The name of a recognised integration event an argument constructs; ``built_by``:
+    the project class a callee constructs, with its recognition (``Context.built_by``)."""
+    for arg in call.args:
+        value = arg.value
+        if not isinstance(value, cst.Call):
+            continue
+        built = built_by(dotted(value.func), call.cls)
+        if built is not None and built[1].kind is Kind.INTEGRATION_EVENT:
+            return built[0].name
+    return None
+
+
+def is_transport_publish(call: CallFact, settings: Settings, built_by: BuiltBy) -> bool:
+    """A transport method on a transport receiver, or a transport method (not on an
+    outbox) whose argument constructs a recognised integration event."""
+    if call.method not in settings.transport_methods or is_outbox(call.receiver):
+        return False
+    return (is_transport_receiver(call.receiver, settings)
+            or constructs_integration_event(call, built_by) is not None)
 
 
 def is_commit(call: CallFact, settings: Settings) -> bool:

@@ -18,6 +18,13 @@ REGISTRY_METHODS = frozenset({"register", "subscribe", "add_handler", "register_
                               "add_listener", "add_subscriber", "listen", "on"})
 HANDLER_DECORATORS = frozenset({"handles", "handle", "handler", "subscribe", "subscribes_to",
                                 "listen", "listens_to", "listener", "on", "event_handler"})
+# What an outbox relay's function, class or records are named for (DDD408), and what a
+# loop over domain event handlers names its handlers (DDD409): the gate looks for them too.
+RELAY_WORDS = frozenset({"outbox", "relay", "unpublished", "unprocessed", "pending", "unsent"})
+# A relay's record marked done: ``published_at``, ``is_processed``, ``mark_as_sent``.
+DONE_WORDS = frozenset({"published", "processed", "sent", "dispatched", "delivered"})
+HANDLER_WORDS = frozenset({"handler", "handlers", "subscriber", "subscribers", "listener",
+                           "listeners"})
 
 _WORD_BOUNDARY = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
 

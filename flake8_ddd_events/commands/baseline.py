@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 NAME = "baseline"
-HELP = ("freeze the findings flake8 reports now in .ddd-baseline.json, so that only new ones "
+HELP = ("record the findings flake8 reports now in .ddd-baseline.json, so that only new ones "
         "are reported; --check and --update keep the file in step as code is fixed")
 EPILOG = """\
 flake8 runs as it would (its configuration files, selection, '# noqa', excludes,

@@ -1,5 +1,6 @@
-"""``ddd-events contracts lock|check|export``: the integration events as a contract, and
-the stored events as a contract with the past."""
+"""``ddd-events contracts lock|check|export|expect``: the integration events as a contract,
+the stored events as a contract with the past, and both ends of the wire
+(``commands/consumers.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 NAME = "contracts"
 HELP = ("lock the integration events' schemas (ddd-contracts.lock), check the code against the "
-        "lock, or export them as JSON Schema")
+        "lock and the consumers' expectations, or export them as JSON Schema or AsyncAPI")
 EPILOG = """\
 actions:
   lock    write the lock from the code, keeping every version locked before (--prune
@@ -16,14 +17,20 @@ actions:
           while a new one appears, unless --force; with PATHs, only the events under them
   check   compare the code with the lock, for CI
   export  write one JSON Schema (draft 2020-12) per integration event, and one per
-          locked version of each stored event (in stored/)
+          locked version of each stored event (in stored/); --format asyncapi: one
+          AsyncAPI 3.0 document (YAML with the [asyncapi] extra, or --json)
+  expect  in a consumer's repository: write what it reads of the events it consumes
+          (ddd-expectations.json)
+  check --consumers PATH...  in the producer's repository: report every version that
+          breaks what a consumer reads; --producer LOCK: the same, in the consumer's
 
 Run from the project root (default path: the current directory); the lock is found there
 or in the nearest folder above; test modules are left out (option ddd-test-modules).
 
 exit status:
   0  lock: written or unchanged; check: the code matches the lock; export: written
-  1  check: the code and the lock differ (every difference is printed);
+  1  check: the code and the lock differ (every difference is printed), or with
+     --consumers/--producer: a break of what a consumer reads;
      lock: a breaking change, a version going down, an event gone while a new one
      appears (nothing written)
   2  an error: a bad lock file (named, with the reason; nothing overwritten), a file that
@@ -35,6 +42,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    expect = actions.add_parser(
+        "expect", help="write what this project reads of the events it consumes "
+                       "(ddd-expectations.json)",
+        description="write what this project reads of the events it consumes")
+    expect.add_argument("paths", nargs="*", metavar="PATH", default=["."],
+                        help="Python files, or directories searched for *.py files (default: .)")
+    expect.add_argument("--out", metavar="FILE", default="ddd-expectations.json",
+                        help="the expectation file (default: ddd-expectations.json)")
+    expect.add_argument("--name", help="the consumer's name (default: the project's name in "
+                                       "pyproject.toml, else the folder's)")
     for action, text in (("lock", "write the lock from the code"),
                          ("check", "exit 1 when the code and the lock differ"),
                          ("export", "write one JSON Schema per integration event and "
@@ -56,17 +73,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              help="drop the older versions of the events written (the lock "
                                   "keeps every locked version otherwise)")
         if action == "export":
-            sub.add_argument("--format", choices=("jsonschema",), default="jsonschema",
-                             help="the schema language (default: jsonschema)")
+            sub.add_argument("--format", choices=("jsonschema", "asyncapi"), default="jsonschema",
+                             help="the schema language (default: jsonschema); asyncapi: one "
+                                  "AsyncAPI 3.0 document, asyncapi.yaml")
             sub.add_argument("--out", metavar="FOLDER", default="contracts",
-                             help="where to write the schemas (default: contracts/)")
+                             help="where to write the schemas (default: contracts/; '-' "
+                                  "writes the AsyncAPI document to standard output)")
+            sub.add_argument("--json", action="store_true",
+                             help="asyncapi: write JSON (asyncapi.json; YAML needs the "
+                                  "[asyncapi] extra)")
+            sub.add_argument("--title", help="asyncapi: info.title (default: the project's "
+                                             "name in pyproject.toml)")
+            sub.add_argument("--api-version", help="asyncapi: info.version (default: the "
+                                                   "project's version in pyproject.toml)")
+        if action == "check":
+            sub.add_argument("--consumers", nargs="+", metavar="PATH",
+                             help="the consumers' expectation files (or folders holding "
+                                  "ddd-expectations.json): report every event version that "
+                                  "breaks what a consumer reads")
+            sub.add_argument("--producer", metavar="LOCK",
+                             help="in a consumer's repository: the producer's lock, checked "
+                                  "against this project's expectations")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..config.sources import load_settings
 
-    settings = load_settings(".", {"ddd-contracts-lock": args.lock,
+    settings = load_settings(".", {"ddd-contracts-lock": getattr(args, "lock", None),
                                    "ddd-contract-compatibility": getattr(args, "compatibility", None)})
+    if args.action == "expect":
+        from .consumers import expect
+
+        return expect(args, settings)
+    if args.action == "check" and (args.consumers or args.producer):
+        from .consumers import check
+
+        return check(args, settings)
+    if args.action == "export" and args.format == "asyncapi":
+        return _export_asyncapi(args, settings)
     return {"lock": _lock, "check": _check, "export": _export}[args.action](args, settings)
 
 
@@ -226,7 +270,7 @@ def _check(args: argparse.Namespace, settings) -> int:
     if breaking or unreadable:
         summary += "; then"
     else:
-        summary += ", none breaking. Then"
+        summary += ", none breaking:"
     print(summary + " write the lock with 'ddd-events contracts lock' and commit it.",
           file=sys.stderr)
     return 1
@@ -338,4 +382,54 @@ def _export(args: argparse.Namespace, settings) -> int:
         if stored_written else ""
     print(f"{args.out}: wrote {len(written)} JSON Schema{'s' * (len(written) != 1)}{also}",
           file=sys.stderr)
+    return 0
+
+
+def _export_asyncapi(args: argparse.Namespace, settings) -> int:
+    import os
+
+    from ..config.sources import project_metadata
+    from ..contracts.asyncapi import YamlMissing, document, dump
+    from ..contracts.compare import History
+    from ..contracts.channels import project_sites
+    from ..contracts.lock import find_lock
+
+    lock, failed = _read(find_lock(settings.contracts_lock))
+    if failed:
+        return 2
+    found = _events(args, settings)
+    if found is None:
+        return 2
+    # every locked version, and the code's current one of each event
+    histories = dict(lock.events) if lock is not None else {}
+    for name, schema in found.schemas().items():
+        before = histories.get(name)
+        versions = {v: s for v, s in (before.versions if before else {}).items()
+                    if not (v == schema.version and type(v) is type(schema.version))}
+        versions[schema.version] = schema
+        histories[name] = History(name, schema.version, versions)
+    project = project_metadata(".")
+    title = args.title or project.get("name") or os.path.basename(os.path.abspath("."))
+    version = args.api_version or str(project.get("version") or "0.0.0")
+    doc = document(title, version, histories, found.views,
+                   project_sites(found.modules, found.model, settings), found.model, settings,
+                   project.get("description"))
+    try:
+        text = dump(doc, args.json)
+    except YamlMissing:
+        print("ddd-events contracts export: YAML needs PyYAML: pip install "
+              "'flake8-ddd-events[asyncapi]', or write JSON with --json", file=sys.stderr)
+        return 2
+    if args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "asyncapi.json" if args.json else "asyncapi.yaml")
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
+    unresolved = sum(1 for c in doc.get("channels", {}).values() if c.get("address") is None)
+    also = (f"; {unresolved} channel(s) whose address the code computes at run time (option "
+            "ddd-channels gives it)") if unresolved else ""
+    print(f"{path}: wrote AsyncAPI {doc['asyncapi']}: {len(doc.get('components', {}).get('messages', {}))} "
+          f"message(s), {len(doc.get('channels', {}))} channel(s){also}", file=sys.stderr)
     return 0

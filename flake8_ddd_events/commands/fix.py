@@ -6,7 +6,9 @@ import argparse
 import ast
 import configparser
 import difflib
+import os
 import sys
+from pathlib import Path
 
 from ..source.files import python_files, read_source, unreadable
 
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         if args.diff:
             sys.stdout.writelines(difflib.unified_diff(
                 source.splitlines(keepends=True), result.source.splitlines(keepends=True),
-                f"a/{path}", f"b/{path}"))
+                f"a/{_diff_path(path)}", f"b/{_diff_path(path)}"))
         if write:
             with open(path, "wb") as file:
                 file.write(result.source.encode(encoding))
@@ -113,6 +115,17 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return 1 if args.check and changed_files else 0
+
+
+def _diff_path(path: str) -> str:
+    """The path as a diff header names it, for ``git apply`` run from the current folder:
+    relative, normalised, with forward slashes (``./src/x.py`` and ``/abs/src/x.py`` are
+    ``src/x.py``; git rejects ``a/./src/x.py`` as an invalid path)."""
+    try:
+        path = os.path.relpath(path)
+    except ValueError:  # another drive: left as given
+        pass
+    return Path(path).as_posix()
 
 
 def _frozen_in_this_run(paths, settings, codes, pipeline, uses) -> set:

@@ -47,6 +47,26 @@ def _paths(option: str, value: Any) -> tuple[str, ...]:
     return items
 
 
+def _pairs(option: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """``name=value`` items, comma-separated; ``option`` ``ddd-consumed-events`` also takes a
+    bare name (its value: "")."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError(f"{option}: expected a comma-separated list of name=value, got "
+                            f"{value!r}")
+    found = []
+    for item in (str(i).strip() for i in value):
+        if not item:
+            continue
+        name, equals, target = (part.strip() for part in item.partition("="))
+        if not re.fullmatch(r"[\w.]+", name) or (equals and not target) or (
+                not equals and option != "ddd-consumed-events"):
+            raise SettingsError(f"{option}: {item!r} is not name=value")
+        found.append((name, target))
+    return tuple(found)
+
+
 def _positive_int(option: str, value: Any) -> int:
     try:
         number = int(str(value).strip())
@@ -124,7 +144,7 @@ class Option:
 
     @property
     def is_list(self) -> bool:
-        return self.parse in (_names, _nonempty_names, _paths)
+        return self.parse in (_names, _nonempty_names, _paths, _pairs)
 
     @property
     def is_boolean(self) -> bool:
@@ -225,6 +245,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("ddd-contract-compatibility", "full", _compatibility,
            "which schema changes break a locked contract: forward, backward or full",
            kind="one of forward, backward, full"),
+    Option("ddd-channels", (), _pairs,
+           "event=address pairs: the topic, subject or routing key an integration event "
+           "(dotted or class name) is sent to where the code computes it at run time, for "
+           "the AsyncAPI export (docs/contracts.md)", kind="event=address, comma-separated"),
+    Option("ddd-consumed-events", (), _pairs,
+           "the consumer's classes of events another context publishes, for `ddd-events "
+           "contracts expect`: a dotted class name, or name=producer's dotted event name",
+           kind="names or name=producer name, comma-separated"),
     Option("ddd-stored-event-bases", (), _names,
            "base classes whose subclasses are stored events: kept in an event store and "
            "read back by every later version of the code (DDD209)"),
@@ -282,6 +310,8 @@ class Settings:
     target_python: tuple[int, int] | None
     contracts_lock: str
     contract_compatibility: str
+    channels: tuple[tuple[str, str], ...]
+    consumed_events: tuple[tuple[str, str], ...]
     stored_event_bases: tuple[str, ...]
     stored_event_modules: tuple[str, ...]
     upcaster_modules: tuple[str, ...]

@@ -62,6 +62,20 @@ def find_pyproject(start: str) -> str | None:
     return None
 
 
+def project_metadata(start: str) -> dict[str, Any]:
+    """The ``[project]`` table (else Poetry's ``[tool.poetry]``) of the nearest
+    ``pyproject.toml`` at or above ``start`` that has one (name, version, description),
+    else {}."""
+    for directory in folders_up(start):
+        path = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(path):
+            data = _read_toml(path)
+            for table in (data.get("project"), data.get("tool", {}).get("poetry")):
+                if isinstance(table, dict):
+                    return table
+    return {}
+
+
 def find_flake8_config(start: str) -> str | None:
     """The file flake8 would read: the nearest of setup.cfg, tox.ini, .flake8 with ``[flake8]``."""
     for directory in folders_up(start):

@@ -180,6 +180,16 @@ def _constraints(constraints: Mapping[str, Any], schema: Mapping[str, Any]) -> d
     return found
 
 
+def shape_json_schema(shape: Shape, model: ProjectModel) -> dict[str, Any]:
+    """The JSON Schema of a locked wire shape (its value objects in ``$defs``), without
+    ``$schema``, ``$id`` or title: a locked version whose class the code no longer has."""
+    writer = _Writer(model, shape.get("types", {}))
+    out = writer.object(shape, None)
+    if writer.defs:
+        out["$defs"] = dict(sorted(writer.defs.items()))
+    return out
+
+
 def stored_json_schema(history: History, version: Version,
                        model: ProjectModel) -> dict[str, Any] | None:
     """The JSON Schema of one stored event at one locked version: what the store holds for

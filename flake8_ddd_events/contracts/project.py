@@ -10,6 +10,7 @@ from typing import Iterable
 from ..model.project_model import ProjectModel
 from ..model.views import ClassView
 from ..source.modules import module_path
+from ..syntax.facts import ModuleFacts
 from ..syntax.parsing import parse_facts
 from ..lint.project_modules import Skipped, project_modules
 from ..config.settings import Settings
@@ -23,13 +24,14 @@ from .schema import EventSchema, event_name, event_schema, is_contract
 @dataclass
 class ProjectEvents:
     """The integration events and the stored events found, by dotted name, the project
-    model that read them, and the files that could not be read."""
+    model that read them, the modules read and the files that could not be read."""
 
     settings: Settings
     model: ProjectModel
     views: dict[str, ClassView] = field(default_factory=dict)
     stored: dict[str, StoredEvent] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # files.unreadable messages
+    modules: list[ModuleFacts] = field(default_factory=list)  # the facts of each file read
 
     def schemas(self) -> dict[str, EventSchema]:
         return {name: event_schema(view, self.settings) for name, view in self.views.items()}
@@ -52,6 +54,7 @@ def project_events(paths: Iterable[str], settings: Settings) -> ProjectEvents:
         if isinstance(read, Skipped):
             found.skipped.append(read.message)
         else:
+            found.modules.append(read.facts)
             _add(found, model, read.facts, settings)
     return found
 

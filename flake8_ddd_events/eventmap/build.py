@@ -25,7 +25,9 @@ enclosing class and function; recognition through the ``ProjectModel``):
   an event (a factory, ``OrderPlacedV1.from_domain(event: OrderPlaced)``);
 - **publishes / outbox**: a call handing an event to a transport (options
   ``ddd-transport-methods``, ``ddd-aggregate-publish-methods``) or to a receiver
-  named like an outbox.
+  named like an outbox;
+- **relays**: the outbox relays ``analysis.failure`` finds, each with whether a failed
+  publish has a path (DDD408).
 
 Calls are not followed into other functions, and a variable's value is not
 tracked beyond "the events this function constructs".
@@ -93,6 +95,7 @@ class _Builder:
         self.nodes: dict[str, graph.Node] = {}  # defined by a class statement read here
         self.referenced: dict[str, graph.Node] = {}  # named only: no statement read here
         self.edges: set[graph.Edge] = set()
+        self.relays: list[graph.Relay] = []
         self.skipped: list[str] = []
 
     def define(self, node: graph.Node) -> None:
@@ -110,7 +113,12 @@ class _Builder:
                         for n in nodes.values())
         contexts = tuple(graph.Context(names[p], p) for p in sorted(names, key=names.get))
         edges = tuple(sorted(self.edges))
-        unlinked = graph.EventMap(contexts, tuple(placed), edges)
+        # a relay is in the context whose package holds its module (outside any: None)
+        by_length = sorted(names, key=len, reverse=True)
+        relays = tuple(sorted(replace(r, context=next(
+            (names[p] for p in by_length if f"{r.module}.".startswith(f"{p}.")), None))
+            for r in self.relays))
+        unlinked = graph.EventMap(contexts, tuple(placed), edges, relays=relays)
         return replace(unlinked, links=_links(unlinked), findings=find(unlinked))
 
 
@@ -319,6 +327,15 @@ class _Module:
             self.registration(registration)
         for call in self.facts.calls:
             self.call(call)
+        self.relays()
+
+    def relays(self) -> None:
+        """The module's outbox relays, and whether each has a path for a failed publish."""
+        for relay in self.context.relays.relays:
+            name = relay.function.qualname
+            self.builder.relays.append(graph.Relay(
+                f"{self.facts.module}.{name}", name, self.facts.module, self.file,
+                self.line(relay.node), not relay.failures))
 
     def handled_events(self, view: ClassView) -> list[ClassView]:
         declared = declared_events(view, self.settings)

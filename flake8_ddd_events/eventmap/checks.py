@@ -5,7 +5,9 @@
 - ``unhandled-domain-event``: a recorded domain event that no handler handles
   and no integration event is built from (sometimes intended: the message says so);
 - ``unconsumed-integration-event``: an integration event that no context handles
-  and that is neither published nor written to an outbox.
+  and that is neither published nor written to an outbox;
+- ``relay-without-failure-path``: an outbox relay that loses a record whose publish
+  fails, or retries it forever (what DDD408 reports, on the relay as a whole).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from . import graph
 HANDLER_WITHOUT_PRODUCER = "handler-without-producer"
 UNHANDLED_DOMAIN_EVENT = "unhandled-domain-event"
 UNCONSUMED_INTEGRATION_EVENT = "unconsumed-integration-event"
+RELAY_WITHOUT_FAILURE_PATH = "relay-without-failure-path"
 
 
 def _place(event_map: graph.EventMap, node: graph.Node, fallback: list[graph.Edge]) -> tuple[str, int]:
@@ -75,7 +78,18 @@ def unconsumed_integration_events(event_map: graph.EventMap) -> Iterator[graph.F
                             f"consumer needs it")
 
 
-CHECKS = (handlers_without_producer, unhandled_domain_events, unconsumed_integration_events)
+def relays_without_failure_path(event_map: graph.EventMap) -> Iterator[graph.Finding]:
+    for relay in event_map.relays:
+        if not relay.failure_path:
+            yield graph.Finding(relay.file, relay.line, RELAY_WITHOUT_FAILURE_PATH, relay.id,
+                                f"outbox relay '{relay.name}' has no path for a record whose "
+                                "publish fails: it is lost, retried forever, or blocks the "
+                                "records behind it (see DDD408); count the attempt on the record "
+                                "and mark it failed past a maximum")
+
+
+CHECKS = (handlers_without_producer, unhandled_domain_events, unconsumed_integration_events,
+          relays_without_failure_path)
 
 
 def find(event_map: graph.EventMap) -> tuple[graph.Finding, ...]:

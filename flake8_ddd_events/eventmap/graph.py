@@ -50,6 +50,21 @@ class Edge:
 
 
 @dataclass(frozen=True, order=True)
+class Relay:
+    """An outbox relay: a function whose loop publishes stored records and marks them done
+    (``analysis.failure``), and whether a failed publish has a path (caught, recorded,
+    bounded: DDD408 says nothing of it)."""
+
+    id: str  # the qualified dotted name: "shop.infrastructure.outbox.OutboxRelay.relay_once"
+    name: str  # "OutboxRelay.relay_once"
+    module: str
+    file: str
+    line: int  # the loop's
+    failure_path: bool
+    context: str | None = None
+
+
+@dataclass(frozen=True, order=True)
 class Link:
     """Events that flow from one context to a handler in another."""
 
@@ -81,6 +96,7 @@ class EventMap:
     links: tuple[Link, ...] = ()
     findings: tuple[Finding, ...] = ()
     focus: str | None = None  # the context drawn with its neighbours (``--context``)
+    relays: tuple[Relay, ...] = ()
     # indexes, made from the fields above (so ``dataclasses.replace`` makes them anew)
     nodes_by_id: dict[str, Node] = field(init=False, compare=False, repr=False)
     _into: dict[str, list[Edge]] = field(init=False, compare=False, repr=False)
@@ -117,7 +133,8 @@ class EventMap:
     def around(self, name: str) -> EventMap:
         """The context ``name`` and its neighbours: the nodes one edge away, the links
         and findings that touch it."""
-        inside = {n.id for n in self.nodes if n.context == name}
+        relays = tuple(r for r in self.relays if r.context == name)
+        inside = {n.id for n in self.nodes if n.context == name} | {r.id for r in relays}
         edges = tuple(e for e in self.edges if e.source in inside or e.target in inside)
         kept = inside | {e.source for e in edges} | {e.target for e in edges}
         neighbours = {n.context for n in self.nodes if n.id in kept}
@@ -125,4 +142,5 @@ class EventMap:
             self, contexts=tuple(c for c in self.contexts if c.name in neighbours),
             nodes=tuple(n for n in self.nodes if n.id in kept), edges=edges,
             links=tuple(k for k in self.links if name in (k.source, k.target)),
-            findings=tuple(f for f in self.findings if f.subject in inside), focus=name)
+            findings=tuple(f for f in self.findings if f.subject in inside), focus=name,
+            relays=relays)

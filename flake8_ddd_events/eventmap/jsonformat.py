@@ -20,6 +20,7 @@ def as_data(event_map: graph.EventMap, level: str = "classes") -> dict:
         "nodes": [asdict(n) for n in event_map.nodes] if detailed else [],
         "edges": [asdict(e) for e in event_map.edges] if detailed else [],
         "links": [{**asdict(k), "events": list(k.events)} for k in event_map.links],
+        "relays": [asdict(r) for r in event_map.relays] if detailed else [],
         "findings": [asdict(f) for f in event_map.findings],
     }
 

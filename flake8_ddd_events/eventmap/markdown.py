@@ -52,6 +52,11 @@ def overview(event_map: graph.EventMap, heading: str = "#", links: bool = False)
         for k in event_map.links])
     if links:
         lines += [f"- [{c.name}]({c.name}.md)" for c in event_map.contexts] + [""]
+    rows = [(r.name, "yes" if r.failure_path else "**no** (DDD408)", f"`{r.file}:{r.line}`")
+            for r in event_map.relays]
+    if rows:
+        lines += [f"{heading}# Outbox relays", ""]
+        lines += _table(("relay", "a failed publish is handled", "loop"), rows)
     return lines
 
 
@@ -92,6 +97,7 @@ def context_section(event_map: graph.EventMap, name: str, heading: str,
     if rows:
         lines += [f"{sub} Handlers", ""]
         lines += _table(("handler", "handles", "defined in"), rows)
+
     return lines + (findings_section(around, sub) if findings else [])
 
 

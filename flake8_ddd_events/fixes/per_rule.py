@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 import libcst as cst
 
-from ..analysis.dataclass_fields import Style, class_decorator, is_frozen, style
+from ..analysis.dataclass_fields import Style, class_decorator, is_frozen, mutable_through_base, style
 from ..analysis.mutability import mutable_default, mutable_name
 from ..analysis.shared_defaults import SharedDefault, factory_keyword, field_call, shared_defaults
 from ..syntax.expressions import dotted, names_in
@@ -121,6 +121,14 @@ def frozen_blocker(uses: ProjectUses, view: ClassView, fixing: set[ClassKey]) ->
 def fix_frozen(plan: Plan, node: cst.CSTNode) -> str:
     view = plan.context.view(_class_of(plan, node))
     found = class_decorator(view)
+    through = mutable_through_base(view) if found is None else None
+    if through is not None:
+        if class_key(through) in plan.frozen_classes:
+            raise Unfixable(f"nothing to change here: freezing its base '{through.name}' in this "
+                            "run makes it immutable")
+        raise Unfixable(f"it is mutable through its base '{through.name}', the place to fix: a "
+                        "frozen dataclass cannot inherit from a mutable one, so this class "
+                        "cannot be frozen alone")
     if found is None:
         raise Unfixable("no dataclass or attrs decorator to add frozen=True to; make it "
                         "immutable the way its framework does")

@@ -38,6 +38,11 @@ CLEAR_BEFORE_DISPATCH = TextNeed(("clear-method", "recorded-events", "publish-me
 MARK_BEFORE_PUBLISH = TextNeed(("mark-method", "transport-method"), True)
 DELETE_BEFORE_PUBLISH = TextNeed(("outbox", "transport-method"), True)
 TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
+# an outbox relay (its helpers may be other functions of the module) and a handler loop's
+# ``except`` (its transaction may be in a caller)
+RELAY = TextNeed(("relay-name", "done-word", "transport-word"))
+HANDLER_LOOP = TextNeed(("except", "handler-word", "transaction"))
+COMMIT_SWALLOWS_DISPATCH = TextNeed(("except", "publish-method", "transaction"), True)
 # a handler function may be registered (``text.Registration``)
 FUNCTION_HANDLER = TextNeed(("handler-registration",))
 
@@ -61,6 +66,8 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     "DDD405": (HANDLERS, FUNCTION_HANDLER),
     "DDD406": (MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH),
     "DDD407": (TWO_REPOSITORIES,),
+    "DDD408": (RELAY,),
+    "DDD409": (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH),
     "DDD501": (DOMAIN_IMPORT,),
 }
 

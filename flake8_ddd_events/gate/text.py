@@ -9,7 +9,8 @@ import re
 from functools import lru_cache
 from typing import Collection
 
-from ..analysis.vocabulary import HANDLER_DECORATORS, REGISTRY_METHODS, identifier_words
+from ..analysis.vocabulary import (DONE_WORDS, HANDLER_DECORATORS, HANDLER_WORDS, REGISTRY_METHODS,
+                                   RELAY_WORDS, identifier_words)
 from ..config.settings import Settings
 
 NAIVE_CALLS = ("now", "today", "utcnow", "fromtimestamp", "utcfromtimestamp")
@@ -177,4 +178,11 @@ def text_patterns(settings: Settings) -> dict[str, Words]:
         "write-method": Words(s.repository_write_methods),
         "handler-registration": Registration(),
         "repository": Words(s.repository_receivers, identifier=False, word_runs=True),
+        # the failure rules: a relay's name, a publish in any name (``_publish_one``), a
+        # handler loop's names, an ``except``
+        "relay-name": Words(RELAY_WORDS, identifier=False, word_runs=True),
+        "done-word": Words(DONE_WORDS, identifier=False, word_runs=True),
+        "transport-word": Words(s.transport_methods, identifier=False, word_runs=True),
+        "handler-word": Words(HANDLER_WORDS, identifier=False, word_runs=True),
+        "except": Words(["except"]),
     }

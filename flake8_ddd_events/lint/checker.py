@@ -138,7 +138,7 @@ class _AstPlacer:
             line = match.lineno  # type: ignore[attr-defined]
             text = self.column_text(line)
             return line, len(text) - len(text.lstrip())
-        if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+        if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement, cst.ExceptHandler)):
             statements = self.statements()
             match = statements.get(id(node)) if statements else None
             return self.at(match) if match is not None else None
@@ -239,6 +239,8 @@ _AST_FIELDS: dict[type, tuple[str, ...]] = {}
 
 def _same_kind(cst_node, ast_node) -> bool:
     name = type(ast_node).__name__
+    if name == "ExceptHandler":  # ``except*`` too: libcst's ExceptStarHandler
+        return type(cst_node).__name__ in ("ExceptHandler", "ExceptStarHandler")
     return type(cst_node).__name__ == _AST_NAMES.get(name, name)
 
 
@@ -265,6 +267,7 @@ def _cst_blocks(statement) -> Iterator[Any]:
     if not isinstance(statement, cst.Match):  # a match has cases, no body
         yield from _cst_block(statement.body)
     for handler in getattr(statement, "handlers", ()):
+        yield handler  # ``except``: DDD408 and DDD409 report there
         yield from _cst_block(handler.body)
     for case in getattr(statement, "cases", ()):
         yield from _cst_block(case.body)
@@ -293,6 +296,7 @@ def _ast_statements(body) -> Iterator[ast.AST]:
         yield node
         yield from _ast_statements(getattr(node, "body", ()) if isinstance(node, ast.stmt) else ())
         for handler in getattr(node, "handlers", ()):
+            yield handler
             yield from _ast_statements(handler.body)
         for case in getattr(node, "cases", ()):
             yield from _ast_statements(case.body)

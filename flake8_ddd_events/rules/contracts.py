@@ -210,7 +210,7 @@ def breaking_contract_change(context: Context) -> Iterator[Finding]:
     events = [view for view in views if is_contract(view, settings)]
     if not events:
         return
-    shown = _shown_path(path)
+    shown = _shown_path(path, settings.contracts_lock)
     try:
         if data is None:
             raise LockError(shown, "a folder, not a file")
@@ -248,9 +248,15 @@ def breaking_contract_change(context: Context) -> Iterator[Finding]:
                           + " — " + _way_out(view, settings, at_class[0]))
 
 
-def _shown_path(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") or os.path.isabs(path) else relative
+def _shown_path(path: str, configured: str) -> str:
+    """The lock as the findings show their paths, relative to the current folder (a runner's
+    absolute path means nothing in a CI log), unless the configuration names it absolute."""
+    if os.path.isabs(configured):
+        return path
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
 
 
 def _version_finding(view: ClassView, settings: Settings, history, problem: str) -> Finding:

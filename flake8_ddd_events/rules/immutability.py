@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.dataclass_fields import (Style, class_decorator, declares_instance_state, is_frozen,
-                                         misordered_field, style)
+                                         misordered_field, mutable_through_base, style)
 from ..analysis.library_bases import chain_complete
 from ..analysis.mutability import immutable_instead, mutable_default, mutable_name
 from ..syntax.expressions import names_in
@@ -112,7 +112,10 @@ class Event:
 """,
     ],
     fix="Safe: `ddd-events fix` adds `frozen=True` to a dataclass or attrs decorator (or turns "
-        "`frozen=False` into `frozen=True`). Other styles are left to you.",
+        "`frozen=False` into `frozen=True`). Other styles are left to you. A class with no "
+        "decorator or state of its own, mutable only through a dataclass base, is reported with "
+        "that base's name and fixed there: Python refuses a frozen dataclass under a mutable one, "
+        "so the subclass cannot be frozen alone.",
 )
 def mutable_event(context: Context) -> Iterator[Finding]:
     for view, recognition in context.events:
@@ -121,7 +124,12 @@ def mutable_event(context: Context) -> Iterator[Finding]:
         if recognition.is_base and not declares_instance_state(view):
             continue  # a marker base: nothing of its own to freeze
         base = _frozen_dataclass_base(view)
-        if base is not None:
+        through = mutable_through_base(view)
+        if through is not None:
+            yield Finding(view.cls.node, f"event '{view.name}' can be changed after it happened "
+                          f"because its base '{through.name}' can; fix it there: make "
+                          f"'{through.name}' immutable (frozen=True)")
+        elif base is not None:
             yield Finding(view.cls.node, f"dataclass event '{view.name}' is not frozen under frozen "
                           f"base '{base.name}': Python raises TypeError at import; add frozen=True")
         else:

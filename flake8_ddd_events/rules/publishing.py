@@ -5,36 +5,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
 
-from ..analysis.flow import (flows, is_outbox, is_publish_or_dispatch, is_transport_receiver,
-                             outbox_marked, positional, recorded_events_owner, root)
-from ..analysis.recognition import Kind
+from ..analysis.flow import (flows, is_outbox, is_publish_or_dispatch, outbox_marked, positional,
+                             recorded_events_owner, root)
+from ..analysis.flow import is_transport_publish as flow_transport_publish
 from ..syntax.expressions import dotted
 from ..syntax.facts import CallFact
 from .rule import APPLICATION, Context, Example, Finding, rule
 
 
-def constructs_integration_event(context: Context, call: CallFact) -> str | None:
-    """The name of a recognised integration event an argument constructs."""
-    for arg in call.args:
-        value = arg.value
-        if not isinstance(value, cst.Call):
-            continue
-        built = context.built_by(dotted(value.func), call.cls)
-        if built is not None and built[1].kind is Kind.INTEGRATION_EVENT:
-            return built[0].name
-    return None
-
-
 def is_transport_publish(context: Context, call: CallFact) -> bool:
-    """A transport method on a transport receiver, or a transport method (not on an
-    outbox) whose argument constructs a recognised integration event."""
-    settings = context.settings
-    if call.method not in settings.transport_methods or is_outbox(call.receiver):
-        return False
-    return (is_transport_receiver(call.receiver, settings)
-            or constructs_integration_event(context, call) is not None)
+    """A transport method on a transport receiver, or one whose argument constructs a
+    recognised integration event (``analysis.flow.is_transport_publish``)."""
+    return flow_transport_publish(call, context.settings, context.built_by)
 
 
 # -- DDD401 ------------------------------------------------------------------------
@@ -135,8 +118,9 @@ class PlaceOrder:
              "ddd-integration-event-bases", "ddd-integration-event-modules"),
 )
 def publish_before_commit(context: Context) -> Iterator[Finding]:
+    relaying = context.relays.relay_functions()
     for flow in flows(context.facts, context.settings):
-        if flow.is_relay:
+        if flow.is_relay or flow.function in relaying:
             continue
         for call in flow.calls:
             if not is_transport_publish(context, call):
@@ -338,8 +322,11 @@ class OutboxRelay:
 
     async def relay_once(self) -> None:
         for message in await self.outbox.fetch_unpublished(limit=100):
-            await self.outbox.mark_as_published(message.message_id)  # DDD406
-            await self.producer.publish(message.topic, message.payload)
+            try:
+                await self.outbox.mark_as_published(message.message_id)  # DDD406
+                await self.producer.publish(message.topic, message.payload)
+            except Exception:
+                await self.outbox.record_failed_attempt(message.message_id)
 """, "shop/infrastructure/outbox.py"),
     ],
     valid=[
@@ -351,15 +338,21 @@ class OutboxRelay:
 
     async def relay_once(self) -> None:
         for message in await self.outbox.fetch_unpublished(limit=100):
-            await self.producer.publish(message.topic, message.payload)
-            await self.outbox.mark_as_published(message.message_id)
+            try:
+                await self.producer.publish(message.topic, message.payload)
+                await self.outbox.mark_as_published(message.message_id)
+            except Exception:
+                await self.outbox.record_failed_attempt(message.message_id)
 """, "shop/infrastructure/outbox.py"),
         Example("""\
 def relay(session, outbox, producer) -> None:
     with session.begin():
         for record in outbox.pending(session):
-            producer.send(record.topic, record.payload)
-            record.mark_as_sent()
+            try:
+                producer.send(record.topic, record.payload)
+                record.mark_as_sent()
+            except Exception:
+                record.mark_failed_attempt()
 """, "shop/infrastructure/outbox.py"),
     ],
     options=("ddd-outbox-mark-methods", "ddd-transport-receivers", "ddd-transport-methods"),
@@ -374,7 +367,8 @@ def mark_before_publish(context: Context) -> Iterator[Finding]:
             if mark.receiver and not is_outbox(mark.receiver):
                 records.add(root(mark.receiver))
             records.discard("")
-            if _published_before(flow.calls, mark, records, settings):
+            if _published_before(flow.calls, mark, records, settings) or \
+                    context.relays.marked_after_publish(mark):
                 continue  # went out above: a later emit or send is something else
             later = next((c for c in flow.calls if c.index > mark.index and (
                 is_transport_publish(context, c)

@@ -8,7 +8,7 @@ every rule module; tests, docs and the CLI read the same ``Rule`` objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Callable, Iterable, Iterator
 
 import libcst as cst
@@ -16,6 +16,8 @@ import libcst as cst
 from ..syntax.facts import ClassFact, ModuleFacts
 from ..model.project_model import ProjectModel
 from ..model.views import ClassView
+from ..analysis.failure import Relays
+from ..analysis.flow import is_transport_publish
 from ..analysis.recognition import Kind, Recognition, recognise
 from ..config.settings import Settings
 
@@ -84,6 +86,17 @@ def rule(code: str, name: str, *, summary: str, what: str, why: str, use_instead
     return register
 
 
+def built_by(model: ProjectModel, facts: ModuleFacts, settings: Settings, callee: str,
+             scope: str | None) -> tuple[ClassView, Recognition] | None:
+    """``Context.built_by``, for callers that must not hold the context."""
+    if not callee:
+        return None
+    resolved = model.resolve(facts, callee, scope=scope)
+    if not isinstance(resolved, ClassView):
+        return None
+    return resolved, recognise(resolved, settings)
+
+
 @dataclass
 class Context:
     """One module's facts with recognition, as the rules see them."""
@@ -114,12 +127,17 @@ class Context:
     def built_by(self, callee: str, scope: str | None) -> tuple[ClassView, Recognition] | None:
         """The project class a call to ``callee`` (dotted, as written in the module, used
         inside class ``scope``) constructs, with its recognition; None for anything else."""
-        if not callee:
-            return None
-        resolved = self.model.resolve(self.facts, callee, scope=scope)
-        if not isinstance(resolved, ClassView):
-            return None
-        return resolved, recognise(resolved, self.settings)
+        return built_by(self.model, self.facts, self.settings, callee, scope)
+
+    @cached_property
+    def relays(self) -> Relays:
+        """The module's outbox relays (``analysis.failure``), read by DDD401, DDD406, DDD408."""
+        # a partial, not a lambda over ``self``: the context keeps the relays, and a
+        # cycle back to it would keep the module's nodes alive until the cyclic collector
+        # runs (tests/model/test_project_model.py, freed by reference counting)
+        constructs = partial(built_by, self.model, self.facts, self.settings)
+        return Relays(self.facts, self.settings, partial(
+            is_transport_publish, settings=self.settings, built_by=constructs))
 
     @cached_property
     def is_domain_layer(self) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 import libcst as cst
 
 from .expressions import dotted, keywords_of, last_part
 from .facts import (
+    Block,
     CallFact,
     ClassFact,
     Decorator,
@@ -18,6 +20,7 @@ from .facts import (
     Param,
     Registration,
     SelfAssignment,
+    Step,
     StoreRegistration,
     WithBlock,
 )
@@ -179,6 +182,8 @@ class Collector(cst.CSTVisitor):
         self.pending_withs: list[tuple[cst.With, tuple[str, ...]]] = []
         self.lambdas = 0  # depth of enclosing lambdas
         self.identity_compared: set[str] = set()  # names on either side of ``is``/``is not``
+        self.block_stack: list[int] = []  # loops, tries and excepts around the walk
+        self.try_stack: list[int] = []  # the ``try`` statements whose handlers come next
 
     # -- scopes ---------------------------------------------------------------
     def _qualname(self, name: str) -> str:
@@ -305,6 +310,8 @@ class Collector(cst.CSTVisitor):
         return _literal_name(index.value) if isinstance(index, cst.Index) else ""
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._step("assign", node, (dotted(node.target),), node.value)
         self._record_mapping(node.value)
         if not self.scopes and isinstance(node.target, cst.Name) and node.value is not None:
             self.facts.assignments[node.target.value] = node.value
@@ -317,6 +324,7 @@ class Collector(cst.CSTVisitor):
                           binds=node.value is not None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._step("assign", node, tuple(dotted(t.target) for t in node.targets), node.value)
         self._record_mapping(node.value)
         if not self.scopes:
             for target in node.targets:
@@ -340,6 +348,7 @@ class Collector(cst.CSTVisitor):
             self.facts.assignments[node.name.value] = node.value
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._step("augment", node, (dotted(node.target),), node.value)
         self._record_self(node.target, None, node)
 
     def visit_Del(self, node: cst.Del) -> None:
@@ -362,7 +371,75 @@ class Collector(cst.CSTVisitor):
         self.facts.withs[index] = WithBlock(block.contexts, block.function, block.first_call,
                                             len(self.facts.calls))
 
+    # -- loops, tries and the statements the failure rules read ------------------------
+    def _step(self, kind: str, node: cst.CSTNode, targets: tuple[str, ...] = (),
+              value: cst.BaseExpression | None = None) -> None:
+        function = self._function()
+        if function is not None and not self.lambdas:
+            self.facts.steps.append(Step(kind, function.qualname, tuple(self.block_stack),
+                                         len(self.facts.calls), targets, value, node))
+
+    def _open(self, block: Block) -> None:
+        self.facts.blocks.append(block)
+        self.block_stack.append(len(self.facts.blocks) - 1)
+
+    def _close(self) -> None:
+        index = self.block_stack.pop()
+        self.facts.blocks[index] = replace(self.facts.blocks[index],
+                                           end_call=len(self.facts.calls))
+
+    def visit_For_body(self, node: cst.For) -> None:
+        function = self._function()
+        target = node.target
+        elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else ()
+        names = ",".join(dotted(e.value) for e in elements) if elements else dotted(target)
+        self._open(Block("loop", function.qualname if function else None,
+                         len(self.facts.calls), -1, node, names, node.iter))
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self._close()
+
+    def visit_Try(self, node: cst.Try) -> None:
+        function = self._function()
+        self.facts.blocks.append(Block("try", function.qualname if function else None,
+                                       len(self.facts.calls), -1, node))
+        self.try_stack.append(len(self.facts.blocks) - 1)
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self.block_stack.append(self.try_stack[-1])
+
+    def leave_Try_body(self, node: cst.Try) -> None:
+        self._close()
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self.try_stack.pop()
+
+    def visit_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+        function = self._function()
+        kinds = node.type
+        elements = kinds.elements if isinstance(kinds, cst.Tuple) else ()
+        catches = tuple(dotted(e.value) for e in elements) if elements else (
+            (dotted(kinds),) if kinds is not None else ())
+        name = dotted(node.name.name) if node.name is not None else ""
+        self._open(Block("except", function.qualname if function else None,
+                         len(self.facts.calls), -1, node, name, None, catches,
+                         self.try_stack[-1] if self.try_stack else None))
+
+    def leave_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+        self._close()
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self._step("raise", node)
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self._step("break", node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._step("return", node)
+
     def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = (dotted(node.left), *(dotted(c.comparator) for c in node.comparisons))
+        self._step("compare", node, tuple(o for o in operands if o))
         left = node.left
         for target in node.comparisons:
             if isinstance(target.operator, (cst.Is, cst.IsNot)):
@@ -393,6 +470,7 @@ class Collector(cst.CSTVisitor):
             withs=tuple(self.with_stack),
             node=node,
             in_lambda=self.lambdas > 0,
+            blocks=tuple(self.block_stack),
         ))
         if function is not None and self.scopes[-1] is function and function.receiver \
                 and _calls_base_method(node, function.node.name.value):

@@ -118,6 +118,37 @@ class WithBlock:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A ``for``/``async for`` body, a ``try`` body or one of its ``except`` handlers, in a
+    function: what the failure rules (DDD408, DDD409) read of loops and handlers."""
+
+    kind: str  # "loop", "try" or "except"
+    function: str | None
+    first_call: int  # index of the first call inside it
+    end_call: int  # index one past the last call inside it
+    node: cst.CSTNode  # the ``For``, ``Try`` or ``ExceptHandler``
+    target: str = ""  # loop: the loop variable(s) as written, "a,b" unpacked; except: its name
+    iterable: cst.BaseExpression | None = None  # loop: what it iterates over
+    catches: tuple[str, ...] = ()  # except: the exception classes, dotted; () when bare
+    owner: int | None = None  # except: the index of its ``try``
+
+
+@dataclass(frozen=True)
+class Step:
+    """A statement or comparison in a function that the failure rules read: ``assign``
+    (``record.published_at = now``), ``augment`` (``record.attempts += 1``), ``raise``,
+    ``break``, ``return``, ``compare`` (``record.attempts >= MAX_ATTEMPTS``, in a query too)."""
+
+    kind: str
+    function: str
+    blocks: tuple[int, ...]  # indexes into ModuleFacts.blocks, outermost first
+    after_call: int  # how many calls of the module come before it
+    targets: tuple[str, ...]  # dotted: what an assignment binds, a comparison's operands
+    value: cst.BaseExpression | None  # what an assignment binds
+    node: cst.CSTNode
+
+
+@dataclass(frozen=True)
 class CallFact:
     """A call, in source order, with where it stands."""
 
@@ -131,6 +162,7 @@ class CallFact:
     withs: tuple[int, ...]  # indexes into ModuleFacts.withs, outermost first
     node: cst.Call
     in_lambda: bool = False  # inside a lambda: runs later (``on_commit(lambda: …)``), not here
+    blocks: tuple[int, ...] = ()  # indexes into ModuleFacts.blocks, outermost first
 
     def keyword(self, name: str) -> cst.BaseExpression | None:
         return next((a.value for a in self.args if a.keyword and a.keyword.value == name), None)
@@ -183,6 +215,8 @@ class ModuleFacts:
     classes: dict[str, ClassFact] = field(default_factory=dict)  # by qualname
     calls: list[CallFact] = field(default_factory=list)
     withs: list[WithBlock] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)  # loops, tries, excepts (not in compact)
+    steps: list[Step] = field(default_factory=list)  # in functions, in source order (idem)
     imports: list[ImportFact] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted
     # module-level names bound to a value, the last binding kept: ``Sku = str``,

@@ -29,6 +29,17 @@ def test_no_command_prints_help(capsys):
     assert "COMMAND" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["baseline", "--help"]])
+def test_help_says_the_baseline_records_findings(argv, capsys):
+    """One word for one meaning: a baseline records findings; frozen is an immutable class."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "record the findings flake8 reports now" in out
+    assert "freeze" not in out
+
+
 @pytest.mark.parametrize("argv", [["cache", "info"], ["contracts", "check"], ["map"], ["fix", "."],
                                   ["baseline"]])
 def test_every_command_names_a_bad_option_and_exits_2(argv, tmp_path, monkeypatch, capsys):

@@ -432,3 +432,8 @@ def test_the_summary_says_a_bump_is_needed_only_when_something_breaks(project, c
     write_file(project, EVENTS, shipped("    carrier: str\n    note: str = ''\n"))
     status, _, err = contracts(capsys, "check")
     assert status == 1 and "none breaking" in err and "version bump" not in err
+    # nothing to do first, so no dangling "Then": the one step, said as one
+    assert err.splitlines()[-1].endswith(
+        "difference(s) between the code and the lock, none breaking: write the lock with "
+        "'ddd-events contracts lock' and commit it.")
+    assert "Then" not in err

@@ -57,6 +57,52 @@ def test_readme_and_index_link_every_rule_to_its_page():
         assert f"[{rule.code}](rules/{rule.code}.md)" in index
 
 
+def test_index_lists_ddd209_under_stored_events_not_the_published_contract():
+    page = (ROOT / "docs" / "index.md").read_text()
+    sections = dict(re.findall(r"^### (.+?)\n(.*?)(?=^### |^## |\Z)", page, flags=re.M | re.S))
+    assert "DDD209" in sections["Stored events: a contract with the past"]
+    assert "DDD209" not in sections["Integration events: the published contract"]
+    assert "DDD208" in sections["Integration events: the published contract"]
+
+
+def flake8_examples() -> dict[str, list[str]]:
+    """Every ``[flake8]`` configuration example of the README and docs, by page."""
+    found = {}
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        blocks = [b for b in re.findall(r"```ini\n(.*?)```", page.read_text(), flags=re.S)
+                  if "[flake8]" in b]
+        if blocks:
+            found[page.name] = blocks
+    return found
+
+
+def test_every_flake8_configuration_example_keeps_flake8_out_of_virtualenvs():
+    examples = flake8_examples()
+    assert {"README.md", "configuration.md", "adoption.md", "ci.md"} <= set(examples)
+    for page, blocks in examples.items():
+        for block in blocks:
+            assert "extend-exclude = .venv, venv, env, .tox, .nox\n" in block, (page, block)
+    assert "flake8 walks every folder under the paths it is given" in (
+        ROOT / "docs" / "configuration.md").read_text()
+
+
+def test_the_configuration_example_leaves_a_virtualenv_at_the_root_unread(tmp_path):
+    import subprocess
+    import sys
+
+    [example] = flake8_examples()["configuration.md"]
+    (tmp_path / ".flake8").write_text(example)
+    mutable = "from dataclasses import dataclass\n\n\n@dataclass\nclass OrderPlaced:\n    order_id: str\n"
+    for folder in ("src/shop/domain", ".venv/lib/site-packages/shop/domain", "venv/shop/domain"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "events.py").write_text(mutable)
+    (tmp_path / ".venv" / "broken.py").write_text("def (:\n")  # flake8 would report E999
+    run = subprocess.run([sys.executable, "-m", "flake8", "--select", "DDD,E9", "."], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.stderr == ""
+    assert {line.split(":")[0] for line in run.stdout.splitlines()} == {"./src/shop/domain/events.py"}
+
+
 def test_relative_links_in_docs_and_readme_resolve():
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
     for page in pages:

@@ -182,6 +182,22 @@ def test_diff_prints_and_changes_nothing(project, capsys):
     assert events.read_text() == MUTABLE
 
 
+@pytest.mark.parametrize("given", [".", "./shop", "shop/", "absolute"])
+def test_diff_applies_with_git_whatever_path_was_given(given, project, capsys):
+    """``fix --diff PATH > fix.patch; git apply fix.patch``: git refuses ``a/./shop/...``."""
+    events = write_file(project, "shop/domain/events.py", MUTABLE)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    assert main(["fix", "--diff", str(project / "shop") if given == "absolute" else given]) == 0
+    patch = capsys.readouterr().out
+    assert patch.startswith("--- a/shop/domain/events.py\n+++ b/shop/domain/events.py\n")
+    (project / "fix.patch").write_text(patch)
+    for args in (["--check"], []):
+        applied = subprocess.run(["git", "apply", *args, "fix.patch"], cwd=project,
+                                 capture_output=True, text=True)
+        assert applied.returncode == 0, applied.stderr
+    assert events.read_text() == FIXED
+
+
 def test_check_exits_1_when_something_would_change(project, capsys):
     events = write_file(project, "shop/domain/events.py", MUTABLE)
     assert main(["fix", "--check", "shop"]) == 1

@@ -16,7 +16,7 @@ import pytest
 
 from flake8_ddd_events.config.sources import (ConfigError, find_flake8_config, find_pyproject,
                                               flake8_values, load_settings, merge, pyproject_values)
-from flake8_ddd_events.config.settings import Settings
+from flake8_ddd_events.config.settings import Settings, SettingsError
 
 # An event whose event-ness comes only from a base named `Fact` (not a default base name,
 # and `order` is not an event module): silent by default, reported once `Fact` is configured.
@@ -274,3 +274,26 @@ def test_the_plugins_whole_class_level_state_is_restored_after_each_test():
              if not name.startswith("__") and not callable(value)
              and not isinstance(value, (classmethod, staticmethod, property))}
     assert state - {"name", "version"} == set(Plugin.__annotations__)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("OrderPlaced=orders.placed, shop.Refunded = refunds",
+     (("OrderPlaced", "orders.placed"), ("shop.Refunded", "refunds"))),
+    (["OrderPlaced=orders.placed"], (("OrderPlaced", "orders.placed"),)),
+])
+def test_channels_are_event_address_pairs(value, expected):
+    assert Settings.from_values({"ddd-channels": value}).channels == expected
+
+
+@pytest.mark.parametrize("key, value", [
+    ("ddd-channels", "OrderPlaced"), ("ddd-channels", "OrderPlaced="),
+    ("ddd-consumed-events", "not a name=x"),
+])
+def test_a_bad_pair_names_the_option(key, value):
+    with pytest.raises(SettingsError, match=f"{key}: '.*' is not name=value"):
+        Settings.from_values({key: value})
+
+
+def test_a_consumed_event_may_name_its_producers_event():
+    settings = Settings.from_values({"ddd-consumed-events": "up.OrderPlaced, up.Paid=sales.Paid"})
+    assert settings.consumed_events == (("up.OrderPlaced", ""), ("up.Paid", "sales.Paid"))

@@ -28,6 +28,7 @@ BAD_VALUES = {
     settings_module._compatibility: ["sideways", "forwards", "none"],
     settings_module._boolean: ["banana", "2", "truth"],
     settings_module._folder: [" "],
+    settings_module._pairs: ["OrderPlaced=", "a b=c"],
 }
 
 CASES = [(option.key, value) for option in OPTIONS for value in BAD_VALUES[option.parse]]
@@ -135,6 +136,7 @@ def test_good_values_for_every_option_start_fine(project):
         settings_module._compatibility: "backward",
         settings_module._boolean: "false",
         settings_module._folder: "cache",
+        settings_module._pairs: "OrderPlaced=sales.order-placed",
     }
     args = [f"--{o.key}={good[o.parse]}" for o in OPTIONS]
     result = flake8(project, "--select", "DDD", *args)

@@ -114,6 +114,20 @@ def test_message_says_what_changed_what_the_lock_has_and_the_ways_out(tmp_path):
     assert "event_version = 2" in message and "add a field of the new type" in message
 
 
+def test_message_names_the_lock_relative_to_the_current_folder(tmp_path, monkeypatch):
+    """The lock is looked for from the current folder up; the finding names it as flake8 names
+    files, relative, never with the absolute path of the machine that ran it."""
+    lock_source(tmp_path, source("    carrier: str\n"))
+    (tmp_path / "shop").mkdir(exist_ok=True)
+    monkeypatch.chdir(tmp_path / "shop")
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})  # the default lock name
+    reports = check_source(source("    carrier: int\n"), str(tmp_path / EVENTS), settings, {"DDD208"},
+                           ProjectModel(settings))
+    [message] = [r.message for r in reports]
+    assert f"({os.path.join('..', 'ddd-contracts.lock')} has 'carrier: str (required)')" in message
+    assert str(tmp_path) not in message
+
+
 def test_an_event_versioned_by_its_name_is_told_its_next_name(tmp_path):
     """OrderShippedV1's version is in its name: the way out is OrderShippedV2, not a field."""
     def named(fields: str) -> str:

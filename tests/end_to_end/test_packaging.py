@@ -48,7 +48,7 @@ def test_wheel_installs_into_a_fresh_venv_and_lints(tmp_path):
     # and a file the build needs but the copy lacks shows up here.
     source = tmp_path / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "flake8_ddd_events", source / "flake8_ddd_events",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -66,6 +66,8 @@ def test_wheel_installs_into_a_fresh_venv_and_lints(tmp_path):
     assert all(name.startswith(("flake8_ddd_events/", "flake8_ddd_events-")) for name in names)
     assert not any(name.startswith(("tests/", "benchmarks/", "examples/", "docs/")) for name in names)
     assert "Classifier: Framework :: Flake8" in metadata
+    assert "License-Expression: MIT" in metadata
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     assert "Project-URL: Documentation, " in metadata
     assert "Project-URL: Changelog, " in metadata
     assert "Requires-Dist: tomli>=1.1; python_version < \"3.11\"" in metadata

@@ -483,7 +483,8 @@ def test_handler_of_an_integration_event_from_elsewhere_says_so(tmp_path):
 
 
 # -- the JSON Schema ------------------------------------------------------------------------------
-_TYPES = {"object": dict, "array": list, "string": str, "integer": int, "null": type(None)}
+_TYPES = {"object": dict, "array": list, "string": str, "integer": int, "null": type(None),
+          "boolean": bool}
 
 
 def validate(value, schema: dict, root: dict | None = None, where: str = "$") -> None:
@@ -495,7 +496,8 @@ def validate(value, schema: dict, root: dict | None = None, where: str = "$") ->
     types = schema.get("type")
     if types is not None:
         types = [types] if isinstance(types, str) else types
-        assert any(isinstance(value, _TYPES[t]) and not isinstance(value, bool) for t in types), \
+        assert any(isinstance(value, _TYPES[t]) and (t == "boolean") == isinstance(value, bool)
+                   for t in types), \
             f"{where}: {value!r} is not {types}"
     assert "const" not in schema or value == schema["const"], where
     assert "enum" not in schema or value in schema["enum"], f"{where}: {value!r}"
@@ -651,3 +653,31 @@ def test_appending_to_the_objects_own_events_records_them(tmp_path):
             """,
     })
     assert edges(event_map, graph.RECORDS) == {("Product", "OrderPlaced")}
+
+
+# -- outbox relays ------------------------------------------------------------------------------
+def test_the_map_marks_relays_that_have_no_failure_path(tmp_path):
+    event_map = project_map(tmp_path, {"shop/infrastructure/outbox.py": """\
+        class OutboxRelay:
+            def __init__(self, outbox, producer) -> None:
+                self.outbox = outbox
+                self.producer = producer
+
+            def relay_once(self) -> None:
+                for message in self.outbox.fetch_unpublished():
+                    try:
+                        self.producer.send(message.topic, message.payload)
+                    except Exception:
+                        self.outbox.mark_failed(message.id)
+                        continue
+                    self.outbox.mark_as_sent(message.id)
+
+            def relay_fast(self) -> None:
+                for message in self.outbox.fetch_unpublished():
+                    self.producer.send(message.topic, message.payload)
+                    self.outbox.mark_as_sent(message.id)
+        """})
+    assert [(r.name, r.line, r.failure_path) for r in event_map.relays] == [
+        ("OutboxRelay.relay_fast", 16, False), ("OutboxRelay.relay_once", 7, True)]
+    assert [(f.code, f.line, f.subject) for f in event_map.findings] == [
+        ("relay-without-failure-path", 16, "shop.infrastructure.outbox.OutboxRelay.relay_fast")]

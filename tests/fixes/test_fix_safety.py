@@ -171,6 +171,34 @@ def test_an_unfrozen_dataclass_subclass_elsewhere_keeps_its_base_unfrozen(projec
                 "its subclass 'OrderNoted' is a dataclass that is not frozen")
 
 
+PLAIN_SUBCLASS = """\
+    from shop.orders.events import OrderEvent
+
+
+    class OrderCancelled(OrderEvent):
+        pass
+"""
+
+
+def test_a_subclass_mutable_through_its_base_names_the_base_it_cannot_be_frozen_without(
+        project, capsys):
+    base = EVENT_BASE + ("\n        def correct(self, order_id: str) -> None:\n"
+                         "            self.order_id = order_id\n")
+    files = {"shop/orders/events.py": base, "shop/orders/cancelled.py": PLAIN_SUBCLASS}
+    assert_left(files, project, capsys, "cancelled.py:4: DDD101",
+                "it is mutable through its base 'OrderEvent', the place to fix: a frozen "
+                "dataclass cannot inherit from a mutable one, so this class cannot be frozen alone")
+
+
+def test_a_subclass_mutable_through_a_base_frozen_in_the_same_run_needs_nothing(project, capsys):
+    files = {"shop/orders/events.py": EVENT_BASE, "shop/orders/cancelled.py": PLAIN_SUBCLASS}
+    after, said = fix(files, project, capsys)
+    assert "@dataclass(frozen=True)\nclass OrderEvent" in after["shop/orders/events.py"]
+    assert after["shop/orders/cancelled.py"] == textwrap.dedent(PLAIN_SUBCLASS)
+    assert ("cancelled.py:4: DDD101 not fixed: nothing to change here: freezing its base "
+            "'OrderEvent' in this run makes it immutable") in said
+
+
 def test_a_base_and_its_subclasses_in_other_modules_are_frozen_together(project, capsys):
     files = {
         "shop/orders/__init__.py": "",

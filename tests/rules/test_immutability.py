@@ -85,6 +85,42 @@ def test_non_frozen_dataclass_under_frozen_base_says_typeerror(tmp_path):
     assert len(messages) == 1 and "TypeError" in messages[0] and "'Base'" in messages[0]
 
 
+def test_a_subclass_mutable_only_through_its_base_is_told_to_fix_the_base(tmp_path):
+    """Freezing such a subclass alone fails at import: the message names the base to fix."""
+    source = HEADER + textwrap.dedent("""\
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class DomainEvent:
+            event_id: UUID
+
+
+        class Marker(DomainEvent):
+            pass
+
+
+        class OrderCancelled(Marker):
+            pass
+
+
+        @dataclass
+        class OrderPlaced(DomainEvent):
+            order_id: str
+    """)
+    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.config.settings import Settings
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    messages = {r.line: r.message for r in check_source(source, str(tmp_path / EVENTS), settings,
+                                                         {"DDD101"})}
+    base = ("can be changed after it happened because its base 'DomainEvent' can; fix it there: "
+            "make 'DomainEvent' immutable (frozen=True)")
+    assert messages[15] == f"DDD101 event 'OrderCancelled' {base}"  # through Marker, down to DomainEvent
+    # a dataclass of its own is frozen with its base: the usual message
+    assert messages[20] == ("DDD101 event 'OrderPlaced' can be changed after it happened; make it "
+                            "immutable (frozen=True)")
+
+
 def test_unknown_base_keeps_a_plain_subclass_quiet(tmp_path):
     source = """
         from vendor.events import SomeBase

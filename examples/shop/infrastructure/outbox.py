@@ -43,13 +43,18 @@ class OutboxStore(Protocol):
 
     async def mark_as_published(self, message_id: UUID) -> None: ...
 
+    async def record_failed_attempt(self, message_id: UUID, error: str) -> None:
+        """Counts the attempt; past the store's maximum the message is parked as failed
+        and no longer fetched."""
+
 
 class Producer(Protocol):
     async def publish(self, topic: str, payload: bytes, *, key: str) -> None: ...
 
 
 class OutboxRelay:
-    """Publishes stored messages at least once: publish first, then mark."""
+    """Publishes stored messages at least once: publish first, then mark; a failed
+    publish is counted on the message, which the store parks past its maximum."""
 
     def __init__(self, outbox: OutboxStore, producer: Producer, batch_size: int = 100) -> None:
         self.outbox = outbox
@@ -59,7 +64,11 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         messages = await self.outbox.fetch_unpublished(limit=self.batch_size)
         for message in messages:
-            await self.producer.publish(message.topic, message.payload, key=message.key)
+            try:
+                await self.producer.publish(message.topic, message.payload, key=message.key)
+            except Exception as error:  # the next message must not wait for this one
+                await self.outbox.record_failed_attempt(message.message_id, repr(error))
+                continue
             await self.outbox.mark_as_published(message.message_id)
         return len(messages)
 
@@ -76,5 +85,5 @@ class BillingOutboxRelay(OutboxRelay):
         messages = await self.outbox.fetch_unpublished(limit=self.batch_size)
         for message in messages:
             await self.outbox.mark_as_published(message.message_id)  # DDD406: a crash here loses the message
-            await self.producer.publish(message.topic, message.payload, key=message.key)
+            await self.producer.publish(message.topic, message.payload, key=message.key)  # DDD408: one bad message blocks the rest
         return len(messages)
