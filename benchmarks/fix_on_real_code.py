@@ -1,6 +1,7 @@
 """Run ``ddd-events fix`` on the development corpus and check that the fixed code still works.
 
-    python benchmarks/fix_on_real_code.py SNAPSHOTS [--only NAME]
+    python benchmarks/fix_on_real_code.py SNAPSHOTS [--only NAME] [--python PYTHON]
+    python benchmarks/fix_on_real_code.py --tree FOLDER [--python PYTHON]
 
 For each repository of ``benchmarks/real_world.py``'s corpus (archived from its pinned
 commit into a temporary folder, nothing kept), the fixer runs on a copy; then
@@ -13,6 +14,20 @@ commit into a temporary folder, nothing kept), the fixer runs on a copy; then
   and once from the fixed tree, and the outcomes must agree (a module that cannot be
   imported here, for a dependency that is not installed, is imported with stand-ins for
   the missing packages; a shape that fails on the original too says nothing).
+
+- every module of the repository (not only the changed ones: freezing a base breaks the
+  modules of its subclasses) is imported, in a subprocess, from the original tree and from
+  the fixed tree, with the repository's source roots (as the plugin finds them) on
+  ``sys.path``; a module that imports before must import after. A module that does not
+  import before (a dependency missing, a service it connects to at import) says nothing.
+
+The imports run under ``--python`` (default: this interpreter). To make them meaningful,
+give it an environment with the corpus's usual dependencies, used only by this script::
+
+    python3 -m venv /tmp/corpus-deps
+    /tmp/corpus-deps/bin/pip install pydantic sqlalchemy fastapi eventsourcing attrs \
+        protean msgspec motor aiokafka dependency-injector punq httpx
+    python benchmarks/fix_on_real_code.py /work/.mirror --python /tmp/corpus-deps/bin/python
 
 It prints, per repository, what the fixer fixed and left (with its reasons), then the
 checks, and exits 1 when a check fails. Not a test: it needs the snapshots, and it runs
@@ -29,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from real_world import archived  # noqa: E402
@@ -104,6 +120,100 @@ for module, classes in plan["modules"].items():
 out["__stubbed__"] = sorted(stubbed)
 print(json.dumps(out))
 '''
+
+
+# Imports each module of one tree, each given at most ``_IMPORT_SECONDS``; writes each
+# outcome as JSON to the file named by argv[1] (the modules may print anything).
+_IMPORT_SECONDS = 20
+_IMPORT_ALL = r'''
+import importlib, json, os, signal, sys
+
+out_path, plan = sys.argv[1], json.loads(sys.stdin.read())
+sys.path[:0] = plan["roots"]
+
+def stop(signum, frame):
+    raise TimeoutError("import took too long")
+
+signal.signal(signal.SIGALRM, stop)
+outcomes = {}
+for module in plan["modules"]:
+    signal.alarm(plan["seconds"])
+    try:
+        importlib.import_module(module)
+        outcomes[module] = "ok"
+    except BaseException as error:
+        outcomes[module] = f"{type(error).__name__}: {str(error)[:160]}"
+    finally:
+        signal.alarm(0)
+with open(out_path, "w") as handle:
+    json.dump(outcomes, handle)
+os._exit(0)
+'''
+
+
+def import_all(tree: str, roots: list[str], modules: list[str], python: str) -> dict[str, str]:
+    """Each module's import outcome in a fresh interpreter run in ``tree``: "ok" or the error."""
+    out = os.path.join(tempfile.mkdtemp(prefix="ddd-imports-"), "outcomes.json")
+    plan = {"roots": [os.path.join(tree, root) for root in roots], "modules": modules,
+            "seconds": _IMPORT_SECONDS}
+    try:
+        subprocess.run([python, "-c", _IMPORT_ALL, out], cwd=tree, input=json.dumps(plan),
+                       capture_output=True, text=True, timeout=_IMPORT_SECONDS * len(modules) + 60)
+        with open(out, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as error:
+        return {"__error__": f"{type(error).__name__}: {error}"}
+    finally:
+        shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+
+
+def importable_modules(tree: str, files: list[str], roots: tuple[str, ...]) -> list[str]:
+    """The dotted name of every module of the tree (setup scripts and ``__main__`` left out:
+    importing them runs them), each once, in file order."""
+    from flake8_ddd_events.source.modules import module_path
+
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        names = [module_path(name, roots)[0] for name in files
+                 if os.path.basename(name) not in ("setup.py", "__main__.py", "conftest.py")]
+    finally:
+        os.chdir(cwd)
+    return list(dict.fromkeys(n for n in names if n and all(p.isidentifier() for p in n.split("."))))
+
+
+def imports_kept(original: str, fixed: str, files: list[str], python: str) -> int:
+    """Import every module of both trees; the failures: a module that imported before and
+    does not after."""
+    from flake8_ddd_events.source.modules import discover_roots
+
+    roots = discover_roots(original)
+    modules = importable_modules(original, files, roots)
+    before = import_all(original, list(roots), modules, python)
+    after = import_all(fixed, list(roots), modules, python)
+    if "__error__" in before or "__error__" in after:
+        print(f"    FAIL  the import step did not finish: {before.get('__error__') or after.get('__error__')}")
+        return 1
+    imported = [m for m in modules if before.get(m) == "ok"]
+    broken = [m for m in imported if after.get(m) != "ok"]
+    for module in broken:
+        print(f"    FAIL  {module} imported before the fix and not after: {after.get(module)}")
+    print(f"  import check: {len(imported) - len(broken)}/{len(imported)} modules that imported "
+          f"before import after ({len(modules) - len(imported)} of {len(modules)} did not import "
+          f"before; roots {', '.join(roots)})")
+    why = Counter(_reason(before[m]) for m in modules if before.get(m) != "ok")
+    if why:
+        print("    did not import before: " + "; ".join(f"{count} {reason}"
+                                                       for reason, count in why.most_common(4)))
+    return len(broken)
+
+
+def _reason(error: str) -> str:
+    """An import error, shortened to its kind (the missing package, for a missing module)."""
+    kind, _, message = error.partition(": ")
+    if kind == "ModuleNotFoundError" and "'" in message:
+        return f"no module {message.split(chr(39))[1].partition('.')[0]}"
+    return kind
 
 
 def python_files(root: str) -> list[str]:
@@ -197,7 +307,7 @@ def build(tree: str, plan: dict) -> dict:
     return json.loads(result.stdout.splitlines()[-1])
 
 
-def check(repo: str, folder: str) -> int:
+def check(repo: str, folder: str, python: str = sys.executable) -> int:
     from flake8_ddd_events.source.modules import discover_roots, module_path
 
     with tempfile.TemporaryDirectory(prefix="ddd-fix-") as work:
@@ -231,6 +341,7 @@ def check(repo: str, folder: str) -> int:
               f"  {len(changed)} modules changed, {failures} do not compile")
         if not changed:
             return failures
+        failures += imports_kept(original, fixed, files, python)
         roots = discover_roots(original)
         names = {c.rpartition(".")[2] for found in classes.values() for c in found}
         shapes = call_shapes(original, files, names)
@@ -279,16 +390,28 @@ def check(repo: str, folder: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("snapshots", help="folder holding the repositories' snapshots")
+    parser.add_argument("snapshots", nargs="?", help="folder holding the repositories' snapshots")
+    parser.add_argument("--tree", help="check this one folder (a checkout of any project) "
+                                       "instead of the corpus")
     parser.add_argument("--only", help="only the repositories whose name contains this")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that imports the repositories' modules (an "
+                             "environment with their dependencies: see above)")
     args = parser.parse_args()
     failures = 0
+    if args.tree:
+        print(f"## {args.tree}")
+        failures = check(args.tree, args.tree, args.python)
+        print(f"\n{failures} failed check{'s' * (failures != 1)}")
+        return 1 if failures else 0
+    if not args.snapshots:
+        parser.error("give SNAPSHOTS or --tree")
     for repo, commit, style, folder in archived(args.snapshots, args.only):
         print(f"## {repo} @ {commit} ({style})")
         if folder is None:
             print("  no snapshot")
             continue
-        failures += check(repo, folder)
+        failures += check(repo, folder, args.python)
     print(f"\n{failures} failed check{'s' * (failures != 1)}")
     return 1 if failures else 0
 

@@ -16,6 +16,7 @@ SUBCOMMANDS = (
     "flake8_ddd_events.commands.explain",
     "flake8_ddd_events.commands.fix",
     "flake8_ddd_events.commands.cache",
+    "flake8_ddd_events.commands.roots",
     "flake8_ddd_events.commands.contracts",
     "flake8_ddd_events.commands.map",
     "flake8_ddd_events.commands.baseline",

@@ -114,9 +114,11 @@ def _option(key: str) -> Option | None:
 def default_text(option: Option) -> str:
     """The default as a reader would write it in ``[flake8]``."""
     if option.key == "ddd-source-roots":
-        return ("`.`, `src`, and every folder below holding a `pyproject.toml`, `setup.py` or "
-                "`setup.cfg` (with its `src`); what the search found is kept in the result "
-                "cache's folder, and searched again only where a folder changed")
+        return ("`.`, `src`, every folder below holding a `pyproject.toml`, `setup.py` or "
+                "`setup.cfg` (with its `src`), and the folders the project's imports run from "
+                "(\"How source roots are found\" in the configuration reference); what the "
+                "search found is kept in the result cache's folder, and searched again only "
+                "where a folder changed")
     if option.key == "ddd-target-python":
         return "from `requires-python` in pyproject.toml, else `3.10`"
     if option.key == "ddd-baseline":
@@ -310,6 +312,47 @@ def configuration_page(rules: Sequence[Rule]) -> str:
         "flake8-ddd-events: bad option ddd-domian-event-bases: unknown option in "
         "[flake8] of /repo/.flake8 (did you mean 'ddd-domain-event-bases'?)",
         "```",
+        "",
+        "## How source roots are found",
+        "",
+        "A module's dotted name, and what its imports name, come from the source roots: the "
+        "folders that hold top-level packages, as `sys.path` does when the code runs. Set "
+        "`ddd-source-roots` and those are the roots, as given. Without it, the plugin finds "
+        "them under the folder flake8 runs in:",
+        "",
+        "1. that folder itself, and its `src` when it has one;",
+        "2. every folder below (six levels deep at most, never inside a virtual environment, "
+        "a test folder or a tool's folder) that holds a `pyproject.toml`, `setup.py` or "
+        "`setup.cfg`, with its `src`;",
+        "3. the folders the project's own imports run from: an absolute import that no root "
+        "above resolves (`from domain.events.base import BaseEvent`, in a service whose "
+        "container runs from `app/`) makes a root of the folder that holds its whole dotted "
+        "path (`app`, for `app/domain/events/base.py`). When several folders hold it, the one "
+        "nearest the importing file wins (each service of `services/<name>/` importing "
+        "`from src.events import ...` roots its own folder, and its `src` is then a package, no "
+        "longer a root). Only evidence counts: a dotted path of two names or more (`import "
+        "yaml` may be a library), never a standard library name, never a folder that is a "
+        "package itself (it has an `__init__.py`). Imports are read as text, never run.",
+        "",
+        "Roots found this way come after the others, so a module the others resolve keeps its "
+        "name. The roots are kept in the result cache's folder with what each folder searched "
+        "held (its sub-folders and modules), and searched again when a folder changed: a "
+        "module added, removed or renamed is seen at the next run; an import statement edited "
+        "inside an existing module is seen once a folder changes, or after "
+        "`ddd-events cache clear`.",
+        "",
+        "`ddd-events roots` prints the roots in use and why each was taken:",
+        "",
+        "```text",
+        "$ ddd-events roots",
+        ".    the folder the run starts in",
+        "app  app/logic/init.py imports 'domain.events.chats', which this folder holds and no "
+        "other root does",
+        "```",
+        "",
+        "A name that resolves under no root is unknown, and the rules that need it stay silent; "
+        "`ddd-events fix` changes a class only when it can follow every class whose base "
+        "expression names it (the README's \"Fixing\" says what it leaves alone).",
         "",
         "## Third-party code",
         "",

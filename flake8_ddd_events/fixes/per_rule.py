@@ -7,6 +7,7 @@ the same ``class_decorator``, ``is_frozen`` and mutable-name tests.
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Iterable
 
 import libcst as cst
@@ -93,8 +94,9 @@ def frozen_blocker(uses: ProjectUses, view: ClassView, fixing: set[ClassKey]) ->
     """Why ``frozen=True`` would break code that works today, or None: the class, a base
     or a project subclass assigns to the instance; a base is outside the project (what it
     does is not known); a project subclass is a dataclass that stays unfrozen (Python
-    refuses a non-frozen dataclass under a frozen one). ``fixing``: the classes frozen in
-    the same run."""
+    refuses a non-frozen dataclass under a frozen one); a class that names it as its base
+    does not resolve to it and is neither frozen nor frozen in the same run (it may be a
+    subclass the fixer cannot see). ``fixing``: the classes frozen in the same run."""
     refused = "which a frozen instance refuses"
     for owner in view.mro:
         found = _assigns_self(owner)
@@ -115,7 +117,22 @@ def frozen_blocker(uses: ProjectUses, view: ClassView, fixing: set[ClassKey]) ->
                 and class_key(sub) not in fixing):
             return (f"its subclass '{sub.name}' is a dataclass that is not frozen, and Python "
                     "refuses it under a frozen base: freeze both together")
+    for sub in uses.unfollowed(view):
+        if class_key(sub) not in fixing and is_frozen(sub) is not True:
+            return _unfollowed(sub, "so nothing is frozen until every subclass is known")
     return None
+
+
+def _unfollowed(sub: ClassView, consequence: str) -> str:
+    return (f"could not follow its subclass '{sub.name}' ({_shown(sub.facts.path)}): its base "
+            f"has this class's name but does not resolve to it, {consequence}; check the "
+            "source roots (`ddd-events roots`; option `ddd-source-roots`)")
+
+
+def _shown(path: str) -> str:
+    """A path relative to the working folder when it lies below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def fix_frozen(plan: Plan, node: cst.CSTNode) -> str:
@@ -323,7 +340,11 @@ def fix_field_order(plan: Plan, node: cst.CSTNode) -> str:
         major, minor = plan.target_python
         raise Unfixable(f"kw_only=True needs Python 3.10 and the target is {major}.{minor} "
                         "(ddd-target-python / requires-python); give the field a default instead")
-    builders = plan.project.positional_builders(plan.context.view(cls))
+    view = plan.context.view(cls)
+    unfollowed = plan.project.unfollowed(view)
+    if unfollowed:
+        raise Unfixable(_unfollowed(unfollowed[0], "so how it is built is not known"))
+    builders = plan.project.positional_builders(view)
     if builders:
         first = builders[0]
         places = "" if len(builders) == 1 else f" (and {len(builders) - 1} more)"

@@ -1,6 +1,8 @@
 """What the rest of the project does with a class, for the fixes that change how it
 is built or set: which project classes subclass it, and which calls build it (or a
-subclass) with positional arguments.
+subclass) with positional arguments; and, by name alone, the classes and calls that
+may be its subclasses or builders but do not resolve to it (``unfollowed``): a fix
+never guesses about those.
 
 Read from the facts of every module of the project (the collection pass's calls and
 classes; nothing else is walked): built once per ``ddd-events fix`` run from every
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from ..syntax.expressions import last_part
 from ..syntax.facts import CallFact, ModuleFacts
 from ..model.project_model import ProjectModel
-from ..model.views import ClassView
+from ..model.views import ClassView, External, Resolved
 
 # Folders that hold installed code, not the project's: never read for its uses.
 INSTALLED = ".venv,venv,.env,env,site-packages,node_modules,.tox,.nox"
@@ -50,6 +52,9 @@ class ProjectUses:
     def __init__(self, model: ProjectModel, roots: tuple[str, ...] = ()) -> None:
         self.model = model
         self.subclasses: dict[ClassKey, list[ClassView]] = {}
+        # the last part of each base a class statement names -> (the class, its base's
+        # resolution), resolved or not
+        self.named: dict[str, list[tuple[ClassView, Resolved]]] = {}
         self.calls: list[PositionalCall] = []
         self.seen: set[str] = set()
         self.pending = roots  # folders still to read, on the first question
@@ -98,6 +103,9 @@ class ProjectUses:
             view = self.model.view(kept, cls)
             for ancestor in view.mro[1:]:
                 self.subclasses.setdefault(class_key(ancestor), []).append(view)
+            for written, resolved in zip(cls.base_names, view.bases):
+                if written:
+                    self.named.setdefault(written.rpartition(".")[2], []).append((view, resolved))
         self.calls += [PositionalCall(kept, facts.path, call.callee, call.cls)
                        for call in facts.calls if call.callee and _is_positional(call)]
 
@@ -105,6 +113,19 @@ class ProjectUses:
         if self.pending:
             self._read_pending()
         return self.subclasses.get(class_key(view), [])
+
+    def unfollowed(self, view: ClassView) -> list[ClassView]:
+        """The project classes whose base expression names the class or a project subclass
+        of it (by its name, ``BaseEvent``) but does not resolve to a project class: an
+        unknown name, or an outside class whose dotted name may be this one's under other
+        source roots (``domain.events.base.BaseEvent`` for ``app.domain.events.base.BaseEvent``).
+        Such a class may be a subclass the fixer cannot see."""
+        found: dict[ClassKey, ClassView] = {}
+        for known in (view, *self.subclasses_of(view)):
+            for sub, resolved in self.named.get(known.cls.name, ()):
+                if _may_be(resolved, known):
+                    found.setdefault(class_key(sub), sub)
+        return list(found.values())
 
     def positional_builders(self, view: ClassView) -> list[PositionalCall]:
         """The calls that build the class, or a subclass, with positional arguments."""
@@ -121,6 +142,20 @@ class ProjectUses:
             if last_part(call.facts.qualify(call.callee)) not in names:
                 continue
             resolved = self.model.resolve(call.facts, call.callee, scope=call.cls)
-            if isinstance(resolved, ClassView) and class_key(resolved) in built:
-                found.append(call)
+            if isinstance(resolved, ClassView) and class_key(resolved) in built or any(
+                    _may_be(resolved, known) for known in (view, *self.subclasses_of(view))):
+                found.append(call)  # builds it, or may: a name that does not resolve
         return found
+
+
+def _may_be(resolved: Resolved, view: ClassView) -> bool:
+    """Whether a resolution that is not a project class may still be ``view`` (its name was
+    matched already): unknown, or an outside class whose dotted name and the view's end the
+    same way (the one is the other read from another source root)."""
+    if isinstance(resolved, ClassView):
+        return False
+    if not isinstance(resolved, External):
+        return True
+    mine = f"{view.facts.module}.{view.cls.qualname}"
+    theirs = resolved.qualified
+    return mine == theirs or mine.endswith(f".{theirs}") or theirs.endswith(f".{mine}")

@@ -366,8 +366,8 @@ def records_from_outside(context: Context, call: CallFact) -> bool:
     first = call.args[0].value if call.args else None
     if isinstance(first, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return False  # an analytics call: events of the domain are objects, not strings
-    if isinstance(first, (cst.Name, cst.Attribute)) and isinstance(
-            context.model.resolve(context.facts, dotted(first), scope=call.cls), ClassView):
+    if isinstance(first, (cst.Name, cst.Attribute)) and _names_a_class(context, dotted(first),
+                                                                       call.cls):
         return False  # a class, not an instance: a registration (``register_event(OrderPlaced, f)``)
     receivers = _receiver_classes(context, call)
     if receivers and not any(recognise(view, context.settings).kind in (Kind.AGGREGATE, Kind.ENTITY)
@@ -375,6 +375,18 @@ def records_from_outside(context: Context, call: CallFact) -> bool:
         return False  # a registry, a mapper, a bus: known, and not what records
     return not any(_may_record(context, cls, call.method)
                    for cls in enclosing_classes(context, call.cls))
+
+
+def _names_a_class(context: Context, name: str, scope: str | None) -> bool:
+    """Whether a bare name (not called) is a class: one the model resolves, or, resolved or
+    not, a class name (``NewChatCreatedEvent``, not a constant) bound by an import or a class
+    statement of the module (``from domain.events import NewChatCreatedEvent``)."""
+    if isinstance(context.model.resolve(context.facts, name, scope=scope), ClassView):
+        return True
+    last = name.rpartition(".")[2]
+    head = name.partition(".")[0]
+    return last[:1].isupper() and not last.isupper() and (
+        head in context.facts.aliases or head in context.facts.classes)
 
 
 def _receiver_classes(context: Context, call: CallFact) -> list[ClassView]:
@@ -445,7 +457,9 @@ def _classes_named(context: Context, annotation: cst.BaseExpression | None,
          "`self.record_event(...)`, calls on an imported module or class, calls whose "
          "first argument is a string (analytics: `tracker.record_event(\"checkout\")`), "
          "calls whose first argument is an event class rather than an instance (a handler "
-         "registration: `registry.register_event(OrderPlaced, notify)`), and calls on a "
+         "registration: `registry.register_event(OrderPlaced, notify)`; a class name bound by "
+         "an import or a class statement and not called is a class, whether or not its module "
+         "is resolved), and calls on a "
          "receiver declared as a project class that is neither an entity nor an aggregate root "
          "(`registry: EventRegistry` as a parameter, `self.registry = EventRegistry()`).",
     why="What happened to an aggregate is the aggregate's decision: the method that changes its "

@@ -10,10 +10,12 @@ silence comes from the safety check, not from a fixer that stopped working.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
 from dataclasses import FrozenInstanceError
+from pathlib import Path
 
 import pytest
 
@@ -330,3 +332,125 @@ def test_test_modules_are_not_fixed_since_flake8_does_not_check_them(project, ca
     assert after["tests/test_orders.py"] == textwrap.dedent(source)
     assert "datetime.now(timezone.utc)" in after["shop/orders/service.py"]
     assert "tests/test_orders.py" not in said
+
+
+# -- no fix on a guess: every class a change touches must be known ---------------------------
+CHAT = Path(__file__).resolve().parents[1] / "fixtures" / "chat_service"
+
+
+@pytest.fixture
+def chat(tmp_path, monkeypatch):
+    """A copy of the chat service fixture (code in ``app/``, imported from there), as the
+    working folder."""
+    shutil.copytree(CHAT, tmp_path / "chat")
+    monkeypatch.chdir(tmp_path / "chat")
+    return tmp_path / "chat"
+
+
+def _runs(app: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "main.py"], cwd=app, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_base_whose_subclasses_resolve_through_the_import_roots_is_frozen_with_them(chat, capsys):
+    assert main(["fix", "."]) == 0
+    said = capsys.readouterr().err
+    assert "not fixed" not in said, said
+    assert "@dataclass(frozen=True)\nclass BaseEvent" in (chat / "app/domain/events/base.py").read_text()
+    events = (chat / "app/domain/events/chats.py").read_text()
+    assert events.count("@dataclass(frozen=True)\n") == 2, events
+    ran = _runs(chat / "app")
+    assert ran.returncode == 0 and "message in c-1: hello" in ran.stdout, ran.stderr
+
+
+def test_a_base_with_a_subclass_the_fixer_cannot_follow_is_not_frozen(chat, capsys):
+    """With the start folder as the only root, ``from domain.events.base import BaseEvent``
+    resolves to nothing: the subclasses are found by name, cannot be followed, and the base
+    is left as it was (freezing it alone broke a real service: a non-frozen dataclass cannot
+    inherit from a frozen one)."""
+    (chat / "setup.cfg").write_text("[flake8]\nddd-source-roots = .\n")
+    before = {path: path.read_text() for path in chat.rglob("*.py")}
+    assert main(["fix", "."]) == 0
+    said = capsys.readouterr().err
+    assert {path: path.read_text() for path in before} == before
+    assert ("base.py:11: DDD101 not fixed: could not follow its subclass 'ChatOpened' "
+            "(app/domain/events/chats.py)") in said, said
+    assert _runs(chat / "app").returncode == 0
+
+
+def test_a_subclass_frozen_already_or_in_the_same_run_is_no_guess(project, capsys):
+    files = {
+        "shop/orders/events.py": EVENT_BASE,
+        "app/orders.py": """\
+            from dataclasses import dataclass
+
+            from orders.events import OrderEvent
+
+
+            @dataclass(frozen=True)
+            class OrderNoted(OrderEvent):
+                note: str = ""
+        """,
+    }
+    after, said = fix(files, project, capsys)
+    assert "@dataclass(frozen=True)\nclass OrderEvent" in after["shop/orders/events.py"], said
+
+
+def test_a_class_of_the_same_name_elsewhere_is_not_its_subclass(project, capsys):
+    files = {
+        "shop/orders/events.py": EVENT_BASE,
+        "shop/billing.py": """\
+            from dataclasses import dataclass
+
+
+            class OrderEvent:
+                pass
+
+
+            @dataclass
+            class InvoiceNoted(OrderEvent):  # noqa: DDD101
+                note: str = ""
+        """,
+        "shop/audit.py": """\
+            from eventlib.orders import OrderEvent
+
+
+            class Audited(OrderEvent):
+                pass
+        """,
+    }
+    after, said = fix(files, project, capsys)
+    assert "@dataclass(frozen=True)\nclass OrderEvent" in after["shop/orders/events.py"], said
+
+
+def test_kw_only_waits_for_a_subclass_it_cannot_follow(project, capsys):
+    files = {
+        "shop/orders/events.py": MISORDERED,
+        "app/orders.py": """\
+            from dataclasses import dataclass
+
+            from orders.events import OrderPlaced
+
+
+            @dataclass(frozen=True)
+            class OrderPlacedAgain(OrderPlaced):
+                again: bool = True
+        """,
+    }
+    assert_left(files, project, capsys, "events.py:12: DDD109",
+                "could not follow its subclass 'OrderPlacedAgain' (app/orders.py)")
+
+
+def test_kw_only_waits_for_a_positional_call_of_its_name_that_does_not_resolve(project, capsys):
+    files = {
+        "shop/orders/events.py": MISORDERED,
+        "scripts/replay.py": """\
+            from orders.events import OrderPlaced
+
+
+            def replay(row):
+                return OrderPlaced(row[0], row[1])
+        """,
+    }
+    assert_left(files, project, capsys, "events.py:12: DDD109",
+                "'OrderPlaced(...)' in ./scripts/replay.py builds it with positional arguments")

@@ -306,3 +306,48 @@ def test_record_methods_are_an_option(tmp_path):
             invoice.note_fact(event)  # DDD303
             invoice.record_event(event)
         """, tmp_path, **{"ddd-record-methods": ["note_fact"]})
+
+
+def test_a_class_name_bound_by_an_import_is_never_an_event_instance(tmp_path):
+    """``mediator.register_event(ChatOpened, [handler])`` registers a class, whether or not its
+    module resolves (here nothing does: ``domain.events`` is under no source root); a name
+    bound by an import that is not a class name, or a local value, is still an instance."""
+    check("""\
+        from domain import events
+        from domain.events import DEFAULT_EVENT, ChatOpened
+        from logic.mediator import Mediator
+
+
+        class Ping:
+            pass
+
+
+        def wire(mediator: Mediator, chat, event) -> None:
+            mediator.register_event(ChatOpened, [print])
+            mediator.register_event(events.MessagePosted, [print])
+            mediator.register_event(Ping, [print])
+            chat.register_event(DEFAULT_EVENT)  # DDD303
+            chat.register_event(event)  # DDD303
+            chat.register_event(ChatOpened(chat_id="c-1"))  # DDD303
+        """, tmp_path, filename="logic/init.py")
+
+
+def test_the_chat_service_registrations_are_quiet_with_its_roots_found_or_not(tmp_path):
+    """The fixture's code in ``app/``, imported from there: with the roots the imports show,
+    ``Mediator`` and the events resolve; with the start folder as the only root, nothing
+    does; DDD303 is silent either way."""
+    import shutil
+    from pathlib import Path
+
+    from flake8_ddd_events.source.modules import discover_roots
+
+    chat = tmp_path / "chat"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "chat_service", chat)
+    wiring = chat / "app/logic/init.py"
+    found_roots = [str(chat / root) for root in discover_roots(str(chat))]
+    assert found_roots == [str(chat / "."), str(chat / "app")]
+    for roots in (found_roots, [str(chat)]):
+        settings = Settings.from_values({"ddd-source-roots": roots})
+        reports = check_source(wiring.read_text(), str(wiring), settings, CODES,
+                               ProjectModel(settings))
+        assert [r.code for r in reports] == [], roots
