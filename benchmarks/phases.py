@@ -54,7 +54,7 @@ def install() -> None:
     import libcst
 
     import flake8_ddd_events.cache.results as results
-    import flake8_ddd_events.lint.checker as checker
+    import flake8_ddd_events.lint.positions as positions
     import flake8_ddd_events.gate.look as gate
     import flake8_ddd_events.model.project_model as model
     import flake8_ddd_events.syntax.parsing as parsing
@@ -63,7 +63,7 @@ def install() -> None:
 
     parsing.cst.parse_module = timed("libcst parse", libcst.parse_module)
     parsing.collect = timed("collect", parsing.collect)
-    checker._place = timed_generator("positions", checker._place)
+    positions._place = timed_generator("positions", positions._place)
     gate.Gate.codes_for = timed("gate", gate.Gate.codes_for)
     model.ProjectModel._read = timed("model: read an import", model.ProjectModel._read)
     model.compact = timed("model: compact facts", model.compact)

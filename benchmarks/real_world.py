@@ -77,7 +77,7 @@ _COUNT_EVENTS = """\
 import json, sys
 from flake8_ddd_events.config.settings import Settings
 from flake8_ddd_events.model.project_model import ProjectModel
-from flake8_ddd_events.lint.project_modules import ReadModule, project_modules
+from flake8_ddd_events.syntax.project_modules import ReadModule, project_modules
 from flake8_ddd_events.analysis.recognition import recognise
 settings = Settings.from_values()
 model = ProjectModel(settings)

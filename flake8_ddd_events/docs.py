@@ -210,7 +210,18 @@ def rule_page(rule: Rule, *, links: bool = True) -> str:
                   "configurable too: see " + ("[Recognition](../recognition.md)." if links
                                               else "the recognition guide, docs/recognition.md.")]
     parts += ["", "## Fix safety", "", rule.fix, ""]
+    fixed = next((example for example in rule.invalid if example.fixed is not None), None)
+    if fixed is not None:
+        parts += [f"`ddd-events fix` on `{fixed.filename}`:", "", _fenced(_fix_diff(fixed), "diff"), ""]
     return "\n".join(parts)
+
+
+def _fix_diff(example) -> str:
+    """What the fixer changes in an example (``Example.fixed``), as a diff without headers."""
+    import difflib
+
+    lines = difflib.unified_diff(example.source.splitlines(), example.fixed.splitlines(), lineterm="", n=2)
+    return "\n".join(line for line in lines if not line.startswith(("---", "+++")))
 
 
 def _group(code: str) -> str:

@@ -6,10 +6,13 @@ import ast
 import gc
 import os
 import sys
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 from . import __version__
 from .config.settings import OPTIONS, Settings, SettingsError
+
+if TYPE_CHECKING:  # the stages are imported when flake8 reads the options
+    from .lint.run import Run
 
 
 def all_codes() -> tuple[str, ...]:
@@ -24,19 +27,10 @@ class Plugin:
     name = "flake8-ddd-events"
     version = __version__
 
-    # set by parse_options; the defaults (which look for source roots on disk) are
-    # read only when a module is checked without it, not when flake8 imports the plugin
-    settings: ClassVar[Settings | None] = None
-    selected: ClassVar[frozenset[str] | None] = None  # None: every code
-    pipeline: ClassVar[Any] = None  # the run's stages (lint.pipeline.Pipeline), made at the first module
-    engine: ClassVar[Any] = None  # flake8's DecisionEngine, for the codes once libcst is in
-    stdin: ClassVar[bool] = False  # whether flake8 reads a buffer from stdin in this run
-    undeclared: ClassVar[frozenset[str] | None] = None  # selected codes the gate does not know
-    baseline: ClassVar[Any] = None  # the baselined findings (baseline.matching.Baseline), if any
-    disable_noqa: ClassVar[bool] = False
-    results: ClassVar[Any] = None  # the run's result cache (cache.ResultCache); None: off
+    # made by parse_options; without it (the plugin run in-process), the defaults (which
+    # look for source roots on disk) are read when the first module is checked
+    state: ClassVar[Run | None] = None
     gc_frozen: ClassVar[bool] = False  # whether libcst's objects are out of the GC's way (gc.freeze)
-    third_party: ClassVar[Any] = None  # the run's thirdparty.ThirdParty (folders asked once)
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -59,6 +53,7 @@ class Plugin:
         from flake8.exceptions import ExecutionError
         from flake8.style_guide import Decision, DecisionEngine
 
+        from .cache.roots import source_roots
         from .config.sources import ConfigError, check_flake8_keys, merge, pyproject_values
 
         values = {o.key: getattr(options, o.key.replace("-", "_"), None) for o in OPTIONS}
@@ -67,30 +62,34 @@ class Plugin:
                 check_flake8_keys(path)
             if not _isolated(options):  # command line and [flake8] win over pyproject
                 values = merge(values, pyproject_values(os.getcwd()))
-            cls.settings = Settings.from_values(values, keep_roots=True)
+            settings = Settings.from_values(values, kept_roots=source_roots)
         except ConfigError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option {error}") from None
         except SettingsError as error:
             raise ExecutionError(f"flake8-ddd-events: bad option --{error}") from None
+        from .cache import results_for
         from .gate.needs import NEEDS
+        from .lint.run import Run
+        from .source.store import SourceFiles
 
         # The gate's codes come from gate.NEEDS, so that start-up does not import the
         # rules (and libcst); the rules' own codes are read once a module passes the gate.
-        engine = cls.engine = DecisionEngine(options)
-        cls.selected = frozenset(c for c in NEEDS if engine.decision_for(c) is Decision.Selected)
-        cls.pipeline = None
-        cls.undeclared = None
-        from .cache import results_for
-        from .source.store import SourceFiles
+        engine = DecisionEngine(options)
+
+        def selects(code: str) -> bool:
+            return engine.decision_for(code) is Decision.Selected
 
         # the run's source files: the cache's keys, the gate and the model read through them
-        cls.results = results_for(cls.settings, _selection(engine), SourceFiles(cls.settings.source_roots))
-        # a buffer read from stdin may differ from the file it is named after: its facts
-        # are never shared with the project model
-        cls.stdin = "-" in (getattr(options, "filenames", None) or ())
-        cls.baseline = _baseline(cls.settings)
-        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
-        cls.third_party = None
+        files = SourceFiles(settings.source_roots)
+        cls.state = Run(
+            settings, frozenset(c for c in NEEDS if selects(c)), selects, files,
+            results=results_for(settings, _selection(engine), files),
+            baseline=_baseline(settings),
+            disable_noqa=bool(getattr(options, "disable_noqa", False)),
+            # a buffer read from stdin may differ from the file it is named after: its
+            # facts are never shared with the project model
+            share="-" not in (getattr(options, "filenames", None) or ()),
+            before_model=_gc_freeze_imports)
 
     def run(self) -> list[tuple[int, int, str, type]]:
         """The module's findings. Python's cyclic garbage collector is paused meanwhile:
@@ -100,83 +99,21 @@ class Plugin:
         paused = gc.isenabled()
         gc.disable()
         try:
-            return self._not_baselined(list(self._findings()))
+            found = _state().pipeline.check(self.filename, "".join(self.lines), self.tree, self.lines)
+            return [(report.line, report.column, report.message, type(self)) for report in found]
         finally:
             if paused:
                 gc.enable()
 
-    def _not_baselined(self, found: list[tuple[int, int, str, type]]) -> list[tuple[int, int, str, type]]:
-        """The findings less those the baseline holds (applied last, to the findings
-        however they were produced)."""
-        if Plugin.baseline is None or not found:
-            return found
-        return Plugin.baseline.not_baselined(found, self.filename, self.tree, self.lines,
-                                             Plugin.disable_noqa)
 
-    def _findings(self) -> Iterator[tuple[int, int, str, type]]:
+def _state() -> Run:
+    """The run's state: parse_options's, else the defaults, made at the first module."""
+    if Plugin.state is None:
         from .gate.needs import NEEDS
+        from .lint.run import Run
 
-        if Plugin.settings is None:
-            Plugin.settings = Settings.from_values()
-        settings = Plugin.settings
-        codes = self.selected if self.selected is not None else frozenset(NEEDS)
-        if not codes or self._third_party():
-            return
-        pipeline = _pipeline(settings, codes)
-        place = pipeline.module_of(self.filename)
-        if place is None:
-            return  # test code
-        module, is_package = place
-        source = "".join(self.lines)
-        results = Plugin.results
-        # the cache first: an answer kept stands for the gate's too (its entry rests on
-        # the modules the gate consulted as well as on those the check read)
-        lookup = results.lookup(self.filename, source) if results is not None else None
-        reports = lookup.findings if lookup is not None else None
-        if reports is None:  # not cached, or what it rested on has changed
-            tree = self.tree if isinstance(self.tree, ast.Module) else None
-            # only the rules whose needs this module meets run on it (empty: not parsed)
-            codes = pipeline.gate_codes(tree, source, module, is_package)
-            if not codes:
-                return
-            consulted = pipeline.gate.rests_on()
-            reports = self._check(pipeline, source, tree, codes, record=lookup is not None)
-            if lookup is not None:
-                results.store(lookup, reports, pipeline.model.dependencies(), consulted)
-        for line, column, _, message in reports:
-            yield line, column, message, type(self)
-
-    def _third_party(self) -> bool:
-        """Whether the module lies in a virtual environment or installed packages: not the
-        project's code, whatever path flake8 was given (decided from the path, before any parse)."""
-        if Plugin.third_party is None:
-            from .source.thirdparty import ThirdParty
-
-            Plugin.third_party = ThirdParty()
-        return Plugin.third_party.holds_file(self.filename)
-
-    def _check(self, pipeline: Any, source: str, tree: ast.Module | None, codes: frozenset[str],
-               record: bool) -> list[tuple[int, int, str, str]]:
-        from .lint.checker import check_source
-
-        codes = _rule_codes(codes)
-        model = pipeline.model
-        if record:
-            model.record()
-        return list(check_source(source, self.filename, pipeline.settings, codes, model,
-                                 tree, share=not Plugin.stdin))
-
-
-def _pipeline(settings: Settings, codes: frozenset[str]) -> Any:
-    """The run's pipeline, made at the first module checked (for the settings and codes
-    of the run; reading through the result cache's files when the cache is on)."""
-    pipeline = Plugin.pipeline
-    if pipeline is None or pipeline.settings is not settings or pipeline.codes != codes:
-        from .lint.pipeline import Pipeline
-
-        files = Plugin.results.files if Plugin.results is not None else None
-        pipeline = Plugin.pipeline = Pipeline(settings, codes, files, before_model=_gc_freeze_imports)
-    return pipeline
+        Plugin.state = Run(Settings.from_values(), frozenset(NEEDS), before_model=_gc_freeze_imports)
+    return Plugin.state
 
 
 def _gc_freeze_imports() -> None:
@@ -196,7 +133,7 @@ def _gc_freeze_imports() -> None:
     benchmark); what is left for the collector, cyclic garbage, waits a little longer."""
     if not Plugin.gc_frozen:
         from . import rules  # noqa: F401 - imported before gc.freeze
-        from .lint import checker  # noqa: F401 - imported before gc.freeze
+        from .lint import positions  # noqa: F401 - imported before gc.freeze
         from .syntax import parsing  # noqa: F401 - imported before gc.freeze
 
         Plugin.gc_frozen = True
@@ -207,21 +144,6 @@ def _gc_freeze_imports() -> None:
 
 
 YOUNG_THRESHOLD = 10_000
-
-
-def _rule_codes(gate_codes: frozenset[str]) -> frozenset[str]:
-    """The codes to run on a module: the gate's for it, and the selected codes of rules
-    not in gate.NEEDS (found once per options, when the rules are first needed)."""
-    if Plugin.undeclared is None:
-        from flake8.style_guide import Decision
-
-        from .gate.needs import NEEDS
-
-        engine = Plugin.engine
-        Plugin.undeclared = frozenset(
-            c for c in all_codes() if c not in NEEDS
-            and (engine is None or engine.decision_for(c) is Decision.Selected))
-    return gate_codes | Plugin.undeclared
 
 
 def _baseline(settings: Settings) -> Any:

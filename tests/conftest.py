@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.config.settings import Settings
 

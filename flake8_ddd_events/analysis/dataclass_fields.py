@@ -19,7 +19,7 @@ from ..syntax.expressions import (dict_literal_items, dotted, is_false, is_true,
 from ..syntax.facts import Decorator, FieldFact
 from .protean_fields import default_of, is_protean_call, protean_field
 from .library_bases import chain_complete, known_base, library_frozen, library_positional_defaults
-from ..model.views import ClassView, External, Unknown
+from ..model.views import ClassView, External, Memo, Unknown
 
 
 class Style(enum.Enum):
@@ -51,10 +51,10 @@ def class_decorator(view: ClassView) -> tuple[Style, Decorator] | None:
 
 def style(view: ClassView) -> Style:
     """The framework that shapes a class (its own decorator first, then its bases)."""
-    memo = view.memo.get("style")
-    if memo is None:
-        memo = view.memo["style"] = _style(view)
-    return memo  # type: ignore[return-value]
+    return view.remembered(_STYLE, _style)
+
+
+_STYLE: Memo[Style] = Memo("style")
 
 
 def _style(view: ClassView) -> Style:
@@ -166,11 +166,10 @@ def declares_instance_state(view: ClassView) -> bool:
 
 def is_frozen(view: ClassView) -> bool | None:
     """Whether instances are immutable: True, False, or None when the chain is unknown."""
-    memo = view.memo.get("frozen", "unset")
-    if memo == "unset":
-        view.memo["frozen"] = None  # ends inheritance cycles
-        memo = view.memo["frozen"] = _is_frozen(view)
-    return memo  # type: ignore[return-value]
+    return view.remembered(_FROZEN, _is_frozen, None)  # None ends inheritance cycles
+
+
+_FROZEN: Memo[bool | None] = Memo("frozen")
 
 
 def _is_frozen(view: ClassView) -> bool | None:
@@ -278,11 +277,11 @@ def own_init_fields(view: ClassView) -> list[InitField]:
     (worked out once per class: each subclass's ``init_fields`` asks again; kept without
     the view, which a field's ``owner`` is: a view holding itself would be a reference
     cycle, keeping its module's tree for the cyclic GC)."""
-    found = view.memo.get("own-init-fields")
-    if found is None:
-        found = view.memo["own-init-fields"] = tuple(_own_init_fields(view))
-    return [InitField(name, default, kw_only, view, fact)
-            for name, default, kw_only, fact in found]  # type: ignore[attr-defined]
+    found = view.remembered(_OWN_INIT_FIELDS, lambda v: tuple(_own_init_fields(v)))
+    return [InitField(name, default, kw_only, view, fact) for name, default, kw_only, fact in found]
+
+
+_OWN_INIT_FIELDS: Memo[tuple[tuple[str, bool, bool, FieldFact], ...]] = Memo("own-init-fields")
 
 
 def _own_init_fields(view: ClassView) -> Iterator[tuple[str, bool, bool, FieldFact]]:
@@ -398,10 +397,10 @@ def own_fields(view: ClassView) -> tuple[FieldFact, ...]:
     with the field call as its annotation (``contracts/typenames.py`` reads its type)
     and a default exactly when Protean does not require it (``analysis/protean_fields``).
     A Protean assignment's fact points at its call. Worked out once per class."""
-    found = view.memo.get("own-fields")
-    if found is None:
-        found = view.memo["own-fields"] = _own_fields(view)
-    return found  # type: ignore[return-value]
+    return view.remembered(_OWN_FIELDS, _own_fields)
+
+
+_OWN_FIELDS: Memo[tuple[FieldFact, ...]] = Memo("own-fields")
 
 
 def declares_protean_fields(view: ClassView) -> bool:

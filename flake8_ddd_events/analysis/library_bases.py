@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..syntax.expressions import is_true, last_part
 from .known_bases import KNOWN_BASES, KnownBase
-from ..model.views import ClassView, External
+from ..model.views import ClassView, External, Memo
 
 # Protean's ``@domain.event(part_of=...)`` makes the class a ``BaseEvent`` subclass
 # (``protean.core.event.domain_event_factory``): the decorator is its base.
@@ -41,13 +41,13 @@ def published(view: ClassView) -> bool:
         for d in owner.cls.decorators) for owner in view.mro)
 
 
+_LIBRARY_BASES: Memo[tuple[KnownBase, ...] | None] = Memo("library-bases")
+
+
 def library_bases(view: ClassView) -> tuple[KnownBase, ...] | None:
     """The table's bases along the chain, nearest first (a decorator's first); None when
     the chain is not complete. Worked out once per class."""
-    memo = view.memo.get("library-bases", "unset")
-    if memo == "unset":
-        memo = view.memo["library-bases"] = _library_bases(view)
-    return memo  # type: ignore[return-value]
+    return view.remembered(_LIBRARY_BASES, _library_bases)
 
 
 def _library_bases(view: ClassView) -> tuple[KnownBase, ...] | None:

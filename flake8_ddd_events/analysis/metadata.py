@@ -1,5 +1,5 @@
-"""An event's metadata, recognised by shape as well as by name (RULES.md, "Metadata is
-recognised by shape as well as by name"): its id, its timestamp, its schema version.
+"""An event's metadata, recognised by shape as well as by name (docs/recognition.md,
+"Metadata is recognised by shape"): its id, its timestamp, its schema version.
 
 Read over the whole chain of a class (its own fields and its bases', ``__init__``
 assignments included). DDD105, DDD106, DDD203 and DDD206 ask here, and so does
@@ -19,7 +19,7 @@ from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import FieldFact, ModuleFacts
 from .fresh_values import Fresh, fresh_callee
 from .library_bases import library_supplies
-from ..model.views import ClassView
+from ..model.views import ClassView, Memo
 from ..config.settings import Settings
 
 
@@ -51,10 +51,14 @@ def chain_fields(view: ClassView) -> dict[str, ChainField]:
     ``dataclass_fields.fields_set_in_init``). A base's ``__init__`` runs only while each
     ``__init__`` below it calls it (``super().__init__(...)``): one that does not hides
     what the bases' set. Computed once per class."""
-    found = view.memo.get("chain-fields")
-    if found is not None:
-        return found  # type: ignore[return-value]
-    found = view.memo["chain-fields"] = {}
+    found: dict[str, ChainField] = {}  # filled in place: a cycle asking again gets it so far
+    return view.remembered(_CHAIN_FIELDS, lambda v: _chain_fields(v, found), found)
+
+
+_CHAIN_FIELDS: Memo[dict[str, ChainField]] = Memo("chain-fields")
+
+
+def _chain_fields(view: ClassView, found: dict[str, ChainField]) -> dict[str, ChainField]:
     init_runs = True
     for owner in view.mro:
         facts = owner.facts

@@ -1,5 +1,5 @@
 """What a class is: domain event, integration event, event base, aggregate,
-entity, handler, or none of these (RULES.md, "Recognition")."""
+entity, handler, or none of these (docs/recognition.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..syntax.expressions import last_part, names_in
 from .library_bases import library_of, published
 from .metadata import chain_fields, declares_only_metadata
 from .vocabulary import DATA_BASES, is_abstract
-from ..model.views import ClassView, External
+from ..model.views import ClassView, External, Memo
 from ..config.settings import Settings, with_base_variants
 
 # Packages whose ``Event`` (and the like) is not a domain event.
@@ -25,7 +25,7 @@ _NON_DOMAIN_PACKAGES = frozenset({
 _DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
 _ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dataclass", "attributes"})
 # A class whose name ends in one of these is some other message or role, never an event
-# (unless it names a configured event base itself): RULES.md, "Not every message is an event".
+# (unless it names a configured event base itself): docs/recognition.md, "Not every message is an event".
 # Handler words are ours: handlers live in ``events`` packages too.
 NON_EVENT_ROLES = ("Command", "Query", "Request", "Response", "Result", "Dto", "DTO", "Payload",
                    "Error", "Exception", "Handler", "Listener", "Subscriber", "Consumer")
@@ -99,10 +99,6 @@ def chain_matches(view: ClassView, names: tuple[str, ...], settings: Settings,
                for written, resolved in view.ancestors())
 
 
-def decorator_names(view: ClassView) -> set[str]:
-    return {view.facts.qualify(d.name) for d in view.cls.decorators} | {d.name for d in view.cls.decorators}
-
-
 def is_dataclass_like(view: ClassView) -> bool:
     for decorator in view.cls.decorators:
         qualified = view.facts.qualify(decorator.name)
@@ -167,13 +163,13 @@ def _module_event_kind(module: str, settings: Settings) -> Kind | None:
     return None
 
 
+_RECOGNITION: Memo[Recognition] = Memo("recognition")
+
+
 def recognise(view: ClassView, settings: Settings) -> Recognition:
     """Classify a class; the result is memoised on the view."""
-    memo = view.memo.get("recognition")
-    if memo is None:
-        view.memo["recognition"] = Recognition(Kind.OTHER)  # ends inheritance cycles
-        memo = view.memo["recognition"] = _recognise(view, settings)
-    return memo  # type: ignore[return-value]
+    # an inheritance cycle asking again is told "none of these"
+    return view.remembered(_RECOGNITION, lambda v: _recognise(v, settings), Recognition(Kind.OTHER))
 
 
 def _is_inherited_locally(view: ClassView, settings: Settings) -> bool:

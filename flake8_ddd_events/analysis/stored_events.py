@@ -1,5 +1,5 @@
 """Stored events: the events an event store keeps, which every later version of the code
-must still read (RULES.md, DDD209; docs/stored-events.md).
+must still read (docs/rules/DDD209.md, docs/stored-events.md).
 
 Which events are stored:
 
@@ -353,7 +353,7 @@ def topic_covered(old_topic: str, aliases: frozenset[str]) -> bool:
 
 
 def searched_modules(event: StoredEvent, model, settings: Settings) -> list[ModuleFacts]:
-    """The event's module and the upcaster modules of its packages (RULES.md DDD209):
+    """The event's module and the upcaster modules of its packages (docs/rules/DDD209.md):
     each looked up by name, so the result cache notes it present or absent."""
     own = event.facts
     found = [own]

@@ -15,12 +15,6 @@ from ..source.store import digest
 
 FORMAT = "flake8-ddd-events result cache 2"  # changed with the layout of an entry
 
-# A module's dependency as recorded: (dotted name, where the model found its file: the real
-# path, True when refused, False when absent; the content digest of that file or None).
-ModuleState = tuple[str, "str | bool", "str | None"]
-# A file any rule read: (absolute path, content digest or None when it is absent).
-FileState = tuple[str, "str | None"]
-
 
 def source_digest(source: str) -> str:
     """The digest of the text flake8 handed over (a buffer from stdin as the editor sent it)."""

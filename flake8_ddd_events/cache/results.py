@@ -14,11 +14,11 @@ import os
 from functools import cached_property
 from typing import Any, NamedTuple, Sequence
 
-from ..source.store import SourceFiles
+from ..source.store import FileState, ModuleState, SourceFiles
 from .folder import Folder
-from .keys import FORMAT, FileState, ModuleState, module_key, run_key
+from .keys import FORMAT, module_key, run_key
 
-Finding = tuple[int, int, str, str]  # line, column, code, message (as ``checker.Report``)
+Finding = tuple[int, int, str, str]  # line, column, code, message (as ``lint.positions.Report``)
 
 
 class Lookup(NamedTuple):

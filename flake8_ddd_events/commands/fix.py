@@ -14,8 +14,8 @@ from ..source.files import python_files, read_source, unreadable
 
 NAME = "fix"
 HELP = ("apply the safe fixes (DDD101 frozen=True, DDD104 immutable containers, DDD107 "
-        "timezone-aware timestamps, DDD109 kw_only=True, DDD110 default factories) to files and "
-        "directories")
+        "timezone-aware timestamps, DDD109 kw_only=True, DDD110 default factories, DDD209 "
+        "upcasters for obvious values) to files and directories")
 EPILOG = """\
 The fixer reports exactly what flake8 reports: the same files (flake8's exclude,
 extend-exclude and filename), the same settings from the same configuration
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..config.sources import load_settings
     from ..fixes import FIXABLE, fix_source
-    from ..lint.pipeline import Pipeline
+    from ..lint.run import Run
     from ..fixes.options import selected_codes, target_python
     from ..fixes.uses import ProjectUses
     from ..syntax.parsing import Unparsable
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(".", {"ddd-target-python": args.target_python})
     codes = selected_codes(".", args.select, args.ignore)
     target, origin = target_python(settings)
-    pipeline = Pipeline(settings, [code for code in FIXABLE if code in codes])
+    pipeline = Run(settings, frozenset(code for code in FIXABLE if code in codes)).pipeline
     uses = ProjectUses.of_project(pipeline.model)
     try:
         paths = list(python_files(args.paths, exclude=args.exclude, extend_exclude=args.extend_exclude))

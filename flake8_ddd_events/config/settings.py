@@ -320,13 +320,15 @@ class Settings:
     baseline: str | None
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any] = {}, *, keep_roots: bool = False) -> Settings:
+    def from_values(cls, values: Mapping[str, Any] = {}, *,
+                    kept_roots: Callable[[str], tuple[str, ...]] | None = None) -> Settings:
         """Build settings from raw values keyed by option key or attribute name.
 
         Missing keys take their default; a bad value raises SettingsError
         naming the option. Without ``ddd-source-roots``, the roots are found under the
-        current folder (``modules.discover_roots``); with ``keep_roots`` (flake8's runs)
-        they are kept in the result cache's folder between runs, unless the cache is off.
+        current folder (``modules.discover_roots``); with ``kept_roots`` (flake8's runs:
+        ``cache.roots.source_roots``) they are kept in the result cache's folder between
+        runs, unless the cache is off.
         """
         parsed: dict[str, Any] = {}
         for option in OPTIONS:
@@ -337,10 +339,12 @@ class Settings:
                 value = option.parse(option.key, raw)
             parsed[option.attr] = value
         if parsed["source_roots"] is None:
-            from ..cache.roots import source_roots
+            from ..source.modules import discover_roots
 
-            kept = keep_roots and parsed["cache"]
-            parsed["source_roots"] = source_roots(parsed["cache_dir"] if kept else None)
+            if kept_roots is not None and parsed["cache"]:
+                parsed["source_roots"] = kept_roots(parsed["cache_dir"])
+            else:
+                parsed["source_roots"] = discover_roots()
         return cls(**parsed)
 
     def is_domain_module(self, module: str) -> bool:

@@ -49,7 +49,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from ..config.sources import folders_up
 from .compare import History
@@ -332,7 +332,12 @@ def _plain(value: Any, path: str, where: str) -> Any:
     return value
 
 
-_READ: dict[str, tuple[bytes, Lock]] = {}  # by real path: the last text read and its lock
+class _Parsed(NamedTuple):
+    data: bytes  # the last content read
+    lock: Lock
+
+
+_READ: dict[str, _Parsed] = {}  # by real path
 
 
 def read_lock(path: str) -> Lock | None:
@@ -357,32 +362,45 @@ def parse_lock(data: bytes, path: str) -> Lock:
     is not one. Parsed again only when the bytes changed since the last call for ``path``."""
     real = os.path.realpath(path)
     cached = _READ.get(real)
-    if cached is not None and cached[0] == data:
-        return cached[1]
+    if cached is not None and cached.data == data:
+        return cached.lock
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise LockError(path, "not UTF-8 text") from None
     lock = loads(text, path)
-    _READ[real] = (data, lock)
+    _READ[real] = _Parsed(data, lock)
     return lock
 
 
-def lock_read_by(model, setting: str) -> Lock | str | None:
+class LockRead(NamedTuple):
+    """What looking for the lock found: where it is (``path``; None: there is none), the
+    lock, or why it cannot be read (``reason``)."""
+
+    path: str | None
+    lock: Lock | None
+    reason: str | None
+
+    def problem(self, shown: str | None = None) -> str:
+        """Why the lock cannot be read, after its path (``shown`` instead, when given)."""
+        return str(LockError(shown or self.path or "", self.reason or ""))
+
+
+def lock_read_by(model, setting: str) -> LockRead:
     """The lock a rule (or a fix) reads: the nearest of ``candidates(setting)``, read
     through the project model (``ProjectModel.read_file``) so that the result cache keys on
-    every place looked at; None when there is none; why, when it cannot be read."""
+    every place looked at."""
     for path in candidates(setting):
         data = model.read_file(path)
         if data is None and not os.path.isdir(path):
             continue
+        if data is None:
+            return LockRead(path, None, "a folder, not a file")
         try:
-            if data is None:
-                raise LockError(path, "a folder, not a file")
-            return parse_lock(data, path)
+            return LockRead(path, parse_lock(data, path), None)
         except LockError as error:
-            return str(error)
-    return None
+            return LockRead(path, None, error.reason)
+    return LockRead(None, None, None)
 
 
 def write_lock(path: str, lock: Lock) -> bool:

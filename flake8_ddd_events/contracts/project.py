@@ -1,5 +1,5 @@
 """The integration and stored events of a project, for the ``ddd-events contracts``
-commands: the project's modules (``project.project_modules``), read with the same parse,
+commands: the project's modules (``syntax.project_modules``), read with the same parse,
 project model and recognition as the plugin."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ..model.views import ClassView
 from ..source.modules import module_path
 from ..syntax.facts import ModuleFacts
 from ..syntax.parsing import parse_facts
-from ..lint.project_modules import Skipped, project_modules
+from ..syntax.project_modules import Skipped, project_modules
 from ..config.settings import Settings
 from ..analysis.stored_events import StoredEvent, module_stored_events
 from .compare import History

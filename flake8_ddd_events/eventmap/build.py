@@ -45,7 +45,7 @@ from ..syntax.expressions import dotted, last_part, names_in
 from ..syntax.facts import CallFact, ClassFact, ModuleFacts, Param, Registration
 from ..model.project_model import ProjectModel
 from ..model.views import ClassView
-from ..lint.project_modules import Skipped, project_modules
+from ..syntax.project_modules import Skipped, project_modules
 from ..analysis.flow import is_outbox, is_own_receiver
 from ..analysis.recognition import Kind, recognise
 from ..analysis.subscriptions import declared_events, entry_point, handles_by_shape

@@ -4,9 +4,11 @@ The fixer runs the linter's pipeline (``lint.pipeline``: the same gate, project 
 parse and rules), keeps the findings flake8 would show (selected codes, ``# noqa``
 honoured), and turns each into an edit of the node it points at:
 
-- ``per_rule.py``: one fix per rule (DDD101 frozen=True, DDD104 immutable
+- ``per_rule.py``: one fix per rule (``FIXES``: DDD101 frozen=True, DDD104 immutable
   containers, DDD107 aware timestamps, DDD109 kw_only=True, DDD110 default
-  factories);
+  factories, DDD209 a version and an upcaster for an obvious value); ``FIXABLE`` is
+  read from it, and each fixable rule's invalid examples say what the fix makes of them
+  (``Example.fixed``, checked by tests/rules/test_rule_examples.py);
 - ``plan.py``: the edits of one module, applied in one transformation;
 - ``edits.py``: comma-list and decorator edits that keep the formatting;
 - ``noqa.py``: flake8's ``# noqa`` semantics;
@@ -25,11 +27,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Collection
 
 from ..config.settings import Settings
+from .per_rule import FIXES
 
 if TYPE_CHECKING:
     from ..lint.pipeline import Pipeline
 
-FIXABLE = ("DDD101", "DDD104", "DDD107", "DDD109", "DDD110", "DDD209")
+FIXABLE = tuple(sorted(FIXES))  # the codes with a fix
 DEFAULT_TARGET_PYTHON = (3, 10)
 
 
@@ -108,9 +111,9 @@ def frozen_findings(source: str, filename: str, settings: Settings, codes: Colle
 
 
 def _pipeline(settings: Settings, codes: Collection[str]) -> Pipeline:
-    from ..lint.pipeline import Pipeline
+    from ..lint.run import Run
 
-    return Pipeline(settings, [code for code in FIXABLE if code in codes])
+    return Run(settings, frozenset(code for code in FIXABLE if code in codes)).pipeline
 
 
 def _findings(source: str, filename: str, codes: Collection[str], pipeline: Pipeline):
@@ -145,7 +148,7 @@ def _findings(source: str, filename: str, codes: Collection[str], pipeline: Pipe
 
 
 def _fix(tree, context, source: str, todo, target_python, uses) -> FixResult:
-    from .per_rule import FIXES, frozen_candidates
+    from .per_rule import frozen_candidates
     from .plan import Plan, Unfixable
 
     plan = Plan(tree, context, target_python, uses)

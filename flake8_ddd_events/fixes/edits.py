@@ -100,9 +100,10 @@ def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]],
     names = list(node.names)
     gone = set(remove)
     for name, replacing in add:
-        if name in {_local(alias) for alias in names}:
+        if name in {local_name(alias) for alias in names}:
             continue
-        index = next((i for i, a in enumerate(names) if replacing in gone and _local(a) == replacing), None)
+        index = next((i for i, a in enumerate(names)
+                      if replacing in gone and local_name(a) == replacing), None)
         if index is not None:
             names[index] = names[index].with_changes(name=cst.Name(name), asname=None)
             names = _resorted(names, index)
@@ -110,7 +111,7 @@ def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]],
         else:
             opener = node.lpar.whitespace_after if node.lpar else None
             names = append(names, cst.ImportAlias(name=cst.Name(name)), opener, sort_key=_sort_key)
-    keep = [a for a in names if _local(a) not in gone]
+    keep = [a for a in names if local_name(a) not in gone]
     if keep and len(keep) < len(names):
         if keep[-1] is not names[-1]:
             keep[-1] = keep[-1].with_changes(comma=names[-1].comma)
@@ -118,7 +119,8 @@ def import_names(node: cst.ImportFrom, add: Sequence[tuple[str, str]],
     return node.with_changes(names=names)
 
 
-def _local(alias: cst.ImportAlias) -> str:
+def local_name(alias: cst.ImportAlias) -> str:
+    """The name an import binds (``b`` for ``import a as b``)."""
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
     return cst.Module([]).code_for_node(alias.name)

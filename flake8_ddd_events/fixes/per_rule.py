@@ -433,9 +433,8 @@ def fix_stored_upcast(plan: Plan, node: cst.CSTNode) -> str:
                None)
     view = plan.context.view(cls) if cls is not None else None
     event = stored_event(view, plan.context.settings) if view is not None else None
-    lock = lock_read_by(plan.context.model, plan.context.settings.contracts_lock)
-    history = lock.stored_events.get(event.name) if event is not None and not isinstance(
-        lock, (str, type(None))) else None
+    lock = lock_read_by(plan.context.model, plan.context.settings.contracts_lock).lock
+    history = lock.stored_events.get(event.name) if event is not None and lock is not None else None
     values = obvious_upcast(event, history, plan.context.model, plan.context.settings) \
         if history is not None else None
     if values is None:

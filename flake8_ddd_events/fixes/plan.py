@@ -15,7 +15,7 @@ from typing import Callable
 import libcst as cst
 
 from ..rules.rule import Context
-from . import edits as syntax
+from .edits import import_names, local_name, set_keywords
 from .uses import ClassKey, ProjectUses
 
 
@@ -83,7 +83,7 @@ class Plan:
         for fact in self.facts.imports:
             node = fact.node
             if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-                if any(syntax._local(alias) == local for alias in node.names):
+                if any(local_name(alias) == local for alias in node.names):
                     return node
         return None
 
@@ -138,7 +138,7 @@ class Plan:
         edits = {key: list(value) for key, value in self.edits.items()}
         for key, (_, values) in self.decorators.items():
             ordered = dict(sorted(values.items(), key=lambda kv: _KEYWORD_ORDER.index(kv[0])))
-            edits.setdefault(key, []).append(lambda node, v=ordered: syntax.set_keywords(node, v))
+            edits.setdefault(key, []).append(lambda node, v=ordered: set_keywords(node, v))
         unused = self._unused_after_edits()
         imports = {key: (node, names) for key, (node, names) in self.additions.items()}
         for name in unused:
@@ -148,7 +148,7 @@ class Plan:
         for key, (node, names) in imports.items():
             remove = [n for n in unused if self.binding_import(n) is node]
             edits.setdefault(key, []).append(
-                lambda n, add=tuple(names), gone=tuple(remove): syntax.import_names(n, add, gone))
+                lambda n, add=tuple(names), gone=tuple(remove): import_names(n, add, gone))
         if self.new_imports:
             new = [cst.parse_statement(f"from {module} import {', '.join(names)}\n")
                    for module, names in sorted(self.new_imports.items())]

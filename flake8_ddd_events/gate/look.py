@@ -51,9 +51,8 @@ from functools import lru_cache
 from typing import Collection
 
 from ..analysis.vocabulary import DATA_BASES, is_abstract
-from ..cache.keys import ModuleState
 from ..config.settings import Settings, with_base_variants
-from ..source.store import SourceFiles
+from ..source.store import ModuleState, SourceFiles
 from .ast_index import ModuleIndex, dotted_name, has_data, marked, statements
 from .needs import (AGGREGATES, DOMAIN_IMPORT, EVENTS, HANDLERS, NAIVE_TIMESTAMP, NEEDS, STORED,
                     Need, TextNeed)
@@ -397,8 +396,3 @@ def codes_for(source: str, module: str, settings: Settings, codes: Collection[st
     if codes is None:
         codes = frozenset(NEEDS)
     return gate_for(settings, frozenset(codes)).codes_for(tree, source, module, is_package)
-
-
-def needs_of(code: str) -> tuple[Need, ...] | None:
-    """What a rule needs of a module to pass the gate (None: not declared)."""
-    return NEEDS.get(code)

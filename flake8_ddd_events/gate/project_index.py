@@ -4,14 +4,28 @@ run's source files: can the chain of bases of a class reach one of a set of name
 from __future__ import annotations
 
 import ast
-from typing import Collection
+from typing import Collection, NamedTuple
 
 from ..analysis.known_bases import EVENT_BASE_PACKAGES
 from ..analysis.vocabulary import DATA_BASES
-from ..cache.keys import ModuleState
 from ..config.settings import Settings
-from ..source.store import SourceFiles
+from ..source.store import ModuleState, SourceFiles, Stamp
 from .ast_index import ModuleIndex, index_module
+
+
+class Indexed(NamedTuple):
+    """A module's file as the index read it."""
+
+    stamp: Stamp
+    index: ModuleIndex | None  # None: it cannot be parsed
+    digest: str | None  # of the content
+
+
+class Answer(NamedTuple):
+    """Whether a class may have a name in its chain, and the modules that answer read."""
+
+    may_match: bool
+    consulted: frozenset[str]
 
 
 class ProjectIndex:
@@ -35,9 +49,9 @@ class ProjectIndex:
         self.correlation_fields = frozenset(settings.correlation_fields)
         self.event_modules = frozenset({*settings.domain_event_modules,
                                         *settings.integration_event_modules})
-        self._modules: dict[str, tuple[tuple[int, int], ModuleIndex | None, str | None]] = {}
+        self._modules: dict[str, Indexed] = {}
         # kept answers, with the modules each rests on
-        self._answers: dict[tuple[str, frozenset[str], bool], tuple[bool, frozenset[str]]] = {}
+        self._answers: dict[tuple[str, frozenset[str], bool], Answer] = {}
         self._cuts = 0  # searches cut short by a cycle, so far
         self._states: dict[str, ModuleState] = {}  # by module name, as last consulted
         self.consulted: set[str] = set()  # names consulted since ``consulted`` was reset
@@ -63,7 +77,7 @@ class ProjectIndex:
             self._states[module] = (module, path, None)
             return True
         cached = self._modules.get(path)
-        if cached is None or cached[0] != file.stamp:
+        if cached is None or cached.stamp != file.stamp:
             if cached is not None:
                 self._answers.clear()  # the file changed: chains through it may differ
             index = None
@@ -72,9 +86,9 @@ class ProjectIndex:
                 index = self.index(tree, module, path.endswith("__init__.py"))
             except (OSError, SyntaxError, ValueError, RecursionError):
                 pass
-            cached = self._modules[path] = (file.stamp, index, file.digest)
-        self._states[module] = (module, path, cached[2])
-        return cached[1] if cached[1] is not None else True
+            cached = self._modules[path] = Indexed(file.stamp, index, file.digest)
+        self._states[module] = (module, path, cached.digest)
+        return cached.index if cached.index is not None else True
 
     def qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,
                             seen: set | None = None, depth: int = 0) -> bool:
@@ -84,8 +98,8 @@ class ProjectIndex:
         key = (qualified, names, events)
         kept = self._answers.get(key)
         if kept is not None:
-            self.consulted.update(kept[1])
-            return kept[0]
+            self.consulted.update(kept.consulted)
+            return kept.may_match
         if depth > self.MAX_DEPTH:
             return True
         cuts = self._cuts
@@ -96,7 +110,7 @@ class ProjectIndex:
             inner, self.consulted = self.consulted, outer
             outer.update(inner)
         if answer or cuts == self._cuts:
-            self._answers[key] = (answer, frozenset(inner))
+            self._answers[key] = Answer(answer, frozenset(inner))
         return answer
 
     def _qualified_may_match(self, qualified: str, names: frozenset[str], events: bool,

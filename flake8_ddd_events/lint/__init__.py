@@ -1,1 +1,2 @@
-"""Linting: the path one file takes (cache, gate, model, rules), and the project a command reads."""
+"""Linting: the run (``run.py``), the path one file takes through the stages
+(``pipeline.py``), and placing findings at ``ast`` positions (``positions.py``)."""

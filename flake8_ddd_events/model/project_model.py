@@ -55,12 +55,11 @@ from __future__ import annotations
 import builtins
 import os
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from ..cache.keys import FileState, ModuleState
 from ..config.settings import Settings
 from ..source.modules import inside_roots, module_path
-from ..source.store import SourceFile, SourceFiles, digest
+from ..source.store import FileState, ModuleState, SourceFile, SourceFiles, Stamp, digest
 from ..syntax.facts import ClassFact, ModuleFacts, compact
 from .views import ClassView, External, Resolved, Unknown
 
@@ -79,6 +78,22 @@ MAX_RECENTLY_CHECKED = 16
 MAX_KEPT_BYTES = 512_000  # of source, for each of the two: a big module's nodes weigh a lot
 
 
+class Read(NamedTuple):
+    """A module's file as the model read it (or took it from the checked module)."""
+
+    stamp: Stamp
+    facts: ModuleFacts | None  # None: not read (too large, or unreadable)
+    digest: str | None  # of the content
+
+
+class KeptTree(NamedTuple):
+    """The libcst tree and full facts of a module read here, until it is checked."""
+
+    size: int  # of the source, in bytes
+    tree: object
+    facts: ModuleFacts
+
+
 class ProjectModel:
     """Reads, caches and resolves the project's modules for one process.
 
@@ -92,13 +107,13 @@ class ProjectModel:
         self.settings = settings
         self.files = files if files is not None else SourceFiles(settings.source_roots)
         self.will_check = will_check
-        # real path -> ((mtime_ns, size), facts or None when not read, digest of the content)
-        self._modules: dict[str, tuple[tuple[int, int], ModuleFacts | None, str | None]] = {}
+        # real path -> the module's file as read here
+        self._modules: dict[str, Read] = {}
         # real path -> the libcst tree and full facts of a module read here and not checked
         # yet: the checker takes them instead of parsing the module again
-        self._trees: dict[str, tuple[int, object, ModuleFacts]] = {}  # (source size, …)
-        # real path -> (key, facts, digest) of the last modules checked, not read here (yet)
-        self._checked: dict[str, tuple[tuple[int, int], ModuleFacts, str]] = {}
+        self._trees: dict[str, KeptTree] = {}
+        # real path -> the last modules checked, not read here (yet)
+        self._checked: dict[str, Read] = {}
         # path of a module's facts -> the modules looked up while resolving its names
         self._notes: dict[str, set[str]] = {}
         # the check being recorded: modules looked up, files read (path -> digest)
@@ -136,12 +151,12 @@ class ProjectModel:
             return True
         key = file.stamp
         cached = self._modules.get(real)
-        if cached is not None and cached[0] == key:
-            return cached[1] if cached[1] is not None else True
+        if cached is not None and cached.stamp == key:
+            return cached.facts if cached.facts is not None else True
         checked = self._checked.pop(real, None)
-        if checked is not None and checked[0] == key:  # checked just before: not read again
-            self._store(real, key, checked[1], checked[2])
-            return checked[1]
+        if checked is not None and checked.stamp == key:  # checked just before: not read again
+            self._store(real, key, checked.facts, checked.digest)
+            return checked.facts
         facts = self._read(file)
         self._store(real, key, facts, file.digest)
         return facts if facts is not None else True
@@ -152,7 +167,7 @@ class ProjectModel:
             for _, known, _ in (*self._modules.values(), *self._checked.values()):
                 if known is not None:
                     known.views.clear()
-        self._modules[real] = (key, facts, content)
+        self._modules[real] = Read(key, facts, content)
 
     # -- dependencies, for the result cache ----------------------------------------
     def record(self) -> None:
@@ -174,7 +189,7 @@ class ProjectModel:
             content = None
             if isinstance(where, str):
                 cached = self._modules.get(where)
-                content = cached[2] if cached is not None else None
+                content = cached.digest if cached is not None else None
                 pending.extend(self._notes.get(where, ()))
             modules[name] = (name, where, content)
         files = tuple(sorted(self._files.items()))
@@ -219,9 +234,9 @@ class ProjectModel:
         kept = self._trees.pop(real)
         key = self._checked_file(real, source, module, is_package)
         cached = self._modules.get(real)
-        if key is None or cached is None or cached[0] != key or cached[1] is None:
+        if key is None or cached is None or cached.stamp != key or cached.facts is None:
             return None
-        return kept[1], kept[2]
+        return kept.tree, kept.facts
 
     def register(self, filename: str, source: str, facts: ModuleFacts) -> None:
         """Keep the facts of a checked module, parsed by the checker, so that a module
@@ -234,15 +249,15 @@ class ProjectModel:
         if key is None:
             return
         cached = self._modules.get(real)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached.stamp == key:
             return  # read already (and its tree handed over, or never kept)
         self._trees.pop(real, None)
         kept = compact(facts)
         kept.path = real  # as the model names the modules it reads
         self._checked.pop(real, None)
-        self._checked[real] = (key, kept, digest(source.encode("utf-8")))
+        self._checked[real] = Read(key, kept, digest(source.encode("utf-8")))
         while (len(self._checked) > MAX_RECENTLY_CHECKED
-               or sum(k[1] for k, _, _ in self._checked.values()) > MAX_KEPT_BYTES):
+               or sum(c.stamp[1] for c in self._checked.values()) > MAX_KEPT_BYTES):
             del self._checked[next(iter(self._checked))]
 
     def _read(self, file: SourceFile) -> ModuleFacts | None:
@@ -261,9 +276,9 @@ class ProjectModel:
         except (UnicodeError, Unparsable):
             return None
         if self.will_check is None or self.will_check(source, module, is_package):
-            self._trees[real] = (len(file.data), tree, facts)
+            self._trees[real] = KeptTree(len(file.data), tree, facts)
         while (len(self._trees) > MAX_KEPT_TREES
-               or sum(kept[0] for kept in self._trees.values()) > MAX_KEPT_BYTES):
+               or sum(kept.size for kept in self._trees.values()) > MAX_KEPT_BYTES):
             del self._trees[next(iter(self._trees))]
         return compact(facts)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, TypeVar, Union
 
 from ..syntax.facts import ClassFact, ModuleFacts
 
@@ -43,6 +43,19 @@ class Unknown:
 
 Resolved = Union["ClassView", External, Unknown]
 
+T = TypeVar("T")
+_NOTHING: Any = object()
+
+
+class Memo(Generic[T]):
+    """A key of what a view remembers (``ClassView.remembered``), for a value of type T."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Memo({self.name!r})"
+
 
 class ClassView:
     """A class together with what its bases resolve to."""
@@ -51,10 +64,21 @@ class ClassView:
         self.model = model
         self.facts = facts
         self.cls = cls
-        self.memo: dict[str, object] = {}  # per-class results of recognition
+        self.memo: dict[Memo[Any], Any] = {}  # per-class results of recognition
 
     def __repr__(self) -> str:
         return f"<ClassView {self.facts.module}.{self.cls.qualname}>"
+
+    def remembered(self, key: Memo[T], work: Callable[[ClassView], T], meanwhile: Any = _NOTHING) -> T:
+        """``work(self)``, worked out once per view; ``meanwhile`` (when given) answers
+        while it runs, should an inheritance cycle ask again."""
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        if meanwhile is not _NOTHING:
+            memo[key] = meanwhile
+        found = memo[key] = work(self)
+        return found
 
     @property
     def name(self) -> str:

@@ -193,31 +193,22 @@ def breaking_contract_change(context: Context) -> Iterator[Finding]:
     views = [view for view, _ in context.of_kind(Kind.INTEGRATION_EVENT)]
     if not views:
         return
-    from ..contracts.lock import candidates
+    from ..contracts.lock import lock_read_by
 
-    path, data = None, None
-    for candidate in candidates(settings.contracts_lock):  # the nearest, as pyproject.toml
-        data = context.model.read_file(candidate)  # the result cache keys on what it read
-        if data is not None or os.path.isdir(candidate):
-            path = candidate
-            break
-    if path is None:
-        return  # no lock: nothing to compare with (nor the contracts package to import)
+    found = lock_read_by(context.model, settings.contracts_lock)  # the cache keys on what it read
+    if found.path is None:
+        return  # no lock: nothing to compare with
     from ..contracts.compare import CHANGED, difference
-    from ..contracts.lock import LockError, parse_lock
     from ..contracts.schema import event_name, event_schema, is_contract
 
     events = [view for view in views if is_contract(view, settings)]
     if not events:
         return
-    shown = _shown_path(path, settings.contracts_lock)
-    try:
-        if data is None:
-            raise LockError(shown, "a folder, not a file")
-        lock = parse_lock(data, shown)
-    except LockError as error:
-        yield Finding(events[0].cls.node, f"the contract lock cannot be read ({error}); no "
-                      "integration event is checked against it — fix it, or write it again "
+    shown = _shown_path(found.path, settings.contracts_lock)
+    lock = found.lock
+    if lock is None:
+        yield Finding(events[0].cls.node, f"the contract lock cannot be read ({found.problem(shown)}); "
+                      "no integration event is checked against it — fix it, or write it again "
                       "from the code with 'ddd-events contracts lock --force'")
         return
     mode = settings.contract_compatibility

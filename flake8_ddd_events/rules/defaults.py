@@ -13,7 +13,7 @@ import libcst as cst
 from ..analysis.fresh_values import Fresh
 from ..analysis.shared_defaults import factory_keyword, shared_defaults
 from ..syntax.expressions import dotted
-from .rule import Context, Finding, rule
+from .rule import Context, Example, Finding, rule
 
 
 def factory_text(value: cst.BaseExpression) -> str:
@@ -51,7 +51,7 @@ def factory_text(value: cst.BaseExpression) -> str:
                 "with a lambda when the call takes arguments "
                 "(`default_factory=lambda: datetime.now(timezone.utc)`).",
     invalid=[
-        """\
+        Example("""\
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from uuid import UUID, uuid4
@@ -61,8 +61,18 @@ from uuid import UUID, uuid4
 class DomainEvent:
     event_id: UUID = uuid4()  # DDD110
     occurred_on: datetime = field(default=datetime.now(timezone.utc))  # DDD110
-""",
-        """\
+""", fixed="""\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)  # DDD110
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # DDD110
+"""),
+        Example("""\
 from datetime import datetime, timezone
 from uuid import uuid4
 
@@ -76,7 +86,21 @@ class IntegrationEvent(BaseModel):
     correlation_id: str
     causation_id: str
     event_version: int = 1
-""",
+""", fixed="""\
+from datetime import datetime, timezone
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IntegrationEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    event_id: str = Field(default_factory=lambda: str(uuid4()))  # DDD110
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))  # DDD110
+    correlation_id: str
+    causation_id: str
+    event_version: int = 1
+"""),
     ],
     valid=[
         """\

@@ -19,7 +19,7 @@ from ..config.settings import Settings
 from ..model.views import ClassView
 from ..syntax.expressions import dotted, last_part
 from ..syntax.facts import CallFact, ModuleFacts
-from .rule import Context, Finding, rule
+from .rule import Context, Example, Finding, rule
 
 
 def _concrete_events_with_known_chain(context: Context):
@@ -243,7 +243,7 @@ def _constructs_event(context: Context, call: CallFact) -> bool:
         "`utcnow()` returns a naive value and is deprecated since Python 3.12.",
     use_instead="`datetime.now(timezone.utc)` (or `datetime.fromtimestamp(x, tz=timezone.utc)`).",
     invalid=[
-        """\
+        Example("""\
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -257,7 +257,21 @@ class OrderPlaced(DomainEvent):
 
 def place_order(order_id: str) -> OrderPlaced:
     return OrderPlaced(occurred_on=datetime.now())  # DDD107
-""",
+""", fixed="""\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # DDD107
+
+
+def place_order(order_id: str) -> OrderPlaced:
+    return OrderPlaced(occurred_on=datetime.now(timezone.utc))  # DDD107
+"""),
     ],
     valid=[
         """\

@@ -66,7 +66,19 @@ class StockReserved:  # DDD101
     event_id: UUID
     occurred_on: datetime
     sku: str
-""", "shop/inventory/domain/events.py"),
+""", "shop/inventory/domain/events.py",
+                fixed="""\
+import dataclasses
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclasses.dataclass(frozen=True)
+class StockReserved:  # DDD101
+    event_id: UUID
+    occurred_on: datetime
+    sku: str
+"""),
     ],
     valid=[
         """\
@@ -157,7 +169,7 @@ def _frozen_dataclass_base(view: ClassView) -> ClassView | None:
     use_instead="Use immutable containers: `tuple[X, ...]` for sequences, `frozenset[X]` for "
                 "sets, a tuple of pairs or a frozen value object for mappings.",
     invalid=[
-        """\
+        Example("""\
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -169,7 +181,19 @@ class OrderPlaced(DomainEvent):
     line_ids: list[str]  # DDD104
     coupons: Optional[List[str]] = None  # DDD104
     tags: tuple[str, ...] = field(default_factory=list)  # DDD104
-""",
+""", fixed="""\
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from shop.kernel import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPlaced(DomainEvent):
+    line_ids: tuple[str, ...]  # DDD104
+    coupons: Optional[Tuple[str, ...]] = None  # DDD104
+    tags: tuple[str, ...] = field(default_factory=tuple)  # DDD104
+"""),
     ],
     valid=[
         """\
@@ -294,7 +318,7 @@ def event_mutates_itself(context: Context) -> Iterator[Finding]:
     use_instead="Make the base's (or the event's) fields keyword-only with `kw_only=True` "
                 "(Python 3.10+), or give the new field a default.",
     invalid=[
-        """\
+        Example("""\
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from uuid import UUID, uuid4
@@ -309,7 +333,22 @@ class DomainEvent:
 @dataclass(frozen=True)
 class OrderPlaced(DomainEvent):
     order_id: UUID  # DDD109
-""",
+""", fixed="""\
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    event_id: UUID = field(default_factory=uuid4)
+    occurred_on: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(DomainEvent):
+    order_id: UUID  # DDD109
+"""),
     ],
     valid=[
         """\

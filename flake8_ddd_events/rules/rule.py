@@ -7,7 +7,7 @@ every rule module; tests, docs and the CLI read the same ``Rule`` objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Callable, Iterable, Iterator
 
@@ -39,11 +39,14 @@ class Example:
     """A source the rule is run on. Expected findings are marked on their line
     with a trailing comment ``# DDD104`` (or ``# DDD104, DDD105: why``). ``before``:
     the same file when its contract was locked; the example then runs with a contract
-    lock written from it (DDD208), and the docs show that lock."""
+    lock written from it (DDD208), and the docs show that lock. ``fixed``: for an invalid
+    example of a rule with a fix, the file exactly as ``ddd-events fix`` leaves it (None:
+    the fixer leaves it unchanged, and says why)."""
 
     source: str
     filename: str = "shop/sales/domain/model.py"
     before: str | None = None
+    fixed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,6 @@ class Context:
     facts: ModuleFacts
     settings: Settings
     model: ProjectModel
-    source_lines: tuple[str, ...] = field(default=(), repr=False)
 
     def view(self, cls: ClassFact) -> ClassView:
         return self.model.view(self.facts, cls)

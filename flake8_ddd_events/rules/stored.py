@@ -85,6 +85,28 @@ class OrderPlaced:
 """), "pets/domain.py", before=_DOG),
         Example(_ORDER.replace("    total: int\n", "    total: int\n    currency: str  # DDD209\n"),
                 "shop/orders/events.py", before=_ORDER),
+        Example("from dataclasses import field\n\n" + _DOG.replace(
+            "        trick: str\n",
+            "        trick: str\n        tags: tuple = field(default_factory=tuple)  # DDD209\n"),
+                "pets/domain.py", before=_DOG, fixed="""\
+from dataclasses import field
+
+from eventsourcing.domain import Aggregate
+
+
+class Dog(Aggregate):
+    class Registered(Aggregate.Created):
+        name: str
+
+    class TrickAdded(Aggregate.Event):
+        class_version = 2
+        trick: str
+        tags: tuple = field(default_factory=tuple)  # DDD209
+
+        @staticmethod
+        def upcast_v1_v2(state):
+            state["tags"] = ()
+"""),
     ],
     valid=[
         Example(_DOG.replace("        trick: str\n", """\
@@ -135,18 +157,18 @@ def stored_event_changed_without_upcast(context: Context) -> Iterator[Finding]:
     from ..contracts.lock import lock_read_by
 
     found = lock_read_by(model, settings.contracts_lock)
-    if found is None:
+    if found.path is None:
         return  # no lock: nothing to compare with
-    if isinstance(found, str):
+    if found.lock is None:
         node = events[0].node
         if node is not None:
-            yield Finding(node, f"the contract lock cannot be read ({found}); no stored event "
-                          "is checked against it — write it again with 'ddd-events contracts "
-                          "lock'")
+            yield Finding(node, f"the contract lock cannot be read ({found.problem()}); no stored "
+                          "event is checked against it — write it again with 'ddd-events "
+                          "contracts lock'")
         return
     from ..contracts.history import former_entry, history_problems, topic_problem
 
-    stored = found.stored_events
+    stored = found.lock.stored_events
     for event in events:
         history = stored.get(event.name)
         problems = []

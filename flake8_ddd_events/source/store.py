@@ -25,6 +25,12 @@ MAX_KEPT_BYTES = 4_000_000  # of content, over the files read last
 
 Stamp = tuple[int, int]  # (mtime in ns, size): a file's version
 
+# A module's dependency as recorded: (dotted name, where the model found its file: the real
+# path, True when refused, False when absent; the content digest of that file or None).
+ModuleState = tuple[str, "str | bool", "str | None"]
+# A file any rule read: (absolute path, content digest or None when it is absent).
+FileState = tuple[str, "str | None"]
+
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -1,5 +1,5 @@
-"""Fields a plain class declares in its ``__init__`` (RULES.md, "Metadata is recognised by
-shape as well as by name"): the collected facts, the helper, and the rules that read them."""
+"""Fields a plain class declares in its ``__init__`` (docs/recognition.md, "Metadata is
+recognised by shape"): the collected facts, the helper, and the rules that read them."""
 
 from __future__ import annotations
 

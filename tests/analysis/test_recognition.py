@@ -1,4 +1,4 @@
-"""Recognition (RULES.md): what is an event, an aggregate, a handler."""
+"""Recognition (docs/recognition.md): what is an event, an aggregate, a handler."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from flake8_ddd_events.baseline.fingerprint import Fingerprint, Scopes, normal_path, subject
 from flake8_ddd_events.baseline.matching import Baseline
 from flake8_ddd_events.baseline.store import BaselineError, dumps, read
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.cli import main
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import Plugin, all_codes
@@ -268,7 +268,7 @@ def test_a_new_instance_in_the_same_place_is_reported(tmp_path):
     assert not_baselined(baseline, other, tmp_path) == ["DDD104"]
 
 
-def test_an_entry_freezes_at_most_its_count(tmp_path):
+def test_an_entry_baselines_at_most_its_count(tmp_path):
     counts = fingerprints(SOURCE)
     naive = next(f for f in counts if f.code == "DDD107")
     counts[naive] = 1
@@ -289,7 +289,7 @@ def test_a_finding_silenced_by_noqa_takes_no_count(tmp_path):
     counts = fingerprints(SOURCE)
     naive = next(f for f in counts if f.code == "DDD107")
     counts[naive] = 1
-    # the first naive factory is silenced inline: flake8 drops it, and the entry freezes
+    # the first naive factory is silenced inline: flake8 drops it, and the entry baselines
     # the second one
     silenced = SOURCE.replace("datetime.utcnow)\n    placed_at", "datetime.utcnow)  # noqa: DDD107"
                                                                  "\n    placed_at")
@@ -360,7 +360,7 @@ def entries(root: Path) -> list[dict]:
     return json.loads((root / ".ddd-baseline.json").read_text())["entries"]
 
 
-def test_the_command_freezes_what_flake8_reports(shop, capsys):
+def test_the_command_records_what_flake8_reports(shop, capsys):
     reported = flake8(shop, ".").stdout.splitlines()
     assert len(reported) > 20
     assert main(["baseline"]) == 0

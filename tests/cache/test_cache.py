@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from flake8_ddd_events.cache import Folder, ResultCache
 from flake8_ddd_events.cache.folder import CACHEDIR_TAG, NAMED, ROOTS
 from flake8_ddd_events.cache.roots import source_roots
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.source.modules import discover_roots
 from flake8_ddd_events.config.settings import Settings

@@ -282,7 +282,7 @@ def locked(project) -> dict:
 
 
 def ddd208(project, path=EVENTS, **values):
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
     from flake8_ddd_events.config.settings import Settings
 

@@ -237,11 +237,11 @@ def test_parse_options_layers_pyproject_under_flake8(project, monkeypatch, capsy
     status, out, _ = run_flake8_in_process(project, monkeypatch, capsys)
     assert status == 1
     assert [line.split()[1] for line in out.splitlines()] == ["DDD101", "DDD105", "DDD106"]
-    assert plugin_state.settings.domain_event_bases == ("Fact",)
-    assert plugin_state.settings.max_integration_fields == 15
+    assert plugin_state.state.settings.domain_event_bases == ("Fact",)
+    assert plugin_state.state.settings.max_integration_fields == 15
     status, out, _ = run_flake8_in_process(project, monkeypatch, capsys, "--isolated")
     assert (status, out) == (0, "")
-    assert plugin_state.settings.domain_event_bases == Settings.from_values().domain_event_bases
+    assert plugin_state.state.settings.domain_event_bases == Settings.from_values().domain_event_bases
 
 
 def test_parse_options_names_the_file_of_a_bad_value(project, monkeypatch, capsys, plugin_state):

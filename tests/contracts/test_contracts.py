@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.contracts.compare import FORWARD, BACKWARD, FULL, legacy_changes
-from flake8_ddd_events.contracts.lock import FORMAT, LockError, dump_lock, dumps, loads, read_lock
+from flake8_ddd_events.contracts.lock import (FORMAT, LockError, LockRead, dump_lock, dumps, lock_read_by,
+                                              loads, read_lock)
 from flake8_ddd_events.contracts.project import project_events, source_events
 from flake8_ddd_events.contracts.schema import FieldSchema
 from flake8_ddd_events.analysis.metadata import schema_version
@@ -152,6 +153,23 @@ def test_a_lock_that_cannot_be_read_is_reported_once_not_raised(tmp_path):
     assert line == CLASS_LINE
     assert "cannot be read" in message and "not valid JSON" in message
     assert "ddd-events contracts lock" in message
+
+
+def test_the_lock_is_read_one_way_for_the_rules_and_the_fixer(tmp_path):
+    """``lock_read_by``: none, a folder, a file that is no lock, a lock; what it read is
+    read through the model (the result cache keys on it)."""
+    model = ProjectModel(Settings.from_values({"ddd-source-roots": [str(tmp_path)]}))
+    path = str(tmp_path / "ddd-contracts.lock")
+    assert lock_read_by(model, path) == LockRead(None, None, None)
+    os.mkdir(path)
+    assert lock_read_by(model, path) == LockRead(path, None, "a folder, not a file")
+    assert lock_read_by(model, path).problem("shown") == "shown: a folder, not a file"
+    os.rmdir(path)
+    Path(path).write_text("[]", encoding="utf-8")
+    found = lock_read_by(model, path)
+    assert found.lock is None and found.problem() == f"{path}: not a contract lock: its first key must be \"format\""
+    Path(path).write_text(dumps([]), encoding="utf-8")
+    assert lock_read_by(model, path) == LockRead(path, loads(dumps([]), path), None)
 
 
 def test_inherited_fields_from_a_base_in_another_module(tmp_path):

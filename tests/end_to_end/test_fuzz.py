@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_ddd_events.lint import checker
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint import positions
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.fixes import FIXABLE, fix_source
-from flake8_ddd_events.lint.pipeline import Pipeline
+from flake8_ddd_events.lint.run import Run
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.syntax.parsing import Unparsable
 from flake8_ddd_events.plugin import Plugin, all_codes
@@ -170,12 +170,12 @@ def event_modules(draw) -> str:
 
 def libcst_positions(source: str, filename: str) -> list:
     """The reports placed by libcst's own position pass only."""
-    original = checker._AstPlacer.position
-    checker._AstPlacer.position = lambda self, node: None
+    original = positions._AstPlacer.position
+    positions._AstPlacer.position = lambda self, node: None
     try:
         return check(source, filename)
     finally:
-        checker._AstPlacer.position = original
+        positions._AstPlacer.position = original
 
 
 @fuzz(150)
@@ -206,7 +206,7 @@ def test_event_modules_do_fire_rules():
 # -- the fixer --------------------------------------------------------------------------
 def fix(source: str, filename: str):
     try:
-        return fix_source(source, filename, SETTINGS, FIXABLE, Pipeline(SETTINGS, FIXABLE))
+        return fix_source(source, filename, SETTINGS, FIXABLE, Run(SETTINGS, FIXABLE).pipeline)
     except Unparsable:
         return None
 

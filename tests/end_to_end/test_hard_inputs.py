@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.config.settings import Settings

@@ -14,7 +14,8 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
+from flake8_ddd_events.lint.run import Run
 from flake8_ddd_events.gate.look import codes_for, gate_for, may_hold_findings
 from flake8_ddd_events.gate.needs import EVENTS, NEEDS, PER_FUNCTION
 from flake8_ddd_events.gate.text import word_run_found, word_run_pattern
@@ -233,9 +234,7 @@ def test_a_module_passing_only_a_flow_need_runs_only_that_rule(tmp_path, monkeyp
         return real_run(self, context)
 
     monkeypatch.setattr(rule_module.Rule, "run", counting)
-    monkeypatch.setattr(Plugin, "settings", Settings.from_values({"ddd-source-roots": ["."]}))
-    monkeypatch.setattr(Plugin, "selected", None)
-    monkeypatch.setattr(Plugin, "pipeline", None)
+    monkeypatch.setattr(Plugin, "state", Run(Settings.from_values({"ddd-source-roots": ["."]}), NEEDS))
     reports = list(Plugin(ast.parse(FLOW_ONLY), "shop/app/services.py",
                           FLOW_ONLY.splitlines(keepends=True)).run())
     assert [r[2].split()[0] for r in reports] == ["DDD401"]

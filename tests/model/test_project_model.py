@@ -18,7 +18,7 @@ import flake8_ddd_events.syntax.parsing as parsing
 from flake8_ddd_events.analysis.library_bases import chain_complete
 from flake8_ddd_events.model import project_model as model_module
 from flake8_ddd_events.model.views import MAX_CHAIN
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.model.views import ClassView, External, Unknown
 from flake8_ddd_events.plugin import all_codes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.config.settings import Settings
 

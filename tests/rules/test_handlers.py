@@ -64,7 +64,7 @@ def test_sync_handle_or_call_fires_at_the_def_line(tmp_path):
 
 
 def test_the_message_says_what_to_do_and_why_without_assuming_an_event_loop(tmp_path):
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
 
     source = ("from shop.kernel import EventHandler\n\n\n"

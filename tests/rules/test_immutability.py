@@ -1,4 +1,4 @@
-"""DDD101, DDD104, DDD108, DDD109 across the immutability styles RULES.md lists."""
+"""DDD101, DDD104, DDD108, DDD109 across the immutability styles docs/rules/DDD101.md lists."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_mutable_styles_are_reported_at_the_class_line(source, line, tmp_path):
 
 def test_non_frozen_dataclass_under_frozen_base_says_typeerror(tmp_path):
     source = HEADER + MUTABLE[8][0]
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.config.settings import Settings
     settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
     messages = [r.message for r in check_source(source, str(tmp_path / EVENTS), settings, {"DDD101"})]
@@ -108,7 +108,7 @@ def test_a_subclass_mutable_only_through_its_base_is_told_to_fix_the_base(tmp_pa
         class OrderPlaced(DomainEvent):
             order_id: str
     """)
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.config.settings import Settings
     settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
     messages = {r.line: r.message for r in check_source(source, str(tmp_path / EVENTS), settings,

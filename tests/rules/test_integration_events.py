@@ -425,7 +425,7 @@ def test_ddd205_messages_say_what_leaks(tmp_path):
                 total: Money
         """,
     })
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
 
     name = tmp_path / "shop/sales/integration_events.py"
@@ -470,7 +470,7 @@ def test_custom_metadata_field_names(tmp_path):
 
 
 def test_custom_correlation_name_in_messages_and_ddd204(tmp_path):
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
 
     source = CUSTOM.format(marker="").replace("    trace_id: UUID\n", "    trace_id: UUID = None\n")
@@ -544,7 +544,7 @@ class OrderPaid(OrderEvent):
 
 
 def test_ddd203_accepts_a_class_constant_and_names_a_sequence_number(tmp_path):
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
 
     source = ENVELOPE.replace("    schema_version: int = 1\n", "") + """

@@ -1,10 +1,12 @@
 """Every documented example runs: invalid ones report exactly their marked
-lines, valid ones report nothing. Docs cannot drift from behaviour."""
+lines, valid ones report nothing, and the fixer makes of a fixable rule's invalid
+example exactly the text it carries. Docs cannot drift from behaviour."""
 
 from __future__ import annotations
 
 import pytest
 
+from flake8_ddd_events.fixes import FIXABLE, fix_source
 from flake8_ddd_events.rules import RULES
 
 from ..conftest import example_settings, expected_markers, findings
@@ -25,6 +27,30 @@ def test_example(rule, example, kind, tmp_path):
     assert found == expected
     if kind == "invalid":
         assert any(code == rule.code for _, code in expected), "an invalid example marks its rule"
+
+
+FIX_CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-fix-{index}")
+    for rule in RULES if rule.code in FIXABLE
+    for index, example in enumerate(rule.invalid)
+]
+
+
+@pytest.mark.parametrize("rule, example", FIX_CASES)
+def test_the_fixer_makes_exactly_the_fixed_text_of_an_invalid_example(rule, example, tmp_path):
+    """As Fixit's ``expected_replacement``: the fixed text is the whole file after
+    ``ddd-events fix``; an example without one is left as it is (the fixer says why)."""
+    settings = example_settings(example, tmp_path)
+    result = fix_source(example.source, str(tmp_path / example.filename), settings, {rule.code})
+    assert result.source == (example.source if example.fixed is None else example.fixed)
+    assert any(o.code == rule.code for o in result.outcomes)
+
+
+def test_each_fixable_rule_shows_its_fix_and_no_other_rule_claims_one():
+    for rule in RULES:
+        fixed = [example for example in rule.invalid if example.fixed is not None]
+        assert bool(fixed) == (rule.code in FIXABLE), rule.code
+        assert not any(example.fixed for example in rule.valid), rule.code
 
 
 def test_every_rule_has_examples_and_docs():

@@ -146,7 +146,7 @@ class OrderCancelled(NamedTuple):
 
 
 def test_message_says_what_is_shared_and_what_to_write():
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
 
     source = '''\
@@ -447,7 +447,7 @@ def test_fix_is_idempotent(title, before, after):
 
 
 def test_pydantic_event_under_a_project_base_gets_a_new_import(tmp_path):
-    from flake8_ddd_events.lint.pipeline import Pipeline
+    from flake8_ddd_events.lint.run import Run
 
     before = '''\
 """Orders."""
@@ -466,7 +466,7 @@ class OrderShipped(IntegrationEvent):
         "    model_config = ConfigDict(frozen=True)\n", encoding="utf-8")
     settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
     result = fix_source(before, str(tmp_path / "shop" / "orders.py"), settings,
-                        pipeline=Pipeline(settings, FIXABLE))
+                        pipeline=Run(settings, FIXABLE).pipeline)
     assert result.source == before.replace(
         "from shop.contracts.base import IntegrationEvent\n",
         "from shop.contracts.base import IntegrationEvent\nfrom pydantic import Field\n").replace(

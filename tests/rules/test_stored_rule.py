@@ -289,7 +289,7 @@ def test_the_message_names_the_missing_step(tmp_path, monkeypatch):
     assert main(["contracts", "lock"]) == 0
     after = es("        difficulty: int\n")
     write_file(tmp_path, ES_FILE, after)
-    from flake8_ddd_events.lint.checker import check_source
+    from flake8_ddd_events.lint.pipeline import check_source
     from flake8_ddd_events.model.project_model import ProjectModel
 
     settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})

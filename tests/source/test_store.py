@@ -10,6 +10,8 @@ import os
 
 from flake8_ddd_events.cache import results_for
 from flake8_ddd_events.config.settings import Settings
+from flake8_ddd_events.gate.needs import NEEDS
+from flake8_ddd_events.lint.run import Run
 from flake8_ddd_events.plugin import Plugin
 from flake8_ddd_events.source.store import SourceFiles
 
@@ -54,11 +56,9 @@ def test_each_file_is_read_once_per_run_by_the_gate_the_model_and_the_cache(tmp_
     write_file(tmp_path, "shop/kernel/events.py", KERNEL)
     write_file(tmp_path, "shop/sales/events.py", EVENTS)
     settings = Settings.from_values({"ddd-source-roots": ["."], "ddd-cache-dir": ".cache"})
-    monkeypatch.setattr(Plugin, "settings", settings)
-    for name in ("selected", "pipeline", "baseline"):
-        monkeypatch.setattr(Plugin, name, None)
     files = SourceFiles(settings.source_roots)
-    monkeypatch.setattr(Plugin, "results", results_for(settings, "all", files))
+    monkeypatch.setattr(Plugin, "state", Run(settings, NEEDS, files=files,
+                                             results=results_for(settings, "all", files)))
     opened: collections.Counter[str] = collections.Counter()
     real_open = builtins.open
 

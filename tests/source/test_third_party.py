@@ -113,7 +113,7 @@ def test_other_environments_and_dist_packages_are_third_party_too(tmp_path, fold
     assert "vendored/yaml/events.py" in flake8(tmp_path, ".").stdout
 
 
-def test_baseline_freezes_nothing_from_the_virtualenv(project, capsys):
+def test_baseline_records_nothing_from_the_virtualenv(project, capsys):
     assert main(["baseline"]) == 0
     frozen = read(str(project / ".ddd-baseline.json"))
     paths = {entry.path for entry in frozen}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flake8_ddd_events.lint.project_modules import ReadModule, Skipped, project_modules
+from flake8_ddd_events.syntax.project_modules import ReadModule, Skipped, project_modules
 from flake8_ddd_events.config.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""Check one source: parse, collect, run the selected rules, place findings.
+"""Placing findings: the ``ast`` positions of the libcst nodes the rules reported.
 
 Placing a finding needs the line (and column) of a libcst node. libcst computes
 positions by regenerating the whole module's code, which costs about twice the
@@ -12,61 +12,25 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Collection, Iterator, NamedTuple
-
-from ..source.modules import module_path
-from ..config.settings import Settings
+from typing import Any, Iterator, NamedTuple
 
 
 class Report(NamedTuple):
+    """A placed finding; ``message`` starts with the code, as flake8 shows it."""
+
     line: int
     column: int
     code: str
     message: str
 
 
-def check_source(source: str, filename: str, settings: Settings, codes: Collection[str],
-                 model=None, tree: ast.AST | None = None, share: bool = True) -> Iterator[Report]:
-    """Every finding of the selected rules (``codes``) in one module, in order.
-
-    ``tree`` is the module's ``ast`` (flake8's); it is parsed here when not given.
-    With ``share``, the module is parsed once for the checker and the project model:
-    the model's facts are reused when it has read this very file already, and the
-    checker's are handed to the model otherwise (both only when the file on disk holds
-    exactly ``source``; pass False for a buffer that is not a file, e.g. stdin).
-    """
-    from ..syntax.parsing import Unparsable
-    from .pipeline import run_rules
-
-    module, is_package = module_path(filename, settings.source_roots)
-    if settings.is_test_module(module):
-        return  # test code: its classes are test doubles, its flows fixtures
-    if model is None:
-        from ..model.project_model import ProjectModel
-
-        model = ProjectModel(settings)
-    try:
-        cst_tree, facts, _, rule_findings = run_rules(source, filename, module, is_package, settings,
-                                                      codes, model, share)
-    except Unparsable as error:
-        if "DDD000" in codes:
-            yield Report(1, 0, "DDD000", f"DDD000 {error}")
-        return
-    # the views refer back to the facts: without this cycle the module's facts and
-    # libcst tree are freed by reference counting, not left to the cyclic GC
-    facts.views.clear()
-    found = [(finding.node, code, finding.message) for code, finding in rule_findings]
-    if not found:
-        return
-    try:
-        reports = {(r.line, r.code): r
-                   for r in reversed(list(_place(cst_tree, facts, source, tree, found)))}
-    except RecursionError:
-        if "DDD000" in codes:
-            yield Report(1, 0, "DDD000", "DDD000 libcst cannot place findings in this file: "
-                         "it is nested too deeply")
-        return
-    yield from sorted(reports.values())
+def place(cst_tree, facts, source: str, tree: ast.AST | None, found) -> list[Report]:
+    """The reports of the rules' findings (``found``: (libcst node, code, message)), one
+    per line and code (the first), in order. ``tree`` is the module's ``ast`` (flake8's),
+    parsed here when needed and not given. Raises RecursionError on a tree nested too
+    deeply for libcst's position pass."""
+    reports = {(r.line, r.code): r for r in reversed(list(_place(cst_tree, facts, source, tree, found)))}
+    return sorted(reports.values())
 
 
 def _place(cst_tree, facts, source: str, tree: ast.AST | None, found) -> Iterator[Report]:

@@ -1,4 +1,4 @@
-"""The checker places findings from flake8's ast exactly where a libcst position
+"""Findings are placed from flake8's ast exactly where a libcst position
 pass would, and falls back to that pass for nodes it cannot match."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ddd_events.lint import checker
-from flake8_ddd_events.lint.checker import check_source
+from flake8_ddd_events.lint import positions
+from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.plugin import all_codes
 from flake8_ddd_events.rules import RULES
@@ -25,7 +25,7 @@ def both_ways(source: str, filename: str, settings: Settings, monkeypatch) -> tu
     fast = list(check_source(source, filename, settings, codes, ProjectModel(settings),
                              ast.parse(source)))
     with monkeypatch.context() as patch:
-        patch.setattr(checker._AstPlacer, "position", lambda self, node: None)
+        patch.setattr(positions._AstPlacer, "position", lambda self, node: None)
         slow = list(check_source(source, filename, settings, codes, ProjectModel(settings)))
     return fast, slow
 
@@ -102,12 +102,12 @@ def test_a_node_the_ast_cannot_match_falls_back_to_the_position_pass():
     tree = cst.parse_module("x = 1\n")
     name = tree.body[0].body[0].targets[0].target
     facts = type("F", (), {"calls": []})()
-    reports = list(checker._place(tree, facts, "x = 1\n", None, [(name, "DDD999", "m")]))
+    reports = list(positions._place(tree, facts, "x = 1\n", None, [(name, "DDD999", "m")]))
     assert [(r.line, r.column) for r in reports] == [(1, 0)]
 
 
-def test_without_a_tree_the_checker_parses_one_and_survives_a_bad_one():
-    placer = checker._AstPlacer(None, None, "def (:\n", None)
+def test_without_a_tree_the_placer_parses_one_and_survives_a_bad_one():
+    placer = positions._AstPlacer(None, None, "def (:\n", None)
     assert placer.tree() is None
     assert placer.statements() == {}
     assert placer.calls() == {}
@@ -124,5 +124,5 @@ def test_ast_calls_finds_every_call_ast_walk_finds():
     for source in sources:
         tree = ast.parse(source)
         expected = {id(node) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-        found = checker._ast_calls(tree)
+        found = positions._ast_calls(tree)
         assert len(found) == len(expected) and {id(node) for node in found} == expected
