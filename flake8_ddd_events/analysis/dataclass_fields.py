@@ -359,25 +359,25 @@ def misordered_field(view: ClassView) -> InitField | None:
 
 # -- fields set in __init__ ------------------------------------------------------------
 def fields_set_in_init(view: ClassView) -> tuple[FieldFact, ...]:
-    """The attributes the class's own ``__init__`` sets (``self.x = …``, ``self.x: T = …``),
-    as fields, first assignment first: where a plain class declares its fields (a
-    hand-written ``__init__`` is the one that runs under a dataclass too). The annotation
-    is the assignment's, else that of the parameter it assigns; the default is the
-    assigned expression unless that is just a parameter (``self.event_id = uuid4()``
-    has one, ``self.order_id = order_id`` none)."""
-    init = view.cls.method("__init__")
-    if init is None:
-        return ()
-    params = {p.name: p.annotation for p in init.params}
+    """The attributes the class's own ``__init__`` (then ``__post_init__``) sets, as fields,
+    first assignment first: where a plain class declares its fields (a hand-written
+    ``__init__`` is the one that runs under a dataclass too). Every way Python offers counts
+    (``self.x = …``, ``setattr``/``object.__setattr__(self, "x", …)``, ``self.__dict__``,
+    ``super().__init__(x=…)``: ``syntax.facts.SelfAssignment``). The annotation is the
+    assignment's, else that of the parameter it assigns; the default is the assigned
+    expression unless that is just a parameter (``self.event_id = uuid4()`` has one,
+    ``self.order_id = order_id`` none)."""
     found: dict[str, FieldFact] = {}
-    for assignment in init.self_assignments:
-        if not assignment.binds or assignment.attr in found:
-            continue
-        value = assignment.value
-        parameter = value.value if isinstance(value, cst.Name) and value.value in params else None
-        annotation = assignment.annotation or (params[parameter] if parameter else None)
-        found[assignment.attr] = FieldFact(assignment.attr, annotation,
-                                           None if parameter else value, assignment.node)
+    for init in filter(None, (view.cls.method("__init__"), view.cls.method("__post_init__"))):
+        params = {p.name: p.annotation for p in init.params}
+        for assignment in init.self_assignments:
+            if not assignment.binds or not assignment.attr or assignment.attr in found:
+                continue
+            value = assignment.value
+            parameter = value.value if isinstance(value, cst.Name) and value.value in params else None
+            annotation = assignment.annotation or (params[parameter] if parameter else None)
+            found[assignment.attr] = FieldFact(assignment.attr, annotation,
+                                               None if parameter else value, assignment.node)
     return tuple(found.values())
 
 

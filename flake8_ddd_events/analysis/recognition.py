@@ -29,6 +29,10 @@ _ATTRS_DECORATORS = frozenset({"s", "attrs", "define", "frozen", "mutable", "dat
 # Handler words are ours: handlers live in ``events`` packages too.
 NON_EVENT_ROLES = ("Command", "Query", "Request", "Response", "Result", "Dto", "DTO", "Payload",
                    "Error", "Exception", "Handler", "Listener", "Subscriber", "Consumer")
+# Messages that ask for something rather than state what happened: never an event, even
+# under an event base (a project whose ``Command`` inherits its ``DomainEvent`` sends
+# commands on the event bus; they are not facts).
+_IMPERATIVE_ROLES = ("Command", "Query")
 # Value objects that event modules define next to the events that carry them.
 VALUE_OBJECT_ROLES = ("Payload", "Data", "Info", "Item", "Line", "Dto", "DTO")
 # Records of a message rather than the fact (an outbox's ``PublishedMessage``): a past
@@ -191,7 +195,10 @@ def is_other_message(view: ClassView, settings: Settings) -> bool:
     """A command, query, response, DTO, handler...: a class that is not an event whatever
     module it is in or fields it declares; by its name, a command module, or an ancestor
     that is a command base or is named for such a role (``class JobSelectable(DTO)``). A
-    class that names a configured event base itself is an event all the same."""
+    class that names a configured event base itself is an event all the same, unless its
+    name says it asks for something (``…Command``, ``…Query``)."""
+    if view.cls.name.endswith(_IMPERATIVE_ROLES):
+        return True
     if _names_event_base(view, settings):
         return False
     if view.cls.name.endswith(NON_EVENT_ROLES):
@@ -211,6 +218,16 @@ def _is_snapshot(view: ClassView) -> bool:
     even where it inherits the event base (eventsourcing's ``Snapshot(DomainEvent)``)."""
     return any(name.endswith("Snapshot") for name in
                (view.cls.name, *(last_part(w) for w, _ in view.ancestors())))
+
+
+def is_sentinel(view: ClassView) -> bool:
+    """A class with an empty body (a docstring, ``pass``) that the code compares by
+    identity (``if item is Stop``) and never builds in its module: the class object itself
+    is the value, a marker, never an occurrence of a fact, even under an event base. (A
+    base compared by identity, ``if cls is BaseEvent: raise ...``, has a body.)"""
+    cls = view.cls
+    return cls.is_top_level and not cls.fields and not cls.methods and not cls.assignments \
+        and cls.name in view.facts.sentinels
 
 
 def carries_events(view: ClassView, settings: Settings) -> bool:
@@ -255,11 +272,26 @@ def _module_names_an_event(view: ClassView, settings: Settings) -> bool:
     found = facts.memo.get("names-an-event")
     if found is None:
         found = facts.memo["names-an-event"] = any(
-            cls.name.startswith(("Base", "Abstract")) or cls.name.endswith("Base")
-            or _event_looking(model.view(facts, cls), settings)
+            _base_named(cls.name) or _event_looking(model.view(facts, cls), settings)
+            or registered_as_event(model.view(facts, cls))
             or _names_event_base(model.view(facts, cls), settings)
             for cls in facts.classes.values() if cls.is_top_level)
     return found
+
+
+def registered_as_event(view: ClassView) -> bool:
+    """Decorated by a registration of event types (``@register_event``, ``@events.register``,
+    ``@domain_event``): the code declares the class an event, whatever its name."""
+    for decorator in view.cls.decorators:
+        words = decorator.name.lower().replace(".", "_").split("_")
+        if "event" in words or "events" in words and "register" in words:
+            return not any(word in ("handler", "handlers", "listener", "subscriber")
+                           for word in words)
+    return False
+
+
+def _base_named(name: str) -> bool:
+    return name.startswith(("Base", "Abstract")) or name.endswith("Base")
 
 
 def _event_looking(view: ClassView, settings: Settings) -> bool:
@@ -281,7 +313,8 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         return Recognition(Kind.ENTITY)
     if chain_matches(view, settings.handler_bases, settings, excluded=()):
         return Recognition(Kind.HANDLER)
-    if is_other_message(view, settings) or _is_snapshot(view) or carries_events(view, settings):
+    if is_other_message(view, settings) or _is_snapshot(view) or carries_events(view, settings) \
+            or is_sentinel(view):
         return Recognition(Kind.OTHER)
     library = library_of(view)
     kind = None
@@ -297,9 +330,11 @@ def _recognise(view: ClassView, settings: Settings) -> Recognition:
         kind = inherited
     elif view.cls.is_top_level and is_data_shaped(view) and not _never_event_shape(view):
         kind = _module_event_kind(view.facts.module, settings)
-        if kind is not None and (_is_value_object(view, settings)
+        if kind is not None and (not (_event_looking(view, settings) or _base_named(view.cls.name)
+                                      or registered_as_event(view))
+                                 or _is_value_object(view, settings)
                                  or not _module_names_an_event(view, settings)):
-            kind = None
+            kind = None  # only its place says so: no evidence, no judgement
     if kind is None and is_data_shaped(view) and not _never_event_shape(view) \
             and _event_looking(view, settings) \
             and any(name in settings.correlation_fields for name in chain_fields(view)):

@@ -48,7 +48,7 @@ from ..model.views import ClassView
 from ..syntax.project_modules import Skipped, project_modules
 from ..analysis.flow import is_outbox, is_own_receiver
 from ..analysis.recognition import Kind, recognise
-from ..analysis.subscriptions import declared_events, entry_point
+from ..analysis.subscriptions import declared_events, entry_point, handles_by_shape
 from ..rules.rule import Context as RuleContext
 from ..config.settings import Settings
 from . import graph
@@ -320,7 +320,8 @@ class _Module:
                 self.event_node(view)
             elif recognition.kind is Kind.AGGREGATE and view.name not in self.settings.aggregate_bases:
                 self.node_of(view, graph.AGGREGATE)
-            elif recognition.kind is Kind.HANDLER and view.name not in self.settings.handler_bases:
+            elif recognition.kind is Kind.HANDLER and view.name not in self.settings.handler_bases \
+                    or handles_by_shape(view, self.settings):
                 self.handler(view)
         for registration in self.facts.registrations:
             self.registration(registration)

@@ -84,7 +84,7 @@ def _assigns_self(owner: ClassView) -> tuple[str, str] | None:
     refuses, and what it assigns (``object.__setattr__`` goes round the refusal: fine)."""
     for method in owner.cls.methods:
         for assignment in method.self_assignments:
-            if not assignment.bypasses_setattr:
+            if not assignment.bypasses_setattr and not assignment.through_base:
                 what = f"self.{assignment.attr}" if assignment.attr else "an attribute through setattr"
                 return _writer(method), what
     return None

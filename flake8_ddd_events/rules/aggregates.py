@@ -257,7 +257,7 @@ def _holdings(context: Context, cls: ClassFact) -> Iterator[FieldFact]:
     for method in cls.methods:
         annotations = {p.name: p.annotation for p in method.params if p.annotation is not None}
         for assignment in method.self_assignments:
-            if not assignment.attr:
+            if not assignment.attr or assignment.through_base:
                 continue
             annotation = assignment.annotation or (_stored_parameter(
                 annotations, (assignment.value,)) if assignment.binds else None)
@@ -408,7 +408,7 @@ def _receiver_classes(context: Context, call: CallFact) -> list[ClassView]:
     for method in cls.methods:
         annotations = {p.name: p.annotation for p in method.params}
         for assignment in method.self_assignments:
-            if assignment.attr != rest:
+            if assignment.attr != rest or assignment.through_base:
                 continue
             value = assignment.value
             if assignment.annotation is not None:

@@ -292,6 +292,8 @@ def event_mutates_itself(context: Context) -> Iterator[Finding]:
             if method.name in _CONSTRUCTORS or method.name in helpers:
                 continue
             for assignment in method.self_assignments:
+                if assignment.through_base:
+                    continue
                 what = f"'{assignment.attr}'" if assignment.attr else "an attribute"
                 yield Finding(assignment.node, f"event method '{method.name}' changes {what} of "
                               f"event '{view.name}'; events are facts: record a new event instead")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterator
 
 import libcst as cst
 
@@ -37,7 +38,10 @@ _REGISTRATIONS = {"register_topic", "register_upcaster", "register_external_even
 def collect(tree: cst.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
     """Gather every fact the rules read, in one walk of the tree."""
     facts = ModuleFacts(path=path, module=module, is_package=is_package)
-    walk(tree, Collector(facts))
+    collector = Collector(facts)
+    walk(tree, collector)
+    built = {call.callee for call in facts.calls}
+    facts.sentinels = frozenset(collector.identity_compared - built)
     return facts
 
 
@@ -141,6 +145,14 @@ class _ClassBuilder:
         )
 
 
+def _literal_name(node: cst.BaseExpression) -> str:
+    """The text of a plain string literal that is an identifier (``"occurred_on"``), else ""."""
+    if isinstance(node, cst.SimpleString) and node.prefix.lower() in ("", "u"):
+        text = node.evaluated_value
+        return text if isinstance(text, str) and text.isidentifier() else ""
+    return ""
+
+
 def _calls_base_method(node: cst.Call, name: str) -> bool:
     """``super().name(…)``, ``super(Cls, self).name(…)`` or ``Base.name(…)``."""
     func = node.func
@@ -169,6 +181,7 @@ class Collector(cst.CSTVisitor):
         self.with_stack: list[int] = []
         self.pending_withs: list[tuple[cst.With, tuple[str, ...]]] = []
         self.lambdas = 0  # depth of enclosing lambdas
+        self.identity_compared: set[str] = set()  # names on either side of ``is``/``is not``
         self.block_stack: list[int] = []  # loops, tries and excepts around the walk
         self.try_stack: list[int] = []  # the ``try`` statements whose handlers come next
 
@@ -284,6 +297,17 @@ class Collector(cst.CSTVisitor):
             if attr is not None:
                 self._function().self_assignments.append(
                     SelfAssignment(attr, annotation, node, bound, binds))
+            elif (key := self._instance_dict_key(item)) is not None:
+                self._function().self_assignments.append(
+                    SelfAssignment(key, annotation, node, bound, binds, bypasses_setattr=True))
+
+    def _instance_dict_key(self, target: cst.BaseExpression) -> str | None:
+        """The key of ``<receiver>.__dict__[key]`` in a method ("" when not a string)."""
+        if not isinstance(target, cst.Subscript) or len(target.slice) != 1 \
+                or self._self_attr(target.value) != "__dict__":
+            return None
+        index = target.slice[0].slice
+        return _literal_name(index.value) if isinstance(index, cst.Index) else ""
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -416,6 +440,12 @@ class Collector(cst.CSTVisitor):
     def visit_Comparison(self, node: cst.Comparison) -> None:
         operands = (dotted(node.left), *(dotted(c.comparator) for c in node.comparisons))
         self._step("compare", node, tuple(o for o in operands if o))
+        left = node.left
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.Is, cst.IsNot)):
+                self.identity_compared.update(
+                    n for n in (dotted(left), dotted(target.comparator)) if n)
+            left = target.comparator
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.lambdas += 1
@@ -456,11 +486,41 @@ class Collector(cst.CSTVisitor):
             if name:
                 self.facts.registrations.append(Registration(
                     dotted(positional[0]), name, "call", self._enclosing_class(), node))
-        if callee in _SETATTR_CALLEES and node.args and function and function.receiver:
-            first = node.args[0].value
+        if function is not None and function.receiver:
+            function.self_assignments.extend(self._set_through_call(node, callee, function))
+
+    def _set_through_call(self, node: cst.Call, callee: str,
+                          function: _FunctionState) -> Iterator[SelfAssignment]:
+        """The attributes a call sets on the instance: ``setattr(self, "x", v)``,
+        ``object.__setattr__(self, "x", v)``, ``self.__dict__.update(x=v)`` (or a dict of
+        string keys); in ``__init__``, ``super().__init__(x=v)`` (set by the base). A name
+        that is not a string literal is "" (an attribute, unknown)."""
+        args = node.args
+        if callee in _SETATTR_CALLEES and args:
+            first = args[0].value
             if isinstance(first, cst.Name) and first.value == function.receiver:
-                function.self_assignments.append(SelfAssignment(
-                    "", None, node, bypasses_setattr=callee == "object.__setattr__"))
+                name = _literal_name(args[1].value) if len(args) > 1 else ""
+                value = args[2].value if len(args) > 2 and name else None
+                yield SelfAssignment(name, None, node, value, binds=value is not None,
+                                     bypasses_setattr=callee == "object.__setattr__")
+        elif callee == f"{function.receiver}.__dict__.update":
+            for arg in args:
+                if arg.keyword is not None:
+                    yield SelfAssignment(arg.keyword.value, None, node, arg.value, True, True)
+                elif isinstance(arg.value, cst.Dict) and not arg.star:
+                    for element in arg.value.elements:
+                        name = (_literal_name(element.key)
+                                if isinstance(element, cst.DictElement) else "")
+                        yield SelfAssignment(name, None, node, element.value if name else None,
+                                             bool(name), True)
+                else:
+                    yield SelfAssignment("", None, node, bypasses_setattr=True)
+        elif function.node.name.value == "__init__" and _calls_base_method(node, "__init__") \
+                and self.scopes[-1] is function:
+            for arg in args:
+                if arg.keyword is not None:
+                    yield SelfAssignment(arg.keyword.value, None, node, arg.value, True,
+                                         through_base=True)
 
     # -- imports ----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:

@@ -53,7 +53,10 @@ class Param:
 
 @dataclass(frozen=True)
 class SelfAssignment:
-    """``self.attr = …`` / ``self.attr += …`` / ``del self.attr`` / ``setattr(self, …)``."""
+    """``self.attr = …`` / ``self.attr += …`` / ``del self.attr`` / ``setattr(self, …)``, and
+    the other ways Python offers to set an attribute: ``object.__setattr__(self, "attr", …)``,
+    ``self.__dict__["attr"] = …``, ``self.__dict__.update(attr=…)``; in ``__init__``, a keyword
+    handed to the base's ``__init__`` (``super().__init__(attr=…)``, ``through_base``)."""
 
     attr: str
     annotation: cst.BaseExpression | None
@@ -62,6 +65,8 @@ class SelfAssignment:
     binds: bool = False  # ``self.attr = …`` or ``self.attr: T = …``: sets the attribute
     # ``object.__setattr__(self, …)``: goes round ``__setattr__``, works on a frozen instance
     bypasses_setattr: bool = False
+    # ``super().__init__(attr=…)``: the base's ``__init__`` sets it, this method assigns nothing
+    through_base: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,8 @@ class ModuleFacts:
     functions: dict[str, MethodFact] = field(default_factory=dict)
     registrations: list[Registration] = field(default_factory=list)  # (compact: without nodes)
     store_registrations: list[StoreRegistration] = field(default_factory=list)
+    # names the module compares by identity (``x is Missing``) and never calls: sentinels
+    sentinels: frozenset[str] = frozenset()
     views: dict[str, Any] = field(default_factory=dict, repr=False)  # ClassViews, by the model
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-module answers
 
@@ -260,4 +267,5 @@ def compact(facts: ModuleFacts) -> ModuleFacts:
                        imports=[replace(i, node=None) for i in facts.imports],
                        aliases=facts.aliases, assignments=facts.assignments,
                        registrations=[replace(r, node=None) for r in facts.registrations],
-                       store_registrations=facts.store_registrations)
+                       store_registrations=facts.store_registrations,
+                       sentinels=facts.sentinels)

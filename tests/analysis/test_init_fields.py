@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import libcst as cst
+import pytest
 
 from flake8_ddd_events.analysis.dataclass_fields import declared_fields, fields_set_in_init
 from flake8_ddd_events.model.project_model import ProjectModel
@@ -35,6 +36,12 @@ def own_fields(source: str, name: str, fields=fields_set_in_init) -> list[tuple[
     model = ProjectModel(Settings.from_values({}))
     view = model.view(facts, facts.classes[name])
     return [(f.name, code(f.annotation), code(f.default)) for f in fields(view)]
+
+
+def line_of(text: str, source: str) -> int:
+    """The line of the module ``codes`` checks that holds ``text``."""
+    lines = (BASE + textwrap.dedent(source)).splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
 
 
 def codes(source: str, tmp_path, wanted: str) -> list[int]:
@@ -77,6 +84,38 @@ def test_init_assignments_are_fields_with_annotation_and_default():
         ("rest", None, None),
         ("x", None, "0"),
         ("y", None, "0"),
+        ("z", None, "1"),  # setattr with a literal name sets it like ``self.z = 1``
+    ]
+
+
+def test_every_way_python_offers_to_set_an_attribute_in_init_is_a_field():
+    source = """
+        class DomainEvent:
+            def __init__(self, name, **kwargs):
+                object.__setattr__(self, "event_id", uuid4())
+                setattr(self, name, 1)  # a name not written: no field
+                self.__dict__["occurred_on"] = datetime.now(timezone.utc)
+                self.__dict__.update(kwargs)  # names not written: no field
+                self.__dict__.update(source="billing", **{"ignored": 1})
+                self.__dict__.update({"trace": None})
+
+            def __post_init__(self):
+                object.__setattr__(self, "recorded_at", now())
+
+        class OrderPlaced(DomainEvent):
+            def __init__(self, order_id):
+                super().__init__("placed", correlation_id=uuid4(), order_id=order_id)
+    """
+    assert own_fields(source, "DomainEvent") == [
+        ("event_id", None, "uuid4()"),
+        ("occurred_on", None, "datetime.now(timezone.utc)"),
+        ("source", None, '"billing"'),
+        ("trace", None, "None"),
+        ("recorded_at", None, "now()"),
+    ]
+    assert own_fields(source, "OrderPlaced") == [
+        ("correlation_id", None, "uuid4()"),  # handed to the base's __init__, which sets it
+        ("order_id", None, None),
     ]
 
 
@@ -172,6 +211,54 @@ def test_fields_set_in_a_base_init_count_for_the_subclass(tmp_path):
                 self.order_id = order_id
     """
     assert codes(source, tmp_path, "DDD105") == codes(source, tmp_path, "DDD106") == []
+
+
+@pytest.mark.parametrize("sets", [
+    'object.__setattr__(self, "event_id", uuid4())\n'
+    '                object.__setattr__(self, "occurred_on", datetime.now(timezone.utc))',
+    'setattr(self, "event_id", uuid4())\n'
+    '                setattr(self, "occurred_on", datetime.now(timezone.utc))',
+    'self.__dict__["event_id"] = uuid4()\n'
+    '                self.__dict__["occurred_on"] = datetime.now(timezone.utc)',
+    'self.__dict__.update(event_id=uuid4(), occurred_on=datetime.now(timezone.utc))',
+    'self.__dict__.update({"event_id": uuid4(), "occurred_on": datetime.now(timezone.utc)})',
+])
+@pytest.mark.parametrize("method", ["__init__", "__post_init__"])
+def test_metadata_a_base_sets_by_any_means_counts(tmp_path, sets, method):
+    source = f"""
+        from dataclasses import dataclass
+
+        @dataclass
+        class BaseRecorded(DomainEvent):
+            def {method}(self):
+                {sets}
+
+
+        class OrderPlaced(BaseRecorded):
+            def __init__(self, order_id: str):
+                super().__init__()
+                self.order_id = order_id
+    """
+    assert codes(source, tmp_path, "DDD105") == codes(source, tmp_path, "DDD106") == []
+    unnamed = source.replace('"event_id"', "name").replace("event_id=uuid4()", "**extra")
+    assert codes(unnamed, tmp_path, "DDD106") == [line_of("class OrderPlaced", unnamed)]
+
+
+def test_metadata_handed_to_the_base_init_counts(tmp_path):
+    source = """
+
+        class BaseRecorded(DomainEvent):
+            def __init__(self, **kwargs):
+                self.__dict__.update(kwargs)
+
+
+        class OrderPlaced(BaseRecorded):
+            def __init__(self, order_id: str):
+                super().__init__(order_id=order_id, event_id=uuid4(),
+                                 occurred_on=datetime.now(timezone.utc))
+    """
+    assert codes(source, tmp_path, "DDD105") == codes(source, tmp_path, "DDD106") == []
+    assert codes(source.replace("event_id=uuid4(),", ""), tmp_path, "DDD106") == [14]
 
 
 def test_a_mutable_container_set_in_init_is_not_ddd104(tmp_path):

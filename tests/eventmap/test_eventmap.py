@@ -262,6 +262,26 @@ def test_handlers_through_generic_base_handle_annotation_and_registry(tmp_path):
     assert (handler.kind, handler.file, handler.line) == (graph.HANDLER, "sales/application/handlers.py", 11)
 
 
+def test_handler_classes_without_a_base_are_recognised_by_shape(tmp_path):
+    event_map = project_map(tmp_path, {
+        "sales/domain/events.py": EVENTS,
+        "sales/application/handlers.py": """\
+            from sales.domain.events import OrderPlaced, OrderShipped
+            class SendConfirmation:
+                def handle(self, event: OrderPlaced) -> None: ...
+            class NotifyCarrier:
+                async def __call__(self, event: "OrderShipped | None") -> None: ...
+            class Untyped:
+                def handle(self, event) -> None: ...
+            class Formatter:
+                def __call__(self, text: str) -> str: ...
+            """,
+    })
+    assert edges(event_map, graph.HANDLES) == {
+        ("OrderPlaced", "SendConfirmation"), ("OrderShipped", "NotifyCarrier")}
+    assert event_map.node("sales.application.handlers.SendConfirmation").kind == graph.HANDLER
+
+
 def test_events_recorded_through_alias_methods(tmp_path):
     event_map = project_map(tmp_path, {
         "sales/domain/events.py": EVENTS + """\

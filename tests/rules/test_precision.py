@@ -1505,3 +1505,137 @@ def test_a_relay_that_published_the_record_before_marking_it_is_right(tmp_path):
         """,
     })
     assert_as_marked(tmp_path, "shop/relay.py")
+
+
+# -- issue 30: events by evidence ----------------------------------------------------------
+def test_a_class_that_only_sits_in_an_events_module_is_not_judged(tmp_path):
+    """A serialisable error shape and a stream-metadata row in a module named ``events``:
+    nothing names them like an event or a base, nothing inherits an event base. Their
+    neighbour, named like a fact, is still judged."""
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass
+            from datetime import datetime
+
+
+            @dataclass
+            class ValidationErrorDetail:
+                loc: list[str]
+                msg: str
+                type: str
+
+
+            @dataclass
+            class StreamMetadata:
+                stream_name: str
+                position: int
+                written_at: datetime
+                tags: dict
+
+
+            @dataclass
+            class OrderPlaced:  # DDD101, DDD105, DDD106
+                order_id: str
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+
+
+def test_a_sentinel_compared_by_identity_is_no_event(tmp_path):
+    """A class put on a queue as itself (``queue.put(Shutdown)``, ``if item is Shutdown``)
+    and never built is a marker, even under the event base. A base compared by identity
+    (``if cls is BaseEvent``: it has a body) is still a base, and a built one an event."""
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass
+
+            from shop.kernel import DomainEvent
+
+
+            class Shutdown(DomainEvent):
+                \"\"\"Put on the queue to stop the consumer.\"\"\"
+
+
+            @dataclass
+            class BaseOrderEvent(DomainEvent):  # DDD101
+                order_id: str
+
+                def __post_init__(self):
+                    if type(self) is BaseOrderEvent:
+                        raise TypeError("abstract")
+
+
+            @dataclass
+            class OrderPlaced(BaseOrderEvent):  # DDD101
+                total: int
+
+
+            def consume(queue, handle):
+                while (item := queue.get()) is not Shutdown:
+                    handle(item)
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
+    built = (tmp_path / "shop/orders/events.py").read_text().replace(
+        "def consume", "STOP = Shutdown()\n\n\ndef consume")
+    (tmp_path / "shop/orders/events.py").write_text(built)
+    assert (6, "DDD102") in reported(tmp_path, "shop/orders/events.py")  # built: an event
+
+
+def test_a_command_base_under_the_event_base_is_no_event(tmp_path):
+    """``class Command(DomainEvent)``: the project sends its commands on the event bus; the
+    base of its commands asks for something and states no fact."""
+    project(tmp_path, {
+        "shop/shared/messages.py": """\
+            from pydantic import BaseModel
+
+
+            class DomainEvent(BaseModel):  # DDD101
+                aggregate_id: str = "NaN"
+
+
+            class Command(DomainEvent):
+                pass
+
+
+            class AllocateCommand(DomainEvent):
+                sku: str
+
+
+            class OutOfStock(DomainEvent):  # DDD101, DDD102, DDD105, DDD106
+                sku: str
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/shared/messages.py")
+
+
+def test_a_class_registered_as_an_event_type_is_judged_whatever_its_name(tmp_path):
+    """``@register_event`` on a data class of an events module is evidence: the code declares
+    it an event (business_transaction_in_msa's ``ThreeDaysAheadOfOrderConfirmation``)."""
+    project(tmp_path, {
+        "shop/orders/events.py": """\
+            from dataclasses import dataclass
+
+            from shop.orders.registry import register_event
+
+
+            @register_event
+            @dataclass
+            class ThreeDaysAheadOfConfirmation:  # DDD101, DDD102, DDD105, DDD106
+                order_id: str
+
+
+            @dataclass
+            class ConfirmationWindow:
+                days: int
+        """,
+        "shop/orders/registry.py": """\
+            EVENTS = {}
+
+
+            def register_event(cls):
+                EVENTS[cls.__name__] = cls
+                return cls
+        """,
+    })
+    assert_as_marked(tmp_path, "shop/orders/events.py")
