@@ -144,6 +144,10 @@ KNOWN_BASES: dict[str, KnownBase] = {
                schema_version=None, event_base=False, shape="plain", source=_FAUST),
 }
 
+# The top-level packages of the libraries above: a module of one of them, found inside the
+# project, is the library's own code (its repository), not an application's layers.
+LIBRARY_PACKAGES: frozenset[str] = frozenset(path.split(".")[0] for path in KNOWN_BASES)
+
 # The top-level packages whose classes are event bases (the gate lets their subclasses in).
 EVENT_BASE_PACKAGES = frozenset(path.partition(".")[0] for path, base in KNOWN_BASES.items()
                                 if base.event_base)

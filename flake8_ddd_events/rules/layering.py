@@ -71,7 +71,9 @@ def forbidden_import(candidates: Iterable[str], settings: Settings) -> tuple[str
          "matches nothing (`*.application*` matches a top-level `application`), and a version "
          "suffix is ignored (`pubsub_v1`). `from shop.sales import infrastructure` is reported "
          "too: each imported name is checked as a possible submodule. Relative imports are "
-         "resolved first. Modules of the domain layer itself are never forbidden. One finding "
+         "resolved first. Modules of the domain layer itself are never forbidden. The own code "
+         "of a library of the known-bases table (`protean.domain` in Protean's repository, the "
+         "framework's registry) is not an application's domain layer. One finding "
          "per import statement, also under `if TYPE_CHECKING:` (a type is a dependency too).",
     why="The domain model states business rules; it must be testable and reusable without a "
         "broker, a database or a use case around it. A domain module that imports the transport "

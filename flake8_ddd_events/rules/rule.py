@@ -18,6 +18,7 @@ from ..model.project_model import ProjectModel
 from ..model.views import ClassView
 from ..analysis.failure import Relays
 from ..analysis.flow import is_transport_publish
+from ..analysis.known_bases import LIBRARY_PACKAGES
 from ..analysis.recognition import Kind, Recognition, recognise
 from ..config.settings import Settings
 
@@ -143,4 +144,9 @@ class Context:
 
     @cached_property
     def is_domain_layer(self) -> bool:
-        return self.settings.is_domain_module(self.facts.module)
+        """The module is in the domain layer (``ddd-domain-modules``), and not the own code of
+        a library of the known-bases table (``protean.domain`` in Protean's repository is the
+        framework's registry, not an application's domain)."""
+        module = self.facts.module
+        return (self.settings.is_domain_module(module)
+                and module.split(".")[0] not in LIBRARY_PACKAGES)

@@ -94,3 +94,19 @@ def test_forbidden_imports_and_domain_modules_are_options(tmp_path):
         import kafka
         """, tmp_path, filename="core/model.py",
           **{"ddd-forbidden-domain-imports": "requests", "ddd-domain-modules": "core, core.*"})
+
+
+def test_a_librarys_own_domain_package_is_not_an_applications_domain(tmp_path):
+    # Protean's repository: protean.domain is the framework's Domain registry, which wires
+    # its adapters; the layering of an application does not apply to the library itself
+    check("""\
+        from protean.adapters import Brokers
+        from protean.core.application_service import BaseApplicationService
+        """, tmp_path, filename="protean/domain/__init__.py")
+
+
+def test_an_applications_domain_beside_a_library_is_still_checked(tmp_path):
+    check("""\
+        from protean import Domain
+        from shopstream.infrastructure.db import Session  # DDD501
+        """, tmp_path, filename="shopstream/domain/__init__.py")
