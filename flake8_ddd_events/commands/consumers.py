@@ -12,14 +12,10 @@ def _consumed(args: argparse.Namespace, settings):
     """This project's expectations, or None after reporting unreadable files."""
     from ..contracts.channels import project_sites
     from ..contracts.consumers import consumed, decoded, expectation
-    from ..contracts.project import project_events
+    from .contracts import _events
 
-    found = project_events(args.paths, settings)
-    for message in found.skipped:
-        print(message, file=sys.stderr)
-    if found.skipped:
-        print(f"ddd-events contracts {args.action}: stopped; {len(found.skipped)} file(s) could "
-              "not be read, and the events they consume would look unread", file=sys.stderr)
+    found = _events(args, settings, lost="the events they consume would look unread")
+    if found is None:
         return None
     sites = project_sites(found.modules, found.model, settings)
     decodes = [name for facts in found.modules

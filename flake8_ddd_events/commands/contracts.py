@@ -114,9 +114,10 @@ def run(args: argparse.Namespace) -> int:
     return {"lock": _lock, "check": _check, "export": _export}[args.action](args, settings)
 
 
-def _events(args: argparse.Namespace, settings):
-    """The project's integration events, or None after reporting files that cannot be read
-    (their events would look removed)."""
+def _events(args: argparse.Namespace, settings,
+            lost: str = "their integration events would look removed"):
+    """The project's events, or None after reporting files that cannot be read (``lost``
+    says what reading the rest would get wrong)."""
     from ..contracts.project import project_events
 
     found = project_events(args.paths, settings)
@@ -124,7 +125,7 @@ def _events(args: argparse.Namespace, settings):
         print(message, file=sys.stderr)
     if found.skipped:
         print(f"ddd-events contracts {args.action}: stopped; {len(found.skipped)} file(s) could "
-              "not be read, and their integration events would look removed", file=sys.stderr)
+              f"not be read, and {lost}", file=sys.stderr)
         return None
     return found
 
