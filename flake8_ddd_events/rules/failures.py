@@ -256,8 +256,15 @@ class AfterCommitBus:
         "the commit on its own retry, is a decision for the team.",
 )
 def handler_failure_swallowed(context: Context) -> Iterator[Finding]:
-    for swallow in Dispatchers(context.facts, context.settings).swallows:
+    dispatchers = Dispatchers(context.facts, context.settings, context.model)
+    for swallow in dispatchers.swallows:
         yield Finding(swallow.node, f"this 'except' swallows the failure of '{swallow.handler}' "
                       "inside the transaction: the aggregate commits without the side effects "
                       "its event required; re-raise the failure (or wrap it in a domain event "
                       "handling error) so the transaction rolls back")
+    for call in dispatchers.foreign:
+        yield Finding(call.node, f"'{call.what}' runs the handlers inside this transaction, and "
+                      f"'{call.swallower}' ({call.where}) swallows a handler's failure: the "
+                      "aggregate commits without the side effects its event required; let the "
+                      "failure fail the transaction there (re-raise it, or wrap it in a domain "
+                      "event handling error), or dispatch after the commit")
