@@ -7,7 +7,10 @@ Read one module at a time, from the collected loops, tries and steps
 (``ModuleFacts.blocks``, ``ModuleFacts.steps``): a relay may be split into helpers of the
 same module (``self._publish_one(record)``), which are followed by name; anything the
 module does not define (a repository's fetch query) is unknown, and the rules that need it
-stay silent. See docs/flow.md.
+stay silent. One exception, from the caller's side: a dispatch inside a transaction is
+followed through the project model to a dispatcher of a module this one imports, whose
+handler loops are read the same way (``swallowers``, parsed again once per version of the
+file). See docs/flow.md.
 """
 
 from __future__ import annotations
