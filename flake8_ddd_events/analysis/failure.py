@@ -15,7 +15,6 @@ file). See docs/flow.md.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterator
@@ -30,7 +29,7 @@ from ..model.views import ClassView
 from ..syntax.expressions import dotted, names_in
 from ..syntax.facts import Block, CallFact, ModuleFacts, Step
 from .flow import flows, is_commit, is_outbox, is_publish_or_dispatch, outbox_marked, root
-from .vocabulary import DONE_WORDS, HANDLER_WORDS, RELAY_WORDS, identifier_words
+from .vocabulary import DONE_WORDS, HANDLER_WORDS, RELAY_WORDS, text_words
 
 # A field that counts failed attempts: ``retry_count``, ``attempts``, ``failed_attempts``.
 COUNTER_WORDS = frozenset({"retry", "retries", "attempt", "attempts", "tries", "failures"})
@@ -56,12 +55,6 @@ _BROAD = frozenset({"Exception", "BaseException"})
 # Transport words that everyday objects use too (``mailer.send``, ``websocket.send``,
 # ``tracer.emit``): on a receiver not named for a transport they publish only a record.
 _EVERYDAY_SENDS = frozenset({"send", "emit"})
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def text_words(text: str) -> frozenset[str]:
-    """Every identifier's words in a piece of source, lower-cased."""
-    return frozenset(w.lower() for token in _TOKEN.findall(text) for w in identifier_words(token))
 
 
 def code(node: cst.CSTNode | None) -> str:

@@ -40,6 +40,14 @@ def _last_part(name: str) -> str:
     return name.rpartition(".")[2].removesuffix("()")
 
 
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def text_words(text: str) -> frozenset[str]:
+    """Every identifier's words in a piece of source, lower-cased."""
+    return frozenset(w.lower() for token in _TOKEN.findall(text) for w in identifier_words(token))
+
+
 def identifier_words(name: str) -> list[str]:
     """A snake_case or camelCase identifier's words as written: ``SqlAlchemyUnitOfWork``
     -> Sql, Alchemy, Unit, Of, Work; ``self_uow`` -> self, uow (an acronym stays with

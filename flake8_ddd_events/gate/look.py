@@ -30,6 +30,11 @@ What the needs look at:
   (``ast_index.registered_names``) must lead to a class that may be an event, as a base
   must for ``EVENTS`` (``selector.register(fd, EVENT_READ, callback)`` registers no
   event, nor does an f-string's ``, value:{self._value}``).
+- ``RELAY``, ``HANDLER_LOOP``, ``COMMIT_SWALLOWS_DISPATCH`` (DDD408, DDD409): after their
+  words, the loop and ``try`` their rules read, in the ``ast`` (``failure_shapes.py``): a
+  loop named for a relay that calls a publish or a function of the module, in a module that
+  marks something done; a loop named for handlers that calls one inside a ``try`` with a
+  broad ``except``, or a ``commit`` whose broad ``except`` wraps its dispatch.
 - ``DOMAIN_IMPORT``: a domain-layer module (by the module globs) that imports.
 - ``STORED``: a class whose chain may reach a configured stored-event base, or any class
   in a module named like a configured stored-event module (DDD209 also opens on
@@ -40,6 +45,7 @@ The gate is a superset of the rules: it may let through a module where no rule
 reports, never the reverse (``tests/gate/test_gate.py``).
 
 Beside this module: ``needs.py`` (the table), ``text.py`` (the text matchers),
+``failure_shapes.py`` (the failure rules' loops and tries),
 ``ast_index.py`` (a module's class statements and imports), ``project_index.py``
 (other project modules, read through the run's source files).
 """
@@ -57,8 +63,10 @@ from ..analysis.vocabulary import DATA_BASES, is_abstract
 from ..config.settings import Settings, with_base_variants
 from ..source.store import ModuleState, SourceFiles
 from .ast_index import ModuleIndex, dotted_name, has_data, marked, registered_names, statements
-from .needs import (AGGREGATES, DOMAIN_IMPORT, EVENTS, FUNCTION_HANDLER, HANDLERS,
-                    NAIVE_TIMESTAMP, NEEDS, STORED, Need, TextNeed)
+from .failure_shapes import may_dispatch_in_transaction, may_relay, may_swallow_handler_failure
+from .needs import (AGGREGATES, COMMIT_SWALLOWS_DISPATCH, DISPATCH_IN_TRANSACTION,
+                    DOMAIN_IMPORT, EVENTS, FUNCTION_HANDLER, HANDLER_LOOP, HANDLERS,
+                    NAIVE_TIMESTAMP, NEEDS, RELAY, STORED, Need, TextNeed)
 from .project_index import ProjectIndex
 from .text import NAIVE_CALLS, ConstructingCall, Words, text_patterns
 
@@ -323,6 +331,8 @@ class Gate:
                 return not look.parses() or _naive_keyword(look.tree)
             if need == FUNCTION_HANDLER:  # the text can be a string, a call of another kind
                 return not look.parses() or self._registers_event(look)
+            if look.parses() and not self._failure_shape(need, look):
+                return False  # words of a relay or a handler loop, not their loop and try
             return not need.per_function or any(
                 _all_found(words, text) and _group_meets(words, *look.calls(i), nodes)
                 for i, (text, nodes) in enumerate(look.functions()))
@@ -339,6 +349,17 @@ class Gate:
         if classes is False:
             return True  # let the parser say why (DDD000)
         return self._classes_may_match(classes, look, kind)
+
+    def _failure_shape(self, need: TextNeed, look: _Look) -> bool:
+        """The ``ast`` shape the failure rules need (``failure_shapes``); True for the rest."""
+        assert look.tree is not None
+        if need == RELAY:
+            return may_relay(look.tree, look.lines(), self.settings)
+        if need in (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH):
+            return may_swallow_handler_failure(look.tree, look.lines(), self.settings)
+        if need == DISPATCH_IN_TRANSACTION:
+            return may_dispatch_in_transaction(look.tree, look.lines(), self.settings)
+        return True
 
     def _classes_may_match(self, classes: list[ast.ClassDef], look: _Look, need: _ClassNeed) -> bool:
         index = look.index(self.project)

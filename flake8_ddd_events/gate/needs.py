@@ -39,11 +39,13 @@ MARK_BEFORE_PUBLISH = TextNeed(("mark-method", "transport-method"), True)
 DELETE_BEFORE_PUBLISH = TextNeed(("outbox", "transport-method"), True)
 TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
 # an outbox relay (its helpers may be other functions of the module) and a handler loop's
-# ``except`` (its transaction may be in a caller)
+# ``except`` (its transaction may be in a caller); then their shapes in the ``ast``
+# (``failure_shapes.py``)
 RELAY = TextNeed(("relay-name", "done-word", "transport-word"))
 HANDLER_LOOP = TextNeed(("except", "handler-word", "transaction"))
 COMMIT_SWALLOWS_DISPATCH = TextNeed(("except", "publish-method", "transaction"), True)
-# a dispatch inside a transaction, of a dispatcher in another module (DDD409)
+# a dispatch inside a transaction, of a dispatcher in another module (DDD409); then its
+# shape in the ``ast``: in a transaction ``with`` or before a ``.commit()``
 DISPATCH_IN_TRANSACTION = TextNeed(("publish-method", "transaction"), True)
 # a handler function may be registered (``text.Registration``)
 FUNCTION_HANDLER = TextNeed(("handler-registration",))

@@ -613,15 +613,39 @@ def test_stored_event_bases_do_not_open_the_gate_for_classes_outside_them(tmp_pa
     assert passes(plain, "app/stored.py", settings, {"DDD209"})  # a stored-event module
 
 
+def test_failure_words_without_their_loops_do_not_open_the_failure_gate():
+    """DDD408/DDD409 words (a relay, a done mark, a publish; handlers, an ``except``, a
+    commit) open their gate only with the loop and ``try`` the rules read."""
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    relay = ("def relay_pending(outbox, producer):\n"
+             "    for message in outbox.pending():\n"
+             "        producer.send(message.topic, message.payload)\n"
+             "        outbox.mark_as_sent(message.id)\n")
+    loop = ("def publish(session, handlers, event):\n"
+            "    for handler in handlers:\n"
+            "        try:\n            handler(event)\n"
+            "        except Exception:\n            pass\n"
+            "    session.commit()\n")
+    assert "DDD408" in reported_and_passed(relay, "shop/infrastructure/relay.py", settings)
+    assert "DDD409" in reported_and_passed(loop, APPLICATION, settings)
+    # the same words, no relay loop: one pending record sent and marked
+    single = relay.replace("    for message in outbox.pending():\n",
+                           "    message = outbox.pending()\n    if message:\n")
+    closed_and_silent(single, "shop/infrastructure/relay.py", settings, {"DDD408"})
+    # the handlers called outside the ``try``, or under an ``except`` that is not broad
+    outside = loop.replace("            handler(event)\n", "            pass\n").replace(
+        "    session.commit()", "        handler(event)\n    session.commit()")
+    closed_and_silent(outside, APPLICATION, settings, {"DDD409"})
+    narrow = loop.replace("except Exception", "except KeyError")
+    closed_and_silent(narrow, APPLICATION, settings, {"DDD409"})
+
+
 @pytest.mark.slow  # the standard library
 def test_no_standard_library_module_passes_the_gate():
     """No module of the standard library (its test packages aside: test code is not
-    checked) has a sign of events, aggregates or handlers: none reaches libcst. DDD408 and
-    DDD409 (issue 31, merged while this test was written) are left out until their needs are
-    tightened: their text needs let 31 modules through (11 and 20)."""
+    checked) has a sign of events, aggregates or handlers: none reaches libcst, for any rule."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     settings = Settings.from_values({"ddd-source-roots": [str(stdlib)]})
-    codes = frozenset(NEEDS) - {"DDD408", "DDD409"}
     checked, passed = 0, []
     for path in sorted(stdlib.rglob("*.py")):
         if {"site-packages", "dist-packages", "test", "tests"} & set(path.parts):
@@ -635,7 +659,23 @@ def test_no_standard_library_module_passes_the_gate():
         if settings.is_test_module(module):
             continue
         checked += 1
-        if may_hold_findings(source, module, settings, codes, tree, is_package):
+        if may_hold_findings(source, module, settings, frozenset(NEEDS), tree, is_package):
             passed.append(str(path.relative_to(stdlib)))
     assert checked > 500
     assert passed == []
+
+
+@pytest.mark.parametrize("body, passes_for_ddd409", [
+    ("with uow:\n        bus.dispatch(order.events)\n        uow.commit()", True),
+    ("with self.session.begin():\n        bus.publish(order.events)", True),
+    ("bus.dispatch(order.events)\n    uow.commit()", True),  # before the commit
+    ("uow.commit()\n    bus.dispatch(order.events)", False),  # after it
+    ("with open(path):\n        bus.dispatch(order.events)\n    uow.commit_frame", False),
+])
+def test_a_dispatch_passes_for_ddd409_only_inside_a_transaction(body, passes_for_ddd409):
+    """DDD409 at a caller (a dispatcher of another module): the dispatch must be in a
+    transaction ``with`` or before a ``.commit()`` of its function, in the ``ast`` too."""
+    source = f"from shop.bus import bus\n\n\ndef place(uow, order, path):\n    {body}\n"
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    run = codes_for(source, "shop.app.services", settings, {"DDD409"}, ast.parse(source))
+    assert (run == {"DDD409"}) is passes_for_ddd409
