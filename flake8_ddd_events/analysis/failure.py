@@ -663,7 +663,7 @@ class Dispatchers:
                     continue
                 owner, _, method = ".".join(parts[split:]).rpartition(".")
                 if not owner:
-                    return (found, method) if found is not self.facts else None
+                    return (found, method) if found.module != self.facts.module else None
                 if owner in found.classes:
                     return self._method(model.view(found, found.classes[owner]), method)
                 bound = model.assigned(found, owner)
@@ -714,8 +714,8 @@ class Dispatchers:
             return None
         for owner in resolved.mro:
             if owner.cls.method(method) is not None:
-                if owner.facts is self.facts or owner.facts.path == self.facts.path:
-                    return None
+                if owner.facts.module == self.facts.module:
+                    return None  # the module's own dispatcher: read by ``swallows``
                 return owner.facts, f"{owner.cls.qualname}.{method}"
         return None
 
