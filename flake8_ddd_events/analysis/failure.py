@@ -7,7 +7,10 @@ Read one module at a time, from the collected loops, tries and steps
 (``ModuleFacts.blocks``, ``ModuleFacts.steps``): a relay may be split into helpers of the
 same module (``self._publish_one(record)``), which are followed by name; anything the
 module does not define (a repository's fetch query) is unknown, and the rules that need it
-stay silent. See docs/flow.md.
+stay silent. One exception, from the caller's side: a dispatch inside a transaction is
+followed through the project model to a dispatcher of a module this one imports, whose
+handler loops are read the same way (``swallowers``, parsed again once per version of the
+file). See docs/flow.md.
 """
 
 from __future__ import annotations
@@ -18,10 +21,14 @@ from typing import Callable, Iterator
 
 import libcst as cst
 
+from libcst.metadata import MetadataWrapper, PositionProvider
+
 from ..config.settings import Settings
-from ..syntax.expressions import dotted
+from ..model.project_model import ProjectModel
+from ..model.views import ClassView
+from ..syntax.expressions import dotted, names_in
 from ..syntax.facts import Block, CallFact, ModuleFacts, Step
-from .flow import flows, is_commit, is_outbox, outbox_marked, root
+from .flow import flows, is_commit, is_outbox, is_publish_or_dispatch, outbox_marked, root
 from .vocabulary import DONE_WORDS, HANDLER_WORDS, RELAY_WORDS, text_words
 
 # A field that counts failed attempts: ``retry_count``, ``attempts``, ``failed_attempts``.
@@ -458,15 +465,57 @@ class Swallow:
     handler: str  # the loop variable or the dispatch call, as written
 
 
+@dataclass(frozen=True)
+class ForeignSwallow:
+    """A dispatch inside the transaction (``node``, the call ``what`` as written) of a
+    function of another module (``swallower``) that swallows a handler's failure at
+    ``where`` (``shop/bus.py:42``)."""
+
+    node: cst.CSTNode
+    what: str
+    swallower: str
+    where: str
+
+
+def swallowers(model: ProjectModel, facts: ModuleFacts, settings: Settings) -> dict[str, tuple[str, str]]:
+    """The functions of a module the model read (compact facts) that swallow a handler's
+    failure (``Dispatchers.swallowers``), by qualname: the loop's function and where its
+    ``except`` is (``shop/bus.py:42``). Read once per version of the module: parsed again
+    only when its text has an ``except`` and a handler word."""
+    found = facts.memo.get("handler-swallowers")
+    if found is None:
+        found = facts.memo["handler-swallowers"] = _swallowers(model, facts, settings)
+    return found
+
+
+def _swallowers(model: ProjectModel, facts: ModuleFacts,
+                settings: Settings) -> dict[str, tuple[str, str]]:
+    parsed = model.parsed(facts, lambda text: "except" in text and bool(
+        text_words(text) & HANDLER_WORDS))
+    if parsed is None:
+        return {}
+    tree, full = parsed
+    found = Dispatchers(full, settings).swallowers()
+    if not found:
+        return {}
+    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    path = facts.module.replace(".", "/") + ("/__init__.py" if facts.is_package else ".py")
+    return {qualname: (loop, f"{path}:{positions[node].start.line}")
+            for qualname, (loop, node) in found.items() if node in positions}
+
+
 class Dispatchers:
     """The module's loops over domain event handlers whose ``except`` swallows a handler's
     failure inside the transaction, and ``commit()`` methods that swallow their dispatch."""
 
-    def __init__(self, facts: ModuleFacts, settings: Settings) -> None:
+    def __init__(self, facts: ModuleFacts, settings: Settings,
+                 model: ProjectModel | None = None) -> None:
         self.facts = facts
         self.settings = settings
+        self.model = model  # to follow a dispatch into another module (``foreign``)
         self.funcs = functions(facts)
         self.flows = {f.function: f for f in flows(facts, settings)}
+        self._entered: dict[tuple[str, int], bool] = {}
 
     def _swallows(self, function: Function, handler: int, block: Block, loop: Block | None) -> bool:
         """A broad ``except`` that neither re-raises, nor rolls back, nor collects the error
@@ -498,14 +547,17 @@ class Dispatchers:
             if any(i > call.index for i in flow.commits) and not any(
                     i < call.index for i in flow.commits):
                 return True
-        if depth > 2:
-            return False
-        for caller in self.funcs.values():
-            for site in caller.calls:
-                if caller is not function and self._runs(caller, site, function) \
-                        and self._in_transaction(caller, site, depth + 1):
-                    return True
-        return False
+        return self._called_in_transaction(function, depth)
+
+    def _called_in_transaction(self, function: Function, depth: int) -> bool:
+        """A function of the module calls ``function`` inside a transaction (kept)."""
+        key = (function.qualname, depth)
+        if key not in self._entered:
+            self._entered[key] = depth <= 2 and any(
+                caller is not function and self._runs(caller, site, function)
+                and self._in_transaction(caller, site, depth + 1)
+                for caller in self.funcs.values() for site in caller.calls)
+        return self._entered[key]
 
     def _runs(self, caller: Function, site: CallFact, function: Function) -> bool:
         """Whether a call runs ``function``: a helper call (``self._dispatch(e)``), or a call
@@ -520,10 +572,10 @@ class Dispatchers:
         attribute = site.receiver.rpartition(".")[2].lstrip("_")
         return bool(text_words(attribute) & text_words(owner.rpartition(".")[2]))
 
-    @cached_property
-    def swallows(self) -> list[Swallow]:
-        found: list[Swallow] = []
-        seen: set[int] = set()
+    def _loop_swallows(self) -> Iterator[tuple[Function, CallFact, int, Block, Block]]:
+        """Every handler loop's call whose broad ``except`` swallows its failure, wherever
+        the loop runs: (function, the handler's call, the except's index, the except, the
+        loop)."""
         for function in self.funcs.values():
             for index, loop in function.blocks("loop"):
                 handlers = frozenset(n for n in loop.target.split(",") if n)
@@ -537,16 +589,135 @@ class Dispatchers:
                         if self.facts.blocks[try_index].kind != "try":
                             continue
                         for handler, block in function.excepts(try_index):
-                            if handler in seen or not self._swallows(function, handler, block,
-                                                                     loop):
-                                continue
-                            if self._in_transaction(function, call):
-                                seen.add(handler)
-                                found.append(Swallow(function.qualname, block.node,
-                                                     call.callee or loop.target))
+                            if self._swallows(function, handler, block, loop):
+                                yield function, call, handler, block, loop
+
+    @cached_property
+    def swallows(self) -> list[Swallow]:
+        found: list[Swallow] = []
+        seen: set[int] = set()
+        for function, call, handler, block, loop in self._loop_swallows():
+            if handler not in seen and self._in_transaction(function, call):
+                seen.add(handler)
+                found.append(Swallow(function.qualname, block.node, call.callee or loop.target))
+        for function in self.funcs.values():
             if function.qualname.rpartition(".")[2] == "commit":
                 found += self._commit_swallows(function, seen)
         return found
+
+    def swallowers(self) -> dict[str, tuple[str, cst.CSTNode]]:
+        """The module's functions that run a handler loop swallowing a handler's failure,
+        themselves or through the module's own functions (up to three calls down): by
+        qualname, the loop's function and its ``except``."""
+        found: dict[str, tuple[str, cst.CSTNode]] = {}
+        for function, _, _, block, _ in self._loop_swallows():
+            found.setdefault(function.qualname, (function.qualname, block.node))
+        for _ in range(3):
+            for caller in self.funcs.values():
+                for site in caller.calls:
+                    ran = next((found[f.qualname] for f in self.funcs.values()
+                                if f.qualname in found and f is not caller
+                                and self._runs(caller, site, f)), None)
+                    if ran is not None:
+                        found.setdefault(caller.qualname, ran)
+        return found
+
+    @cached_property
+    def foreign(self) -> list[ForeignSwallow]:
+        """Dispatches inside this module's transactions of a function of another project
+        module that swallows a handler's failure (read through the project model)."""
+        if self.model is None:
+            return []
+        found = []
+        for function in self.funcs.values():
+            for call in function.calls:
+                if not is_publish_or_dispatch(call, self.settings) \
+                        or helper(self.funcs, function, call) is not None \
+                        or not self._in_transaction(function, call):
+                    continue
+                target = self._target(function, call)
+                if target is None:
+                    continue
+                facts, qualname = target
+                swallower = swallowers(self.model, facts, self.settings).get(qualname)
+                if swallower is not None:
+                    found.append(ForeignSwallow(call.node, call.callee or call.method,
+                                                swallower[0], swallower[1]))
+        return found
+
+    def _target(self, function: Function, call: CallFact) -> tuple[ModuleFacts, str] | None:
+        """The function of another project module a call runs, through forward imports:
+        an imported function (``dispatch(e)``, ``bus.dispatch(e)`` of a module ``bus``), a
+        method of a module-level instance imported (``bus = MessageBus()``), or of a class
+        a parameter or an attribute of ``self`` is annotated with or built from."""
+        model = self.model
+        assert model is not None
+        head, _, rest = call.callee.partition(".")
+        if not rest and head not in self.facts.aliases:
+            return None
+        if head in self.facts.aliases:
+            parts = self.facts.qualify(call.callee).split(".")
+            for split in range(len(parts) - 1, 0, -1):
+                found = model.module(".".join(parts[:split]), within=self.facts)
+                if found is None:
+                    continue
+                owner, _, method = ".".join(parts[split:]).rpartition(".")
+                if not owner:
+                    return (found, method) if found.module != self.facts.module else None
+                if owner in found.classes:
+                    return self._method(model.view(found, found.classes[owner]), method)
+                bound = model.assigned(found, owner)
+                if bound is not None and isinstance(bound[1], cst.Call):
+                    return self._method(model.resolve(bound[0], dotted(bound[1].func)), method)
+                return None
+            return None
+        receiver, method = call.receiver, call.method
+        for name in self._receiver_classes(function, receiver):
+            target = self._method(model.resolve(self.facts, name, scope=function.cls), method)
+            if target is not None:
+                return target
+        return None
+
+    def _receiver_classes(self, function: Function, receiver: str) -> list[str]:
+        """The class names (as written here) a receiver is annotated with or built from:
+        a parameter of ``function`` (``bus: MessageBus``), or ``self.bus`` set in a method of
+        the class (``self.bus: MessageBus``, ``self.bus = bus`` of such a parameter,
+        ``self.bus = MessageBus()``) or declared as a field of it."""
+        def of(name: str, params) -> list[str]:
+            return [n for p in params if p.name == name for n in names_in(p.annotation)]
+
+        if "." not in receiver:
+            return of(receiver, self._params(function.qualname))
+        head, _, attr = receiver.partition(".")
+        if head != "self" or "." in attr or function.cls is None:
+            return []
+        cls = self.facts.classes[function.cls]
+        names = [n for f in cls.fields if f.name == attr for n in names_in(f.annotation)]
+        for method in cls.methods:
+            for assignment in method.self_assignments:
+                if assignment.attr == attr:
+                    value = assignment.value
+                    names += list(names_in(assignment.annotation))
+                    names += ([dotted(value.func)] if isinstance(value, cst.Call)
+                              else of(dotted(value) if value is not None else "", method.params))
+        return names
+
+    def _params(self, qualname: str):
+        head, _, name = qualname.rpartition(".")
+        method = (self.facts.classes[head].method(name) if head in self.facts.classes
+                  else self.facts.functions.get(qualname))
+        return method.params if method is not None else ()
+
+    def _method(self, resolved, method: str) -> tuple[ModuleFacts, str] | None:
+        """A project class's method (along its chain), in another module than this one."""
+        if not isinstance(resolved, ClassView):
+            return None
+        for owner in resolved.mro:
+            if owner.cls.method(method) is not None:
+                if owner.facts.module == self.facts.module:
+                    return None  # the module's own dispatcher: read by ``swallows``
+                return owner.facts, f"{owner.cls.qualname}.{method}"
+        return None
 
     def _scheduled(self, function: Function, call: CallFact) -> bool:
         """``asyncio.create_task(handler(event))``: handed to a scheduler, run later."""

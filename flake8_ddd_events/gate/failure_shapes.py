@@ -161,3 +161,32 @@ def _commit_swallows(tree: ast.Module, settings: Settings) -> bool:
                     for c in _calls(node.body)):
                 return True
     return False
+
+
+def may_dispatch_in_transaction(tree: ast.Module, lines: list[str], settings: Settings) -> bool:
+    """DDD409 at a caller: a publish or dispatch method called on something (another
+    module's dispatcher, maybe) in a ``with`` whose context names a transaction, or before a
+    ``.commit()`` of its function."""
+    methods = frozenset((*settings.aggregate_publish_methods, *settings.transport_methods))
+    contexts = [name.replace("_", "").lower() for name in settings.transaction_contexts]
+    for function in ast.walk(tree):
+        if not isinstance(function, _FUNCTIONS):
+            continue
+        dispatches = [c for c in _calls(function.body) if _method(c) in methods]
+        if not dispatches:
+            continue
+        commits = [c for c in _calls(function.body) if isinstance(c.func, ast.Attribute)
+                   and c.func.attr == "commit"]
+        if any((d.lineno, d.col_offset) < (c.lineno, c.col_offset)
+               for d in dispatches for c in commits):
+            return True
+        for block in ast.walk(function):
+            if not isinstance(block, (ast.With, ast.AsyncWith)):
+                continue
+            written = "".join(line for item in block.items for line in lines[
+                item.context_expr.lineno - 1:item.context_expr.end_lineno])
+            squashed = written.replace("_", "").lower()
+            if any(c in squashed for c in contexts) and any(
+                    _method(c) in methods for c in _calls(block.body)):
+                return True
+    return False

@@ -63,10 +63,10 @@ from ..analysis.vocabulary import DATA_BASES, is_abstract
 from ..config.settings import Settings, with_base_variants
 from ..source.store import ModuleState, SourceFiles
 from .ast_index import ModuleIndex, dotted_name, has_data, marked, registered_names, statements
-from .failure_shapes import may_relay, may_swallow_handler_failure
-from .needs import (AGGREGATES, COMMIT_SWALLOWS_DISPATCH, DOMAIN_IMPORT, EVENTS,
-                    FUNCTION_HANDLER, HANDLER_LOOP, HANDLERS, NAIVE_TIMESTAMP, NEEDS, RELAY,
-                    STORED, Need, TextNeed)
+from .failure_shapes import may_dispatch_in_transaction, may_relay, may_swallow_handler_failure
+from .needs import (AGGREGATES, COMMIT_SWALLOWS_DISPATCH, DISPATCH_IN_TRANSACTION,
+                    DOMAIN_IMPORT, EVENTS, FUNCTION_HANDLER, HANDLER_LOOP, HANDLERS,
+                    NAIVE_TIMESTAMP, NEEDS, RELAY, STORED, Need, TextNeed)
 from .project_index import ProjectIndex
 from .text import NAIVE_CALLS, ConstructingCall, Words, text_patterns
 
@@ -357,6 +357,8 @@ class Gate:
             return may_relay(look.tree, look.lines(), self.settings)
         if need in (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH):
             return may_swallow_handler_failure(look.tree, look.lines(), self.settings)
+        if need == DISPATCH_IN_TRANSACTION:
+            return may_dispatch_in_transaction(look.tree, look.lines(), self.settings)
         return True
 
     def _classes_may_match(self, classes: list[ast.ClassDef], look: _Look, need: _ClassNeed) -> bool:

@@ -44,6 +44,9 @@ TWO_REPOSITORIES = TextNeed(("repository", "transaction", "write-method"), True)
 RELAY = TextNeed(("relay-name", "done-word", "transport-word"))
 HANDLER_LOOP = TextNeed(("except", "handler-word", "transaction"))
 COMMIT_SWALLOWS_DISPATCH = TextNeed(("except", "publish-method", "transaction"), True)
+# a dispatch inside a transaction, of a dispatcher in another module (DDD409); then its
+# shape in the ``ast``: in a transaction ``with`` or before a ``.commit()``
+DISPATCH_IN_TRANSACTION = TextNeed(("publish-method", "transaction"), True)
 # a handler function may be registered (``text.Registration``)
 FUNCTION_HANDLER = TextNeed(("handler-registration",))
 
@@ -68,7 +71,7 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     "DDD406": (MARK_BEFORE_PUBLISH, DELETE_BEFORE_PUBLISH),
     "DDD407": (TWO_REPOSITORIES,),
     "DDD408": (RELAY,),
-    "DDD409": (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH),
+    "DDD409": (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH, DISPATCH_IN_TRANSACTION),
     "DDD501": (DOMAIN_IMPORT,),
 }
 

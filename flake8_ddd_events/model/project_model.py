@@ -205,6 +205,30 @@ class ProjectModel:
             self._files[path] = file.digest if file is not None else None
         return file.data if file is not None else None
 
+    def parsed(self, facts: ModuleFacts, wanted: Callable[[str], bool]):
+        """(libcst tree, full facts) of a module this model read, for an analysis that
+        reads another module's function bodies (DDD409 follows a dispatcher): the tree
+        kept for the checker, or the file parsed again, never kept; only when ``wanted``
+        accepts its text. None when the file changed since it was read, or is not read."""
+        from ..syntax.parsing import Unparsable, parse_facts
+
+        real = facts.path
+        cached = self._modules.get(real)
+        file = self.files.file(real)
+        if cached is None or cached.facts is not facts or file is None \
+                or file.stamp != cached.stamp:
+            return None
+        try:
+            text = file.text
+            if not wanted(text):
+                return None
+            kept = self._trees.get(real)
+            if kept is not None:
+                return kept.tree, kept.facts
+            return parse_facts(text, real, facts.module, facts.is_package)
+        except (OSError, UnicodeError, Unparsable):
+            return None
+
     # -- sharing parses with the checker ------------------------------------------
     def _checked_file(self, real: str, source: str, module: str,
                       is_package: bool) -> tuple[int, int] | None:

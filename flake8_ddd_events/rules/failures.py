@@ -176,15 +176,24 @@ def relay_failure_unhandled(context: Context) -> Iterator[Finding]:
          "errors to raise after the loop, when the dispatch runs inside the transaction: in a "
          "transaction `with`, before a `.commit()` of the same function, or in a function of "
          "the module called from such a place. Also reports a `commit()` method whose `except` "
-         "swallows the failure of the dispatch it wraps and commits anyway. Not reported: a "
+         "swallows the failure of the dispatch it wraps and commits anyway. A dispatcher of "
+         "another project module is followed from its callers: a dispatch (a publish or "
+         "dispatch method) inside the transaction of a function that runs such a loop in a "
+         "module this one imports (an imported function, a method of an imported instance, "
+         "or of the class a parameter or `self` attribute is annotated with or built from) "
+         "is reported at the call, with the place the failure is swallowed. Not reported: a "
          "dispatch after the commit (eventual-consistency handlers that log a failure and go "
          "on), handlers handed to a scheduler (`create_task`, `submit`, `apply_async`), and a "
-         "dispatcher whose callers the module does not show.",
+         "dispatcher whose callers the module does not show (its callers in other modules "
+         "are reported there).",
     why="Domain event handlers run inside the transaction so that their changes (the outbox "
         "rows, the follow-up changes inside the boundary) commit together with the aggregate "
         "or not at all. A handler's failure swallowed there commits the aggregate without the "
         "side effects the business rule required: the order is placed, its outbox row is "
-        "not, and nothing will ever retry it.",
+        "not, and nothing will ever retry it. A dispatcher in one module and its callers in "
+        "others are reported at the caller's dispatch: a module's findings rest only on the "
+        "modules it imports (so the result cache re-checks the caller when the dispatcher "
+        "changes), never on the modules that import it.",
     use_instead="Let the failure fail the transaction: re-raise it (or wrap it, "
                 "`raise DomainEventHandlingError(...) from error`), so the unit of work rolls "
                 "back.",
@@ -256,8 +265,15 @@ class AfterCommitBus:
         "the commit on its own retry, is a decision for the team.",
 )
 def handler_failure_swallowed(context: Context) -> Iterator[Finding]:
-    for swallow in Dispatchers(context.facts, context.settings).swallows:
+    dispatchers = Dispatchers(context.facts, context.settings, context.model)
+    for swallow in dispatchers.swallows:
         yield Finding(swallow.node, f"this 'except' swallows the failure of '{swallow.handler}' "
                       "inside the transaction: the aggregate commits without the side effects "
                       "its event required; re-raise the failure (or wrap it in a domain event "
                       "handling error) so the transaction rolls back")
+    for call in dispatchers.foreign:
+        yield Finding(call.node, f"'{call.what}' runs the handlers inside this transaction, and "
+                      f"'{call.swallower}' ({call.where}) swallows a handler's failure: the "
+                      "aggregate commits without the side effects its event required; let the "
+                      "failure fail the transaction there (re-raise it, or wrap it in a domain "
+                      "event handling error), or dispatch after the commit")

@@ -702,3 +702,43 @@ def test_the_run_key_follows_the_plugins_own_code(tmp_path):
     edited = plugin_build(str(package))
     os.utime(rule, ns=(1, 1))
     assert plugin_build(str(package)) != edited
+
+
+@pytest.mark.slow  # flake8 processes, several
+def test_editing_a_dispatcher_in_another_module_re_reports_its_caller(tmp_path):
+    """DDD409 at a dispatch inside a transaction rests on the dispatcher's module, which
+    the caller imports: whether that module swallows a handler's failure is part of the
+    caller's entry."""
+    swallowing = """\
+class MessageBus:
+    def __init__(self, handlers, logger) -> None:
+        self.handlers = handlers
+        self.logger = logger
+
+    def dispatch(self, event) -> None:
+        for handler in self.handlers[type(event)]:
+            try:
+                handler(event)
+            except Exception:
+                self.logger.exception("handler failed")
+"""
+    write_file(tmp_path, "shop/__init__.py", "")
+    write_file(tmp_path, "shop/bus.py", swallowing)
+    write_file(tmp_path, "shop/services.py", """\
+from shop.bus import MessageBus
+
+
+def place_order(uow, order, bus: MessageBus) -> None:
+    with uow:
+        uow.orders.add(order)
+        bus.dispatch(order.recorded_events)
+        uow.commit()
+""")
+    assert codes(flake8(tmp_path, ".")) == ["DDD409"]
+    (tmp_path / "shop/bus.py").write_text(swallowing.replace(
+        'self.logger.exception("handler failed")', "raise"))
+    assert flake8(tmp_path, ".") == flake8(tmp_path, "--ddd-cache=false", ".") == ""
+    (tmp_path / "shop/bus.py").write_text(swallowing)
+    after = flake8(tmp_path, ".")
+    assert after == flake8(tmp_path, "--ddd-cache=false", ".")
+    assert codes(after) == ["DDD409"] and "shop/services.py:7:" in after

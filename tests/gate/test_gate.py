@@ -160,7 +160,8 @@ class Service(Base):
 def test_each_module_runs_only_the_rules_whose_needs_it_meets():
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     run = codes_for(FLOW_ONLY, "shop.app.services", settings, None, ast.parse(FLOW_ONLY))
-    assert run == {"DDD401", "DDD000"}
+    # DDD409: a publish inside the transaction may run another module's handler loop
+    assert run == {"DDD401", "DDD409", "DDD000"}
     assert codes_for(FLOW_ONLY, "shop.app.services", settings, {"DDD101", "DDD301"}) == set()
     # class needs are told apart by kind: an aggregate opens the aggregate rules only
     aggregate = "from lib import AggregateRoot\n\nclass Order(AggregateRoot):\n    pass\n"
@@ -220,7 +221,9 @@ def test_a_module_passing_only_a_flow_need_runs_only_that_rule(tmp_path, monkeyp
     reports = list(Plugin(ast.parse(FLOW_ONLY), "shop/app/services.py",
                           FLOW_ONLY.splitlines(keepends=True)).run())
     assert [r[2].split()[0] for r in reports] == ["DDD401"]
-    assert ran == ["DDD401"]
+    # DDD409 runs too (a publish inside the transaction), and reads nothing: the
+    # producer's class is not named, so there is no dispatcher of another module to follow
+    assert sorted(ran) == ["DDD401", "DDD409"]
     assert recognised == [] and read == []
 
 
@@ -660,3 +663,19 @@ def test_no_standard_library_module_passes_the_gate():
             passed.append(str(path.relative_to(stdlib)))
     assert checked > 500
     assert passed == []
+
+
+@pytest.mark.parametrize("body, passes_for_ddd409", [
+    ("with uow:\n        bus.dispatch(order.events)\n        uow.commit()", True),
+    ("with self.session.begin():\n        bus.publish(order.events)", True),
+    ("bus.dispatch(order.events)\n    uow.commit()", True),  # before the commit
+    ("uow.commit()\n    bus.dispatch(order.events)", False),  # after it
+    ("with open(path):\n        bus.dispatch(order.events)\n    uow.commit_frame", False),
+])
+def test_a_dispatch_passes_for_ddd409_only_inside_a_transaction(body, passes_for_ddd409):
+    """DDD409 at a caller (a dispatcher of another module): the dispatch must be in a
+    transaction ``with`` or before a ``.commit()`` of its function, in the ``ast`` too."""
+    source = f"from shop.bus import bus\n\n\ndef place(uow, order, path):\n    {body}\n"
+    settings = Settings.from_values({"ddd-source-roots": ["."]})
+    run = codes_for(source, "shop.app.services", settings, {"DDD409"}, ast.parse(source))
+    assert (run == {"DDD409"}) is passes_for_ddd409

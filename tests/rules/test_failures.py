@@ -17,9 +17,9 @@ APP = "shop/sales/application/services.py"
 CODES = {"DDD401", "DDD402", "DDD406", "DDD407", "DDD408", "DDD409"}
 
 
-def assert_marked(source: str, tmp_path, filename: str = OUTBOX) -> None:
+def assert_marked(source: str, tmp_path, filename: str = OUTBOX, codes=CODES) -> None:
     source = textwrap.dedent(source)
-    found = set(findings(source, filename, root=tmp_path, codes=CODES))
+    found = set(findings(source, filename, root=tmp_path, codes=codes))
     assert found == expected_markers(source)
 
 
@@ -492,3 +492,104 @@ def test_sending_something_else_than_the_record_on_an_everyday_receiver_is_no_re
                 reminder.sent_at = now()
             session.commit()
         """, tmp_path)
+
+
+# -- DDD409 across modules: reported at the caller's dispatch ------------------------------
+BUS = "shop/infrastructure/bus.py"
+BUS_MODULE = """\
+class MessageBus:
+    def __init__(self, handlers, logger) -> None:
+        self.handlers = handlers
+        self.logger = logger
+
+    def dispatch(self, event) -> None:
+        for handler in self.handlers[type(event)]:
+            try:
+                handler(event)
+            except Exception as error:
+{handling}
+
+
+bus = MessageBus({{}}, None)
+
+
+def dispatch(event) -> None:
+    bus.dispatch(event)
+"""
+CALLER = """\
+from shop.infrastructure import bus as bus_module
+from shop.infrastructure.bus import MessageBus, bus
+
+
+class PlaceOrder:
+    def __init__(self, uow, bus: MessageBus) -> None:
+        self.uow = uow
+        self.bus = bus
+
+    def __call__(self, order) -> None:
+        with self.uow:
+            self.uow.orders.add(order)
+            for event in order.recorded_events:
+                self.bus.dispatch(event){marker}
+            self.uow.commit()
+
+
+def place_order(uow, order, message_bus: MessageBus) -> None:
+    with uow:
+        uow.orders.add(order)
+        message_bus.dispatch(order.recorded_events){marker}
+        bus.dispatch(order.recorded_events){marker}
+        bus_module.dispatch(order.recorded_events){marker}
+        uow.commit()
+
+
+def place_then_dispatch(session, order, message_bus: MessageBus) -> None:
+    session.add(order)
+    session.commit()
+    message_bus.dispatch(order.recorded_events)
+"""
+
+
+def write_bus(tmp_path, handling: str) -> None:
+    for package in ("shop", "shop/infrastructure", "shop/sales", "shop/sales/application"):
+        (tmp_path / package).mkdir(exist_ok=True)
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / BUS).write_text(BUS_MODULE.format(handling=" " * 16 + handling))
+
+
+@pytest.mark.parametrize("handling, wrong", [
+    ("self.logger.exception('handler failed: %s', error)", True),
+    ("raise", False),
+    ("raise HandlerFailed(event) from error", False),
+])
+def test_a_dispatcher_of_another_module_is_reported_at_the_call_inside_the_transaction(
+        tmp_path, handling, wrong):
+    write_bus(tmp_path, handling)
+    source = CALLER.format(marker="  # DDD409" if wrong else "")
+    assert_marked(source, tmp_path, filename=APP, codes={"DDD409"})
+    # the dispatcher's own module shows no caller inside a transaction: silent there
+    assert findings(BUS_MODULE.format(handling=" " * 16 + handling), BUS, root=tmp_path,
+                    codes=CODES) == []
+
+
+def test_the_call_names_where_the_failure_is_swallowed(tmp_path):
+    from flake8_ddd_events.config.settings import Settings
+    from flake8_ddd_events.lint.pipeline import check_source
+    from flake8_ddd_events.model.project_model import ProjectModel
+
+    write_bus(tmp_path, "self.logger.exception('handler failed: %s', error)")
+    settings = Settings.from_values({"ddd-source-roots": [str(tmp_path)]})
+    source = CALLER.format(marker="")
+    reports = list(check_source(source, str(tmp_path / APP), settings, {"DDD409"},
+                                ProjectModel(settings)))
+    assert reports[0].line == 14 and reports[0].message.startswith(
+        "DDD409 'self.bus.dispatch' runs the handlers inside this transaction, and "
+        "'MessageBus.dispatch' (shop/infrastructure/bus.py:10) swallows a handler's failure")
+
+
+def test_a_dispatch_after_the_commit_of_another_modules_dispatcher_is_silent(tmp_path):
+    write_bus(tmp_path, "self.logger.exception('handler failed: %s', error)")
+    source = CALLER.format(marker="")
+    after_commit = source[source.index("def place_then_dispatch"):]
+    imports = source[:source.index("class PlaceOrder")]
+    assert findings(imports + after_commit, APP, root=tmp_path, codes={"DDD409"}) == []
