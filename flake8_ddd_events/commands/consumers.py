@@ -61,9 +61,8 @@ def _files(paths: list[str]) -> list[str]:
 
 def check(args: argparse.Namespace, settings) -> int:
     from ..contracts.consumers import ExpectationError, breaks, read
-    from ..contracts.lock import find_lock
 
-    from .contracts import _events, _read
+    from .contracts import _lock_and_events, _read
 
     found_breaks = []
     if args.producer:
@@ -80,12 +79,10 @@ def check(args: argparse.Namespace, settings) -> int:
         found_breaks = breaks(_name(args), expectations, lock.events)
         checked = f"{len(expectations)} consumed event(s) against {args.producer}"
     else:
-        lock, failed = _read(find_lock(settings.contracts_lock))
-        if failed:
+        loaded = _lock_and_events(args, settings)
+        if loaded is None:
             return 2
-        found = _events(args, settings)
-        if found is None:
-            return 2
+        lock, found = loaded
         code = found.schemas()
         consumers = []
         for path in _files(args.consumers):

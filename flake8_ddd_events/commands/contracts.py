@@ -130,6 +130,18 @@ def _events(args: argparse.Namespace, settings,
     return found
 
 
+def _lock_and_events(args: argparse.Namespace, settings):
+    """(the project's lock or None, the project's events), or None after reporting a bad
+    lock or files that cannot be read."""
+    from ..contracts.lock import find_lock
+
+    lock, failed = _read(find_lock(settings.contracts_lock))
+    if failed:
+        return None
+    found = _events(args, settings)
+    return None if found is None else (lock, found)
+
+
 def _read(path: str, overwrite: bool = False):
     """(lock or None, whether it is bad: reported)."""
     from ..contracts.lock import LockError, read_lock
@@ -156,7 +168,7 @@ def _in_scope(args: argparse.Namespace, settings):
 
 def _lock(args: argparse.Namespace, settings) -> int:
     from ..contracts.compare import (
-        CHANGED, GONE, MOVED, NEW, VERSION, History, differences)
+        CHANGED, GONE, MOVED, NEW, VERSION, differences, with_current)
     from ..contracts.history import UNREADABLE, former_entry, stored_differences
     from ..contracts.lock import Lock, find_lock, write_lock
 
@@ -199,11 +211,7 @@ def _lock(args: argparse.Namespace, settings) -> int:
     histories = {name: h for name, h in old.items() if not inside(name)}
     for name, schema in schemas.items():
         before = old.get(name) or next((old[o] for o, n in moved.items() if n == name), None)
-        versions = {} if before is None or args.prune else {
-            v: s for v, s in before.versions.items()
-            if not (v == schema.version and type(v) is type(schema.version))}
-        versions[schema.version] = schema
-        histories[name] = History(name, schema.version, versions)
+        histories[name] = with_current(schema, None if args.prune else before)
     upgraded = lock is not None and lock.format < 2
     kept_stored = {} if args.prune else {
         name: stored_locked.get(name) or former_entry(event, stored_scoped, found.model)
@@ -366,14 +374,11 @@ def _export(args: argparse.Namespace, settings) -> int:
     import os
 
     from ..contracts.export import write_schemas, write_stored_schemas
-    from ..contracts.lock import find_lock
 
-    lock, failed = _read(find_lock(settings.contracts_lock))
-    if failed:
+    loaded = _lock_and_events(args, settings)
+    if loaded is None:
         return 2
-    found = _events(args, settings)
-    if found is None:
-        return 2
+    lock, found = loaded
     written = write_schemas(found.views, settings, args.out)
     # every version the lock keeps of each stored event, and the code's current one
     stored = dict(lock.stored_events) if lock is not None else {}
@@ -391,24 +396,17 @@ def _export_asyncapi(args: argparse.Namespace, settings) -> int:
 
     from ..config.sources import project_metadata
     from ..contracts.asyncapi import YamlMissing, document, dump
-    from ..contracts.compare import History
+    from ..contracts.compare import with_current
     from ..contracts.channels import project_sites
-    from ..contracts.lock import find_lock
 
-    lock, failed = _read(find_lock(settings.contracts_lock))
-    if failed:
+    loaded = _lock_and_events(args, settings)
+    if loaded is None:
         return 2
-    found = _events(args, settings)
-    if found is None:
-        return 2
+    lock, found = loaded
     # every locked version, and the code's current one of each event
     histories = dict(lock.events) if lock is not None else {}
     for name, schema in found.schemas().items():
-        before = histories.get(name)
-        versions = {v: s for v, s in (before.versions if before else {}).items()
-                    if not (v == schema.version and type(v) is type(schema.version))}
-        versions[schema.version] = schema
-        histories[name] = History(name, schema.version, versions)
+        histories[name] = with_current(schema, histories.get(name))
     project = project_metadata(".")
     title = args.title or project.get("name") or os.path.basename(os.path.abspath("."))
     version = args.api_version or str(project.get("version") or "0.0.0")

@@ -59,6 +59,16 @@ class History:
         return self.versions[self.current]
 
 
+def with_current(schema: EventSchema, kept: History | None) -> History:
+    """The event's history with ``schema`` locked at its version, keeping every other
+    version ``kept`` holds (the lock command writes it, the AsyncAPI export reads it)."""
+    versions = {} if kept is None else {
+        v: s for v, s in kept.versions.items()
+        if not (v == schema.version and type(v) is type(schema.version))}
+    versions[schema.version] = schema
+    return History(schema.name, schema.version, versions)
+
+
 def legacy_changes(old: Mapping[str, FieldSchema],
                    new: Mapping[str, FieldSchema]) -> list[Change]:
     """The changes from format-1 fields (by attribute, types by name) to the code's."""
