@@ -75,26 +75,6 @@ def class_body(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from class_body(getattr(node, part))
 
 
-def statements(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Every statement, nested ones too, each before the statements inside it."""
-    found: list = []
-    stack = [iter(body)]
-    while stack:
-        for node in stack[-1]:
-            parts = BODIES.get(type(node))
-            if parts is None:
-                found.append(node)
-                continue
-            if not isinstance(node, (ast.ExceptHandler, ast.match_case)):
-                found.append(node)
-            inner = [child for part in parts for child in getattr(node, part)]
-            stack.append(iter(inner))
-            break
-        else:
-            stack.pop()
-    return found
-
-
 class ClassHead(NamedTuple):
     """A class statement as the gate sees it (a tuple of atoms: the cyclic garbage
     collector stops tracking it, and the cached indexes of many modules cost it nothing)."""

@@ -13,6 +13,7 @@ from typing import Iterator, Optional, Tuple, Union
 from ..analysis.vocabulary import (DONE_WORDS, HANDLER_WORDS, RELAY_WORDS, identifier_words,
                                    text_words)
 from ..config.settings import Settings
+from .statements import Statements
 
 _LOOPS = (ast.For, ast.AsyncFor)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -35,22 +36,12 @@ def _method(call: ast.Call) -> str:
 _Loop = Tuple[Union[ast.For, ast.AsyncFor], Tuple[str, ...], Optional[ast.AST]]
 
 
-def _loops(tree: ast.Module) -> Iterator[_Loop]:
+def _loops(statements: Statements) -> Iterator[_Loop]:
     """Every ``for`` loop, with the names of the classes and functions around it and its
-    innermost function (None at module level); iterative, as deep as the tree may be."""
-    stack: list[tuple[ast.AST, tuple[str, ...], ast.AST | None]] = [(tree, (), None)]
-    while stack:
-        node, names, function = stack.pop()
-        if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
-            names = (*names, node.name)
-            function = node if isinstance(node, _FUNCTIONS) else function
-        elif isinstance(node, _LOOPS):
+    innermost function (None at module level)."""
+    for node, (names, function) in zip(statements.nodes, statements.scopes):
+        if isinstance(node, _LOOPS):
             yield node, names, function
-        stack.extend((child, names, function) for child in ast.iter_child_nodes(node))
-
-
-def _calls(nodes: list[ast.stmt]) -> Iterator[ast.Call]:
-    return (n for node in nodes for n in ast.walk(node) if isinstance(n, ast.Call))
 
 
 def _is_broad(handler: ast.ExceptHandler) -> bool:
@@ -68,11 +59,12 @@ def _head(node: ast.AST) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def _bound_to(function: ast.AST | None, name: str) -> Iterator[ast.expr]:
+def _bound_to(statements: Statements, function: ast.AST | None, name: str) -> Iterator[ast.expr]:
     """What ``name`` is assigned anywhere in the function."""
     if function is None or not name:
         return
-    for node in ast.walk(function):
+    nodes = statements.nodes
+    for node in map(nodes.__getitem__, statements.under(function)):
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == name for t in node.targets):
             yield node.value
@@ -81,112 +73,113 @@ def _bound_to(function: ast.AST | None, name: str) -> Iterator[ast.expr]:
             yield node.value
 
 
-def may_relay(tree: ast.Module, lines: list[str], settings: Settings) -> bool:
+def may_relay(statements: Statements, lines: list[str], settings: Settings) -> bool:
     """DDD408: a loop named for a relay that calls a publish or a function of the module
     (a helper that may publish), in a module that publishes and marks something done (a
     mark method, a done field set or given by keyword)."""
     transport = frozenset(settings.transport_methods)
     marks = frozenset(settings.outbox_mark_methods)
-    defined = {n.name for n in ast.walk(tree) if isinstance(n, _FUNCTIONS)}
 
     def publishes(call: ast.Call) -> bool:
         method = _method(call)
         return method in transport or any(p in method for p in _PUBLISH_PARTS)
 
-    publish_anywhere = any(publishes(c) for c in _calls(tree.body))
-    if not publish_anywhere or not _marks_done(tree, marks):
+    # the loops named for a relay first: statements and lines only, no expression walked
+    relays = [loop for loop, names, function in _loops(statements)
+              if _relay_named(statements, lines, loop, names, function)]
+    if not relays or not any(publishes(c) for c in statements.all_calls()) or \
+            not _marks_done(statements, marks):
         return False
-    for loop, names, function in _loops(tree):
-        named = {w.lower() for n in names for w in identifier_words(n)} | _words(
-            lines, loop.iter.lineno, loop.iter.end_lineno)
-        for value in _bound_to(function, _head(loop.iter)):
-            named |= _words(lines, value.lineno, value.end_lineno)
-        if not named & RELAY_WORDS:
-            continue
-        if any(publishes(c) or _method(c) in defined for c in _calls(loop.body)):
-            return True
-    return False
+    defined = {n.name for n in statements.nodes if isinstance(n, _FUNCTIONS)}
+    return any(publishes(c) or _method(c) in defined
+               for loop in relays for c in statements.calls_in(loop.body))
 
 
-def _marks_done(tree: ast.Module, marks: frozenset[str]) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            method = _method(node)
-            if method in marks or _done(method):
-                return True
-        elif isinstance(node, ast.keyword) and node.arg and _done(node.arg):
-            return True
-        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
-                _done(node.attr):
-            return True
-    return False
+def _relay_named(statements: Statements, lines: list[str], loop: ast.For | ast.AsyncFor,
+                 names: tuple[str, ...], function: ast.AST | None) -> bool:
+    """A loop named for a relay: a class or function around it, its iterable, or what
+    the iterable's name was bound to in its function."""
+    return any(w.lower() in RELAY_WORDS for n in names for w in identifier_words(n)) \
+        or not RELAY_WORDS.isdisjoint(_words(lines, loop.iter.lineno, loop.iter.end_lineno)) \
+        or any(not RELAY_WORDS.isdisjoint(_words(lines, value.lineno, value.end_lineno))
+               for value in _bound_to(statements, function, _head(loop.iter)))
+
+
+def _marks_done(statements: Statements, marks: frozenset[str]) -> bool:
+    """A mark method or a done word called, a done word given by keyword or set."""
+    return any(_method(c) in marks or _done(_method(c)) for c in statements.all_calls()) \
+        or any(k.arg and _done(k.arg) for k in statements.keywords()) \
+        or any(_done(a.attr) for a in statements.stored())
 
 
 def _done(name: str) -> bool:
     return any(w.lower() in DONE_WORDS for w in identifier_words(name))
 
 
-def may_swallow_handler_failure(tree: ast.Module, lines: list[str], settings: Settings) -> bool:
+def may_swallow_handler_failure(statements: Statements, lines: list[str],
+                                settings: Settings) -> bool:
     """DDD409: a loop named for handlers that calls one (a call through a loop variable)
     inside a ``try`` with a broad ``except``, or a ``commit`` that swallows its dispatch."""
-    return _handler_loop(tree, lines) or _commit_swallows(tree, settings)
+    return _handler_loop(statements, lines) or _commit_swallows(statements, settings)
 
 
-def _handler_loop(tree: ast.Module, lines: list[str]) -> bool:
-    for loop, _, _ in _loops(tree):
+def _handler_loop(statements: Statements, lines: list[str]) -> bool:
+    for loop, _, _ in _loops(statements):
         if not _words(lines, loop.lineno, loop.iter.end_lineno) & HANDLER_WORDS:
             continue
         targets = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
-        for node in (n for statement in loop.body for n in ast.walk(statement)):
+        for node in statements.within(loop.body):
             if isinstance(node, _TRIES) and any(_is_broad(h) for h in node.handlers) and any(
                     targets & {n.id for n in ast.walk(c.func) if isinstance(n, ast.Name)}
-                    for c in _calls(node.body)):
+                    for c in statements.calls_in(node.body)):
                 return True
     return False
 
 
-def _commit_swallows(tree: ast.Module, settings: Settings) -> bool:
+def _commit_swallows(statements: Statements, settings: Settings) -> bool:
     """A ``commit`` function whose ``try`` wraps a dispatch (a publish method, a
     ``dispatch`` or ``handle`` call) with a broad ``except``, and that calls ``.commit()``."""
     publish = frozenset(settings.aggregate_publish_methods)
-    for function in ast.walk(tree):
+    for function in statements.nodes:
         if not isinstance(function, _FUNCTIONS) or function.name != "commit":
             continue
         if not any(isinstance(c.func, ast.Attribute) and c.func.attr == "commit"
-                   for c in _calls(function.body)):
+                   for c in statements.calls_in(function.body)):
             continue
-        for node in ast.walk(function):
+        for node in statements.within([function]):
             if isinstance(node, _TRIES) and any(_is_broad(h) for h in node.handlers) and any(
                     _method(c) in publish or "dispatch" in _method(c) or "handle" in _method(c)
-                    for c in _calls(node.body)):
+                    for c in statements.calls_in(node.body)):
                 return True
     return False
 
 
-def may_dispatch_in_transaction(tree: ast.Module, lines: list[str], settings: Settings) -> bool:
+def may_dispatch_in_transaction(statements: Statements, lines: list[str],
+                                settings: Settings) -> bool:
     """DDD409 at a caller: a publish or dispatch method called on something (another
     module's dispatcher, maybe) in a ``with`` whose context names a transaction, or before a
     ``.commit()`` of its function."""
     methods = frozenset((*settings.aggregate_publish_methods, *settings.transport_methods))
     contexts = [name.replace("_", "").lower() for name in settings.transaction_contexts]
-    for function in ast.walk(tree):
+    for function in statements.nodes:
         if not isinstance(function, _FUNCTIONS):
             continue
-        dispatches = [c for c in _calls(function.body) if _method(c) in methods]
+        calls = statements.calls_in(function.body)
+        dispatches = [c for c in calls if _method(c) in methods]
         if not dispatches:
             continue
-        commits = [c for c in _calls(function.body) if isinstance(c.func, ast.Attribute)
+        commits = [c for c in calls if isinstance(c.func, ast.Attribute)
                    and c.func.attr == "commit"]
         if any((d.lineno, d.col_offset) < (c.lineno, c.col_offset)
                for d in dispatches for c in commits):
             return True
-        for block in ast.walk(function):
+        for block in statements.within([function]):
             if not isinstance(block, (ast.With, ast.AsyncWith)):
                 continue
             written = "".join(line for item in block.items for line in lines[
                 item.context_expr.lineno - 1:item.context_expr.end_lineno])
             squashed = written.replace("_", "").lower()
             if any(c in squashed for c in contexts) and any(
-                    _method(c) in methods for c in _calls(block.body)):
+                    _method(c) in methods for c in statements.calls_in(block.body)):
                 return True
     return False

@@ -62,12 +62,13 @@ from typing import Collection
 from ..analysis.vocabulary import DATA_BASES, is_abstract
 from ..config.settings import Settings, with_base_variants
 from ..source.store import ModuleState, SourceFiles
-from .ast_index import ModuleIndex, dotted_name, has_data, marked, registered_names, statements
+from .ast_index import ModuleIndex, dotted_name, has_data, marked, registered_names
 from .failure_shapes import may_dispatch_in_transaction, may_relay, may_swallow_handler_failure
 from .needs import (AGGREGATES, COMMIT_SWALLOWS_DISPATCH, DISPATCH_IN_TRANSACTION,
                     DOMAIN_IMPORT, EVENTS, FUNCTION_HANDLER, HANDLER_LOOP, HANDLERS,
                     NAIVE_TIMESTAMP, NEEDS, RELAY, STORED, Need, TextNeed)
 from .project_index import ProjectIndex
+from .statements import Statements
 from .text import NAIVE_CALLS, ConstructingCall, Words, text_patterns
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")  # line ends as ast numbers lines
@@ -84,7 +85,7 @@ class _Look:
     need is evaluated at most once and the ``ast`` work is shared between needs."""
 
     __slots__ = ("tree", "source", "module", "is_package", "_lower", "_classes", "_index",
-                 "_functions", "_calls", "_lines", "met")
+                 "_statements", "_functions", "_calls", "_lines", "met")
 
     def __init__(self, tree: ast.Module | None, source: str, module: str, is_package: bool) -> None:
         self.tree = tree
@@ -94,6 +95,7 @@ class _Look:
         self._lower: str | None = None
         self._classes: list[ast.ClassDef] | None | bool = None  # False: the ast does not parse
         self._index: ModuleIndex | None = None
+        self._statements: Statements | None = None
         self._functions: list[tuple[str, list[ast.AST]]] | None = None
         self._calls: dict[int, tuple[str, list[ast.AST]]] = {}
         self._lines: list[str] | None = None
@@ -127,6 +129,13 @@ class _Look:
             self._index = project.index(self.tree, self.module, self.is_package, self._classes)
         return self._index
 
+    def statements(self) -> Statements:
+        """The module's statements and their calls, for the ``ast`` shapes (it parses)."""
+        if self._statements is None:
+            assert self.tree is not None
+            self._statements = Statements(self.tree)
+        return self._statements
+
     def functions(self) -> list[tuple[str, list[ast.AST]]]:
         """The text of each function as the flow rules group calls, with its nodes: by
         name (a superset of their grouping by qualified name; a property and its setter
@@ -137,17 +146,17 @@ class _Look:
             if not self.parses():
                 self._functions = [(self.source, [])]
                 return self._functions
-            assert self.tree is not None
             lines = self.lines()
+            statements = self.statements()
             groups: dict[str, list[ast.AST]] = {}
-            for node in statements(self.tree.body):
+            for node in statements.nodes:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     groups.setdefault(node.name, []).append(node)
             self._functions = [
                 (_text(lines, [(min([n.lineno, *(d.lineno for d in n.decorator_list)]),
                                 n.end_lineno) for n in nodes]), nodes)  # type: ignore[attr-defined]
                 for nodes in groups.values()]
-            outside = _calls(self.tree.body, False)
+            outside = statements.outside_functions()
             text = _text(lines, _spans(outside))
             self._calls[len(self._functions)] = (text, outside)
             self._functions.append((text, []))
@@ -165,7 +174,7 @@ class _Look:
         found = self._calls.get(group)
         if found is None:  # a function group (outside functions: made with the groups)
             nodes = self.functions()[group][1]
-            calls = _calls(nodes, True) if nodes else []  # none when it does not parse
+            calls = self.statements().under_all(nodes) if nodes else []  # none: no parse
             found = self._calls[group] = (_text(self.lines(), _spans(calls)), calls)
         return found
 
@@ -177,20 +186,6 @@ class _Look:
 
 def _text(lines: list[str], spans: list[tuple[int, int]]) -> str:
     return "\n".join(line for start, end in spans for line in lines[start - 1:end])
-
-
-def _calls(nodes: list, into_functions: bool) -> list[ast.AST]:
-    """The calls and ``with`` items in ``nodes``, in functions too or not."""
-    found = []
-    stack: list[ast.AST] = list(nodes)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not into_functions:
-            continue
-        if isinstance(node, (ast.Call, ast.withitem)):
-            found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def _spans(calls: list[ast.AST]) -> list[tuple[int, int]]:
@@ -207,14 +202,13 @@ def _group_meets(words: tuple[Words, ...], calls_text: str, calls: list[ast.AST]
             and all(w.found_in(calls) for w in words if isinstance(w, ConstructingCall)))
 
 
-def _naive_keyword(tree: ast.AST) -> bool:
+def _naive_keyword(statements: Statements) -> bool:
     """Whether a keyword argument is given a ``.now()``-like call (``occurred_on=
     datetime.now()``), as DDD107 reads them outside events: ``dt = datetime.now()``
     and an example in a docstring match the text need, not this."""
-    return any(type(node) is ast.keyword and node.arg is not None
-               and type(node.value) is ast.Call and type(node.value.func) is ast.Attribute
-               and node.value.func.attr in NAIVE_CALLS
-               for node in ast.walk(tree))
+    return any(node.arg is not None and type(node.value) is ast.Call
+               and type(node.value.func) is ast.Attribute and node.value.func.attr in NAIVE_CALLS
+               for node in statements.keywords())
 
 
 def _all_found(words: tuple[Words, ...], text: str) -> bool:
@@ -328,7 +322,7 @@ class Gate:
             if not all(look.has(w) for w in words):
                 return False
             if need == NAIVE_TIMESTAMP:  # the text can be a statement, a docstring
-                return not look.parses() or _naive_keyword(look.tree)
+                return not look.parses() or _naive_keyword(look.statements())
             if need == FUNCTION_HANDLER:  # the text can be a string, a call of another kind
                 return not look.parses() or self._registers_event(look)
             if look.parses() and not self._failure_shape(need, look):
@@ -352,13 +346,12 @@ class Gate:
 
     def _failure_shape(self, need: TextNeed, look: _Look) -> bool:
         """The ``ast`` shape the failure rules need (``failure_shapes``); True for the rest."""
-        assert look.tree is not None
         if need == RELAY:
-            return may_relay(look.tree, look.lines(), self.settings)
+            return may_relay(look.statements(), look.lines(), self.settings)
         if need in (HANDLER_LOOP, COMMIT_SWALLOWS_DISPATCH):
-            return may_swallow_handler_failure(look.tree, look.lines(), self.settings)
+            return may_swallow_handler_failure(look.statements(), look.lines(), self.settings)
         if need == DISPATCH_IN_TRANSACTION:
-            return may_dispatch_in_transaction(look.tree, look.lines(), self.settings)
+            return may_dispatch_in_transaction(look.statements(), look.lines(), self.settings)
         return True
 
     def _classes_may_match(self, classes: list[ast.ClassDef], look: _Look, need: _ClassNeed) -> bool:
