@@ -26,13 +26,37 @@ def dotted_name(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
+# fields that hold only leaves no question of the gate reads (a context, an operator)
+LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+_CHILDREN: dict[type, tuple[str, ...]] = {ast.Name: (), ast.Constant: ()}  # by node type
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """The nodes of a tree in the order ``ast.walk`` yields them (breadth first), less the
+    leaves in ``LEAF_FIELDS``; a faster walk, without its generators."""
+    found = [node]
+    children = _CHILDREN
+    for node in found:  # grows as it goes
+        kind = type(node)
+        fields = children.get(kind)
+        if fields is None:
+            fields = children[kind] = tuple(f for f in kind._fields if f not in LEAF_FIELDS)
+        for field in fields:
+            child = getattr(node, field, None)
+            if type(child) is list:
+                found.extend([c for c in child if isinstance(c, ast.AST)])
+            elif isinstance(child, ast.AST):
+                found.append(child)
+    return found
+
+
 def registered_names(tree: ast.AST) -> Iterator[str]:
     """The names handler registrations give as the event, as written: a registry call's
     first of two or more positional arguments (``bus.subscribe(OrderPlaced, send_mail)``),
     a handler decorator's positional arguments (``@handles(OrderPlaced)``), a mapping key
     whose value is a list, tuple or set of names (``{OrderPlaced: [send_mail]}``). A
     superset of what the collection pass records as ``facts.Registration``."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
             method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")

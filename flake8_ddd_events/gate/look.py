@@ -96,8 +96,8 @@ class _Look:
         self._classes: list[ast.ClassDef] | None | bool = None  # False: the ast does not parse
         self._index: ModuleIndex | None = None
         self._statements: Statements | None = None
-        self._functions: list[tuple[str, list[ast.AST]]] | None = None
-        self._calls: dict[int, tuple[str, list[ast.AST]]] = {}
+        self._functions: list[tuple[_Text, list[ast.AST]]] | None = None
+        self._calls: dict[int, tuple[_Text, list[ast.AST]]] = {}
         self._lines: list[str] | None = None
         self.met: dict = {}
 
@@ -136,7 +136,7 @@ class _Look:
             self._statements = Statements(self.tree)
         return self._statements
 
-    def functions(self) -> list[tuple[str, list[ast.AST]]]:
+    def functions(self) -> list[tuple[_Text, list[ast.AST]]]:
         """The text of each function as the flow rules group calls, with its nodes: by
         name (a superset of their grouping by qualified name; a property and its setter
         share one), from its first decorator to its end, nested functions included; and
@@ -144,7 +144,7 @@ class _Look:
         module's data and docstrings). The whole source when it does not parse."""
         if self._functions is None:
             if not self.parses():
-                self._functions = [(self.source, [])]
+                self._functions = [(_Text(self.source), [])]
                 return self._functions
             lines = self.lines()
             statements = self.statements()
@@ -157,7 +157,7 @@ class _Look:
                                 n.end_lineno) for n in nodes]), nodes)  # type: ignore[attr-defined]
                 for nodes in groups.values()]
             outside = statements.outside_functions()
-            text = _text(lines, _spans(outside))
+            text = _text(lines, _spans(outside))  # one text for the group and its calls
             self._calls[len(self._functions)] = (text, outside)
             self._functions.append((text, []))
         return self._functions
@@ -169,7 +169,7 @@ class _Look:
             found = self.met[words] = words.found(self.source, self.lower)
         return found
 
-    def calls(self, group: int) -> tuple[str, list[ast.AST]]:
+    def calls(self, group: int) -> tuple[_Text, list[ast.AST]]:
         """The calls and ``with`` items of one group of ``functions()`` and their lines."""
         found = self._calls.get(group)
         if found is None:  # a function group (outside functions: made with the groups)
@@ -184,8 +184,31 @@ class _Look:
         return self._lines
 
 
-def _text(lines: list[str], spans: list[tuple[int, int]]) -> str:
-    return "\n".join(line for start, end in spans for line in lines[start - 1:end])
+class _Text:
+    """The text of a function group or of its calls, and which words it holds, kept (the
+    flow needs share words)."""
+
+    __slots__ = ("text", "_lower", "_found")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lower: str | None = None
+        self._found: dict = {}
+
+    def holds(self, words: tuple[Words, ...]) -> bool:
+        return all(self._has(w) for w in words)
+
+    def _has(self, words: Words) -> bool:
+        found = self._found.get(words)
+        if found is None:
+            if self._lower is None:
+                self._lower = self.text.lower()
+            found = self._found[words] = words.found(self.text, self._lower)
+        return found
+
+
+def _text(lines: list[str], spans: list[tuple[int, int]]) -> _Text:
+    return _Text("\n".join(line for start, end in spans for line in lines[start - 1:end]))
 
 
 def _spans(calls: list[ast.AST]) -> list[tuple[int, int]]:
@@ -195,10 +218,11 @@ def _spans(calls: list[ast.AST]) -> list[tuple[int, int]]:
                   for n in calls)
 
 
-def _group_meets(words: tuple[Words, ...], calls_text: str, calls: list[ast.AST], nodes: list) -> bool:
+def _group_meets(words: tuple[Words, ...], calls_text: _Text, calls: list[ast.AST],
+                 nodes: list) -> bool:
     """Whether the calls of one function group meet every word and shape of a need (the
     group outside functions has its calls' text only, already tested)."""
-    return ((not nodes or _all_found(words, calls_text))
+    return ((not nodes or calls_text.holds(words))
             and all(w.found_in(calls) for w in words if isinstance(w, ConstructingCall)))
 
 
@@ -209,11 +233,6 @@ def _naive_keyword(statements: Statements) -> bool:
     return any(node.arg is not None and type(node.value) is ast.Call
                and type(node.value.func) is ast.Attribute and node.value.func.attr in NAIVE_CALLS
                for node in statements.keywords())
-
-
-def _all_found(words: tuple[Words, ...], text: str) -> bool:
-    lower = text.lower()
-    return all(w.found(text, lower) for w in words)
 
 
 class Gate:
@@ -328,7 +347,7 @@ class Gate:
             if look.parses() and not self._failure_shape(need, look):
                 return False  # words of a relay or a handler loop, not their loop and try
             return not need.per_function or any(
-                _all_found(words, text) and _group_meets(words, *look.calls(i), nodes)
+                text.holds(words) and _group_meets(words, *look.calls(i), nodes)
                 for i, (text, nodes) in enumerate(look.functions()))
         if need == DOMAIN_IMPORT:
             return "import" in look.source and self.settings.is_domain_module(look.module)

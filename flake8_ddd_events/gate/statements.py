@@ -14,13 +14,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional, Tuple
 
-from .ast_index import BODIES
+from .ast_index import BODIES, LEAF_FIELDS
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (*_FUNCTIONS, ast.ClassDef)
-# fields that hold only leaves the shapes never read (a context, an operator)
-_LEAVES = frozenset({"ctx", "op", "ops"})
-# by node type: the fields that may hold nodes (names and constants are leaves)
+# by node type: the fields that may hold nodes walked (names and constants are leaves)
 _FIELDS: dict[type, Tuple[str, ...]] = {ast.Name: (), ast.Constant: ()}
 
 
@@ -31,7 +29,7 @@ def _fields(kind: type) -> Tuple[str, ...]:
     if fields is None:
         bodies = BODIES.get(kind, ())
         fields = _FIELDS[kind] = tuple(f for f in kind._fields
-                                       if f not in bodies and f not in _LEAVES)
+                                       if f not in bodies and f not in LEAF_FIELDS)
     return fields
 
 

@@ -19,7 +19,7 @@ _RECORDED = ("events",)  # recorded_events, domain_events, events, collect_new_e
 
 class Words:
     """Whether a source holds one of some names: a substring test first (C speed),
-    then, for identifiers, a regex over the few names found."""
+    then, for identifiers, word boundaries around each place a name was found."""
 
     def __init__(self, names: Collection[str], *, identifier: bool = True,
                  word_runs: bool = False) -> None:
@@ -34,11 +34,31 @@ class Words:
                             if any(v in lower for v in variants))
             return bool(present) and (not self.word_runs
                                       or word_run_found(present, source, lower))
-        present = [n for n in self.names if n in source]
-        if not present:
-            return False
-        pattern = r"\b(?:" + "|".join(map(re.escape, present)) + r")\b"
-        return re.search(pattern, source) is not None
+        return any(_as_identifier(source, name) for name in self.names)
+
+
+def _as_identifier(source: str, name: str) -> bool:
+    """Whether ``name`` is in ``source`` between word boundaries, as ``\\bname\\b``
+    matches (the name is found first: a pattern that starts with ``\\b`` is tried at
+    every character of the module)."""
+    at = source.find(name)
+    while at != -1:
+        if _boundary(source, at) and _boundary(source, at + len(name)):
+            return True
+        at = source.find(name, at + 1)
+    return False
+
+
+def _boundary(source: str, at: int) -> bool:
+    """``\\b`` at ``at``: a word character (Unicode, as ``re``'s) on one side only."""
+    return _word(source, at - 1) != _word(source, at)
+
+
+def _word(source: str, at: int) -> bool:
+    if at < 0 or at >= len(source):
+        return False
+    char = source[at]
+    return char.isalnum() or char == "_"
 
 
 class KeywordCall:
