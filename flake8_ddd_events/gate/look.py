@@ -126,7 +126,8 @@ class _Look:
         if self._index is None:
             assert self.tree is not None
             self._classes = []
-            self._index = project.index(self.tree, self.module, self.is_package, self._classes)
+            self._index = project.checked(self.tree, self.source, self.module, self.is_package,
+                                          self._classes)
         return self._index
 
     def statements(self) -> Statements:

@@ -9,7 +9,7 @@ from typing import Collection, NamedTuple
 from ..analysis.known_bases import EVENT_BASE_PACKAGES
 from ..analysis.vocabulary import DATA_BASES
 from ..config.settings import Settings
-from ..source.store import ModuleState, SourceFiles, Stamp
+from ..source.store import ModuleState, SourceFiles, Stamp, digest
 from .ast_index import ModuleIndex, index_module
 
 
@@ -50,6 +50,10 @@ class ProjectIndex:
         self.event_modules = frozenset({*settings.domain_event_modules,
                                         *settings.integration_event_modules})
         self._modules: dict[str, Indexed] = {}
+        # the modules checked so far, by name: whether a package, the digest of their text,
+        # their index (made of flake8's tree): a module checked before one that imports it
+        # is not parsed again when its file holds the same text
+        self._checked: dict[str, tuple[bool, str, ModuleIndex]] = {}
         # kept answers, with the modules each rests on
         self._answers: dict[tuple[str, frozenset[str], bool], Answer] = {}
         self._cuts = 0  # searches cut short by a cycle, so far
@@ -64,6 +68,25 @@ class ProjectIndex:
               nodes: list[ast.ClassDef] | None = None) -> ModuleIndex:
         return index_module(tree, module, is_package, self.correlation_fields,
                             not self.event_modules.isdisjoint(module.split(".")), nodes)
+
+    def checked(self, tree: ast.Module, source: str, module: str, is_package: bool,
+                nodes: list[ast.ClassDef]) -> ModuleIndex:
+        """The index of the module being checked (``tree`` is its ``source`` parsed), kept
+        for the modules that import it."""
+        index = self.index(tree, module, is_package, nodes)
+        text_digest = _text_digest(source)
+        if text_digest is not None:
+            self._checked[module] = (is_package, text_digest, index)
+        return index
+
+    def _parsed(self, module: str, path: str, text: str) -> ModuleIndex:
+        """The index of a module's file: the one kept when the module was checked with the
+        same text (the same tree, so the same index), else made of the text parsed."""
+        is_package = path.endswith("__init__.py")
+        kept = self._checked.get(module)
+        if kept is not None and kept[0] == is_package and kept[1] == _text_digest(text):
+            return kept[2]
+        return self.index(ast.parse(text, path), module, is_package)
 
     def module(self, module: str) -> ModuleIndex | None | bool:
         """The module's index; None when it is not a project module; True when unreadable."""
@@ -82,8 +105,7 @@ class ProjectIndex:
                 self._answers.clear()  # the file changed: chains through it may differ
             index = None
             try:
-                tree = ast.parse(file.text, path)
-                index = self.index(tree, module, path.endswith("__init__.py"))
+                index = self._parsed(module, path, file.text)
             except (OSError, SyntaxError, ValueError, RecursionError):
                 pass
             cached = self._modules[path] = Indexed(file.stamp, index, file.digest)
@@ -166,3 +188,11 @@ class ProjectIndex:
                                             depth + 1)
         return any(self.qualified_may_match(f"{star}.{written}", names, events, seen, depth + 1)
                    for star in index.stars)
+
+
+def _text_digest(text: str) -> str | None:
+    """The digest of a text (None for a text with a lone surrogate: never the same)."""
+    try:
+        return digest(text.encode("utf-8"))
+    except UnicodeError:
+        return None

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.lint.run import Run
-from flake8_ddd_events.gate.look import codes_for, gate_for, may_hold_findings
+from flake8_ddd_events.gate.look import Gate, codes_for, gate_for, may_hold_findings
 from flake8_ddd_events.gate.needs import EVENTS, NEEDS, PER_FUNCTION
 from flake8_ddd_events.gate.text import word_run_found, word_run_pattern
 from flake8_ddd_events.model.project_model import ProjectModel
@@ -679,3 +679,31 @@ def test_a_dispatch_passes_for_ddd409_only_inside_a_transaction(body, passes_for
     settings = Settings.from_values({"ddd-source-roots": ["."]})
     run = codes_for(source, "shop.app.services", settings, {"DDD409"}, ast.parse(source))
     assert (run == {"DDD409"}) is passes_for_ddd409
+
+
+def test_a_module_checked_before_it_is_imported_is_not_parsed_again(tmp_path, monkeypatch):
+    """The gate keeps the index of each module it checks (made of flake8's tree): a module
+    that imports it later reads that index, unless the file holds another text."""
+    settings = project(tmp_path, monkeypatch, {"shop/kernel.py": KERNEL})
+    orders = "from shop.kernel import ShopEvent\n\n\nclass OrderPlaced(ShopEvent):\n    pass\n"
+    edited = KERNEL.replace("class ShopEvent(DomainEvent):", "class ShopEvent:")
+    parse = ast.parse
+    parsed: list[str] = []
+
+    def counting_parse(source, filename="<unknown>", *args, **kwargs):
+        parsed.append(filename)
+        return parse(source, filename, *args, **kwargs)
+
+    def orders_after(kernel: str | None):
+        gate = Gate(settings, frozenset({"DDD101"}))
+        if kernel is not None:
+            gate.codes_for(parse(kernel), kernel, "shop.kernel")
+        parsed.clear()
+        codes = gate.codes_for(parse(orders), orders, "shop.orders")
+        return codes, gate.rests_on(), [name for name in parsed if name.endswith("kernel.py")]
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    alone, rests_on, kernel_parsed = orders_after(None)
+    assert "DDD101" in alone and kernel_parsed
+    assert orders_after(KERNEL) == (alone, rests_on, [])  # the same answer, no parse
+    assert orders_after(edited) == (alone, rests_on, kernel_parsed)  # an edited buffer
