@@ -1,18 +1,19 @@
-"""A module's ``ast`` as the gate's shapes read it, walked once: its statements in order,
-each with the classes and functions around it, and (at the first question about calls)
-the calls, ``with`` items, keywords and stored attributes of each statement's own
-expressions. The shapes then ask about a function, a loop or a ``try`` by the range of
-statements under it, not by walking its nodes again (``failure_shapes.py``, ``look.py``).
+"""A module's ``ast`` as the gate's shapes read it: its statements in order, each with
+the classes and functions around it, walked once; and what the expressions of each
+statement hold (calls, ``with`` items, keywords, stored attributes), walked at the first
+question about that statement. The shapes then ask about a function, a loop or a ``try``
+by the range of statements under it, not by walking its nodes again
+(``failure_shapes.py``, ``look.py``).
 
 Statements hold statements only in their bodies (``BODIES``) and expressions hold no
 statements, so the statements are found without walking an expression, and each
-expression is walked once, for the statement it belongs to.
+expression is walked at most once, for the statement it belongs to.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from .ast_index import BODIES, LEAF_FIELDS
 
@@ -34,27 +35,29 @@ def _fields(kind: type) -> Tuple[str, ...]:
 
 
 Scope = Tuple[Tuple[str, ...], Optional[ast.AST]]  # names of the classes and functions around, the innermost function
+# what the expressions of one statement hold: calls and ``with`` items, keywords, stored
+# attributes (empty ones shared)
+Walked = Tuple[Sequence[ast.AST], Sequence[ast.keyword], Sequence[ast.Attribute]]
+_NOTHING: Walked = ((), (), ())
 
 
 class Statements:
     """Every statement of a module (and ``except`` and ``case`` clauses), each before the
     statements inside it, in source order; ``end[i]``: the position after the last one
     inside ``nodes[i]``; ``scopes[i]``: the names of the classes and functions around it
-    (itself included) and its innermost function (None at module level)."""
+    (itself included) and its innermost function (None at module level). The expressions
+    of a statement are walked at the first question about them."""
 
-    __slots__ = ("nodes", "end", "scopes", "_at", "_own", "_calls", "_keywords", "_stored")
+    __slots__ = ("nodes", "end", "scopes", "_at", "_walked", "_module")
 
     def __init__(self, tree: ast.Module) -> None:
         self.nodes: List[ast.AST] = []
         self.end: List[int] = []
         self.scopes: List[Scope] = []
         self._at: dict[int, int] = {}  # id of a node -> its position
-        # filled by ``_walk_expressions``, at the first question about calls
-        self._own: List[List[ast.AST]] | None = None  # each node's calls and ``with`` items
-        self._calls: List[ast.Call] = []
-        self._keywords: List[ast.keyword] = []
-        self._stored: List[ast.Attribute] = []
         self._walk(tree.body)
+        self._walked: List[Walked | None] = [None] * len(self.nodes)
+        self._module: Walked | None = None  # the whole module's
 
     def _walk(self, body: list) -> None:
         nodes, end, scopes, at = self.nodes, self.end, self.scopes, self._at
@@ -81,56 +84,31 @@ class Statements:
                 stack.append((iter([s for part in parts for s in getattr(node, part)]),
                               names, function, position))
 
-    def _walk_expressions(self) -> List[List[ast.AST]]:
-        """Each statement's own calls and ``with`` items; the module's calls, keywords and
-        stored attributes, in one walk of every expression."""
-        own: List[List[ast.AST]] = []
-        calls, keywords, stored, table = self._calls, self._keywords, self._stored, _FIELDS
-        call, withitem, keyword, attribute, store = (ast.Call, ast.withitem, ast.keyword,
-                                                     ast.Attribute, ast.Store)
-        for statement in self.nodes:
-            found: List[ast.AST] = []
-            todo: list = [statement]
-            for node in todo:  # grows as it goes, breadth first
-                kind = type(node)
-                if kind is call:
-                    found.append(node)
-                    calls.append(node)
-                elif kind is withitem:
-                    found.append(node)
-                elif kind is keyword:
-                    keywords.append(node)
-                elif kind is attribute and type(node.ctx) is store:
-                    stored.append(node)
-                fields = table.get(kind)
-                for field in fields if fields is not None else _fields(kind):
-                    child = getattr(node, field, None)
-                    if type(child) is list:
-                        todo.extend([c for c in child if isinstance(c, ast.AST)])
-                    elif isinstance(child, ast.AST):
-                        todo.append(child)
-            own.append(found)
-        self._own = own
-        return own
+    def walked(self, position: int) -> Walked:
+        """What the expressions of one statement hold (not those of the statements in it)."""
+        walked = self._walked[position]
+        if walked is None:
+            walked = self._walked[position] = _walk_expressions(self.nodes[position])
+        return walked
 
-    def own(self) -> List[List[ast.AST]]:
-        """The calls and ``with`` items of each statement's own expressions, by position."""
-        return self._own if self._own is not None else self._walk_expressions()
+    def _whole(self) -> Walked:
+        if self._module is None:
+            every = [self.walked(i) for i in range(len(self.nodes))]
+            self._module = ([n for w in every for n in w[0] if type(n) is ast.Call],
+                            [n for w in every for n in w[1]], [n for w in every for n in w[2]])
+        return self._module
 
-    def all_calls(self) -> List[ast.Call]:
+    def all_calls(self) -> Sequence[ast.Call]:
         """Every call of the module."""
-        self.own()
-        return self._calls
+        return self._whole()[0]  # type: ignore[return-value]
 
-    def keywords(self) -> List[ast.keyword]:
+    def keywords(self) -> Sequence[ast.keyword]:
         """Every keyword of the module (of calls and class statements)."""
-        self.own()
-        return self._keywords
+        return self._whole()[1]
 
-    def stored(self) -> List[ast.Attribute]:
+    def stored(self) -> Sequence[ast.Attribute]:
         """Every attribute assigned to (``x.done = True``, ``for x.y in``...)."""
-        self.own()
-        return self._stored
+        return self._whole()[2]
 
     def under(self, node: ast.AST) -> range:
         """The positions of the node and of the statements inside it."""
@@ -152,19 +130,47 @@ class Statements:
 
     def under_all(self, body: list) -> List[ast.AST]:
         """The calls and ``with`` items in the statements of ``body``."""
-        own = self.own()
-        return [n for statement in body for i in self.under(statement) for n in own[i]]
+        walked = self.walked
+        return [n for statement in body for i in self.under(statement) for n in walked(i)[0]]
 
     def outside_functions(self) -> List[ast.AST]:
         """The calls and ``with`` items of the module outside its functions (in class
         bodies too, not in methods)."""
-        own, nodes, end = self.own(), self.nodes, self.end
+        nodes, end = self.nodes, self.end
         found: List[ast.AST] = []
         i = 0
         while i < len(nodes):
             if isinstance(nodes[i], _FUNCTIONS):
                 i = end[i]
             else:
-                found.extend(own[i])
+                found.extend(self.walked(i)[0])
                 i += 1
         return found
+
+
+def _walk_expressions(statement: ast.AST) -> Walked:
+    """The calls and ``with`` items, keywords and stored attributes in the expressions of
+    a statement (its own fields, not its bodies), breadth first."""
+    found: List[ast.AST] = []
+    keywords: List[ast.keyword] = []
+    stored: List[ast.Attribute] = []
+    table = _FIELDS
+    todo: list = [statement]
+    for node in todo:  # grows as it goes
+        kind = type(node)
+        if kind is ast.Call or kind is ast.withitem:
+            found.append(node)
+        elif kind is ast.keyword:
+            keywords.append(node)
+        elif kind is ast.Attribute and type(node.ctx) is ast.Store:
+            stored.append(node)
+        fields = table.get(kind)
+        for field in fields if fields is not None else _fields(kind):
+            child = getattr(node, field, None)
+            if type(child) is list:
+                todo.extend([c for c in child if isinstance(c, ast.AST)])
+            elif isinstance(child, ast.AST):
+                todo.append(child)
+    if not (found or keywords or stored):
+        return _NOTHING
+    return found, keywords, stored
