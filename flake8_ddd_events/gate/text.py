@@ -27,34 +27,47 @@ class Words:
         self.word_runs = word_runs
         self.names = tuple(sorted(n for n in set(names) if n))
         self.variants = tuple((n, _variants(n)) for n in self.names)
+        self.every_variant = tuple(v for _, variants in self.variants for v in variants)
+        # each name with whether its first and last characters are word characters
+        self.edges = tuple((n, _word(n, 0), _word(n, len(n) - 1)) for n in self.names)
 
     def found(self, source: str, lower: str) -> bool:
-        if not self.identifier:  # any case, underscores optional (``_variants``)
-            present = tuple(n for n, variants in self.variants
-                            if any(v in lower for v in variants))
-            return bool(present) and (not self.word_runs
-                                      or word_run_found(present, source, lower))
-        return any(_as_identifier(source, name) for name in self.names)
+        if self.identifier:
+            for name, first, last in self.edges:
+                if _as_identifier(source, name, first, last):
+                    return True
+            return False
+        # any case, underscores optional (``_variants``)
+        if not self.word_runs:
+            for variant in self.every_variant:
+                if variant in lower:
+                    return True
+            return False
+        present = []
+        for name, variants in self.variants:
+            for variant in variants:
+                if variant in lower:
+                    present.append(name)
+                    break
+        return bool(present) and word_run_found(tuple(present), source, lower)
 
 
-def _as_identifier(source: str, name: str) -> bool:
+def _as_identifier(source: str, name: str, first: bool, last: bool) -> bool:
     """Whether ``name`` is in ``source`` between word boundaries, as ``\\bname\\b``
-    matches (the name is found first: a pattern that starts with ``\\b`` is tried at
-    every character of the module)."""
+    matches (``first``, ``last``: whether the name starts, ends with a word character;
+    the name is found first: a pattern that starts with ``\\b`` is tried at every
+    character of the module)."""
     at = source.find(name)
     while at != -1:
-        if _boundary(source, at) and _boundary(source, at + len(name)):
+        if _word(source, at - 1) != first and _word(source, at + len(name)) != last:
             return True
         at = source.find(name, at + 1)
     return False
 
 
-def _boundary(source: str, at: int) -> bool:
-    """``\\b`` at ``at``: a word character (Unicode, as ``re``'s) on one side only."""
-    return _word(source, at - 1) != _word(source, at)
-
-
 def _word(source: str, at: int) -> bool:
+    """Whether the character at ``at`` is a word character (Unicode, as ``re``'s ``\\w``);
+    False out of the text."""
     if at < 0 or at >= len(source):
         return False
     char = source[at]
