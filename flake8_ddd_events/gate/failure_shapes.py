@@ -8,14 +8,13 @@ or a ``commit`` method whose ``try`` wraps a dispatch and has a broad ``except``
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional, Tuple, Union
+from typing import Iterator, List, Optional, Tuple, Union
 
 from ..analysis.vocabulary import (DONE_WORDS, HANDLER_WORDS, RELAY_WORDS, identifier_words,
                                    text_words)
 from ..config.settings import Settings
 from .statements import Statements
 
-_LOOPS = (ast.For, ast.AsyncFor)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _PUBLISH_PARTS = ("publish", "produce", "send")  # ``publish_message``, ``_send_one``
 _BROAD = frozenset({"Exception", "BaseException"})
@@ -36,12 +35,10 @@ def _method(call: ast.Call) -> str:
 _Loop = Tuple[Union[ast.For, ast.AsyncFor], Tuple[str, ...], Optional[ast.AST]]
 
 
-def _loops(statements: Statements) -> Iterator[_Loop]:
+def _loops(statements: Statements) -> List[_Loop]:
     """Every ``for`` loop, with the names of the classes and functions around it and its
     innermost function (None at module level)."""
-    for node, (names, function) in zip(statements.nodes, statements.scopes):
-        if isinstance(node, _LOOPS):
-            yield node, names, function
+    return statements.loops  # type: ignore[return-value]
 
 
 def _is_broad(handler: ast.ExceptHandler) -> bool:

@@ -18,7 +18,6 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 from .ast_index import BODIES, LEAF_FIELDS
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_SCOPES = (*_FUNCTIONS, ast.ClassDef)
 # by node type: the fields that may hold nodes walked (names and constants are leaves)
 _FIELDS: dict[type, Tuple[str, ...]] = {ast.Name: (), ast.Constant: ()}
 
@@ -34,7 +33,8 @@ def _fields(kind: type) -> Tuple[str, ...]:
     return fields
 
 
-Scope = Tuple[Tuple[str, ...], Optional[ast.AST]]  # names of the classes and functions around, the innermost function
+# a ``for`` loop, the names of the classes and functions around it, its innermost function
+Loop = Tuple[ast.AST, Tuple[str, ...], Optional[ast.AST]]
 # what the expressions of one statement hold: calls and ``with`` items, keywords, stored
 # attributes (empty ones shared)
 Walked = Tuple[Sequence[ast.AST], Sequence[ast.keyword], Sequence[ast.Attribute]]
@@ -44,45 +44,45 @@ _NOTHING: Walked = ((), (), ())
 class Statements:
     """Every statement of a module (and ``except`` and ``case`` clauses), each before the
     statements inside it, in source order; ``end[i]``: the position after the last one
-    inside ``nodes[i]``; ``scopes[i]``: the names of the classes and functions around it
-    (itself included) and its innermost function (None at module level). The expressions
-    of a statement are walked at the first question about them."""
+    inside ``nodes[i]``; ``loops``: each ``for`` loop with the names of the classes and
+    functions around it and its innermost function (None at module level). The
+    expressions of a statement are walked at the first question about them."""
 
-    __slots__ = ("nodes", "end", "scopes", "_at", "_walked", "_module")
+    __slots__ = ("nodes", "end", "loops", "_at", "_walked", "_module")
 
     def __init__(self, tree: ast.Module) -> None:
         self.nodes: List[ast.AST] = []
         self.end: List[int] = []
-        self.scopes: List[Scope] = []
+        self.loops: List[Loop] = []
         self._at: dict[int, int] = {}  # id of a node -> its position
-        self._walk(tree.body)
+        self._walk(tree.body, (), None)
         self._walked: List[Walked | None] = [None] * len(self.nodes)
         self._module: Walked | None = None  # the whole module's
 
-    def _walk(self, body: list) -> None:
-        nodes, end, scopes, at = self.nodes, self.end, self.scopes, self._at
-        stack: list = [(iter(body), (), None, -1)]  # statements left, scope, opened at
-        while stack:
-            remaining, names, function, opened = stack[-1]
-            node = next(remaining, None)
-            if node is None:
-                stack.pop()
-                if opened >= 0:
-                    end[opened] = len(nodes)
-                continue
+    def _walk(self, body: list, names: Tuple[str, ...], function: ast.AST | None) -> None:
+        """Recursive: statements nest no deeper than blocks are indented (100 levels)."""
+        nodes, end = self.nodes, self.end
+        for node in body:
             position = len(nodes)
-            at[id(node)] = position
+            self._at[id(node)] = position
             nodes.append(node)
             end.append(position + 1)
-            if isinstance(node, _SCOPES):
-                names = (*names, node.name)
-                if isinstance(node, _FUNCTIONS):
-                    function = node
-            scopes.append((names, function))
-            parts = BODIES.get(type(node))
-            if parts:
-                stack.append((iter([s for part in parts for s in getattr(node, part)]),
-                              names, function, position))
+            kind = type(node)
+            parts = BODIES.get(kind)
+            if parts is None:
+                continue
+            if kind is ast.For or kind is ast.AsyncFor:
+                self.loops.append((node, names, function))
+                inner_names, inner_function = names, function
+            elif kind is ast.ClassDef:
+                inner_names, inner_function = (*names, node.name), function
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                inner_names, inner_function = (*names, node.name), node
+            else:
+                inner_names, inner_function = names, function
+            for part in parts:
+                self._walk(getattr(node, part), inner_names, inner_function)
+            end[position] = len(nodes)
 
     def walked(self, position: int) -> Walked:
         """What the expressions of one statement hold (not those of the statements in it)."""
