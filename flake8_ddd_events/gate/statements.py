@@ -1,7 +1,7 @@
-"""A module's ``ast`` as the gate's shapes read it: its statements in order, each with
-the classes and functions around it, walked once; and what the expressions of each
-statement hold (calls, ``with`` items, keywords, stored attributes), walked at the first
-question about that statement. The shapes then ask about a function, a loop or a ``try``
+"""A module's ``ast`` as the gate's shapes read it: its statements in order (each ``for``
+loop with the classes and functions around it), walked once; and what the expressions of
+each statement hold (calls, ``with`` items, keywords, stored attributes), walked at the
+first question about that statement. The shapes then ask about a function, a loop or a ``try``
 by the range of statements under it, not by walking its nodes again
 (``failure_shapes.py``, ``look.py``).
 
