@@ -149,6 +149,8 @@ class IndexBuilder:
     def walk(self, body: list, prefix: str, nested: bool) -> None:
         for node in body:
             kind = type(node)
+            if kind not in _READ:
+                continue  # a simple statement that binds no class nor import
             if kind is ast.ClassDef:
                 qualname = f"{prefix}{node.name}"
                 if self.nodes is not None:
@@ -179,6 +181,10 @@ class IndexBuilder:
             else:
                 for part in BODIES.get(kind, ()):
                     self.walk(getattr(node, part), prefix, nested)
+
+
+# the statements the index reads: classes, imports, and those holding statements
+_READ = frozenset({ast.Import, ast.ImportFrom, *BODIES})
 
 
 def has_data(node: ast.ClassDef) -> bool:
