@@ -26,8 +26,8 @@ def run(args: argparse.Namespace) -> int:
     usage = folder.usage()
     state = "on" if settings.cache else "off (ddd-cache = false)"
     print(f"result cache: {folder.path} ({state})")
-    print(f"entries: {usage.entries}, one per module checked in full (a module that could hold "
-          "events, handlers or aggregates; the others are passed over at a glance and need none)")
+    print(f"entries: {usage.entries}, one per module checked (its findings, or that it holds "
+          "no events, handlers or aggregates to check)")
     print(f"size: {_size(usage.size)}")
     if usage.leftovers:
         print(f"leftover temporary files of interrupted runs: {usage.leftovers} "

@@ -8,13 +8,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config.settings import Settings
-from ..gate.look import Gate, gate_for
 from ..source.store import SourceFiles
 from ..source.thirdparty import ThirdParty
 
 if TYPE_CHECKING:  # libcst is imported only once a module passes the gate
     from ..baseline.matching import Baseline
     from ..cache.results import ResultCache
+    from ..gate.look import Gate
     from ..model.project_model import ProjectModel
     from .pipeline import Pipeline
 
@@ -47,6 +47,10 @@ class Run:
 
     @cached_property
     def gate(self) -> Gate:
+        """The gate (imported when first needed: a run the result cache answers whole, an
+        editor's on an unchanged buffer, never needs it)."""
+        from ..gate.look import gate_for
+
         return gate_for(self.settings, self.codes, self.files)
 
     @property

@@ -61,6 +61,26 @@ def test_a_cached_answer_stands_for_the_gate_and_the_rules(tmp_path, monkeypatch
     assert check(run_in(tmp_path, cache=True), path) == first
 
 
+def test_a_module_the_gate_stops_is_answered_by_its_entry_until_what_the_gate_read_changes(
+        tmp_path, monkeypatch):
+    """No rule can say anything of it, and a warm run knows that without the gate (the
+    gate is most of what a warm run would redo); its entry rests on the base the gate
+    followed, so that base made an event lets the event rules in."""
+    write_file(tmp_path, "shop/kernel.py", "class Thing:\n    pass\n")
+    path = write_file(tmp_path, "shop/sales/notes.py", "from dataclasses import dataclass\n\n"
+                      "from shop.kernel import Thing\n\n\n@dataclass\nclass OrderNoted(Thing):\n"
+                      "    lines: list[str]\n")
+    assert check(run_in(tmp_path, cache=True), path) == []
+    codes_for = Gate.codes_for
+    monkeypatch.setattr(Gate, "codes_for", lambda *args: (_ for _ in ()).throw(AssertionError))
+    assert check(run_in(tmp_path, cache=True), path) == []
+    monkeypatch.setattr(Gate, "codes_for", codes_for)
+    write_file(tmp_path, "shop/kernel.py", "class DomainEvent:\n    pass\n\n\n"
+               "class Thing(DomainEvent):\n    pass\n")
+    after = check(run_in(tmp_path, cache=True), path)
+    assert after == check(run_in(tmp_path), path) and "DDD104" in after  # lines: list[str]
+
+
 def test_the_baseline_drops_its_findings_after_the_cache_kept_them_all(tmp_path):
     path = write_file(tmp_path, "shop/sales/domain/events.py", EVENTS)
     relative = "shop/sales/domain/events.py"
