@@ -167,11 +167,11 @@ _MAX_WINDOWS = 2000
 
 def word_run_found(names: tuple[str, ...], source: str, lower: str) -> bool:
     """Whether one of the names is in the source as a run of words: the pattern is tried
-    only where a variant of a name was found (a run starts where its variant does), or
-    over the whole source when its lower case does not keep the offsets (non-ASCII)."""
+    only where a variant of a name was found (a run starts where its variant does), or,
+    outside ASCII, as a search of the whole source (``_searched``)."""
     pattern = word_run_pattern(names)
     if not source.isascii():
-        return pattern.search(source) is not None
+        return _searched(names, pattern, source, lower)
     tried = 0
     for variant in {v for name in names for v in _variants(name)}:
         at = lower.find(variant)
@@ -183,6 +183,41 @@ def word_run_found(names: tuple[str, ...], source: str, lower: str) -> bool:
                 return True
             at = lower.find(variant, at + 1)
     return False
+
+
+# The characters outside ASCII that ``re`` matches to an ASCII letter when the case is
+# ignored: İ (its lower case is "i" as re takes it, "i̇" as str.lower does), ı and ſ (re's
+# equivalents of i and s), K (the Kelvin sign); tests/gate checks the list on every Python.
+FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+def _searched(names: tuple[str, ...], pattern: re.Pattern[str], source: str,
+              lower: str) -> bool:
+    """``pattern.search(source)`` for a source outside ASCII, the pattern tried only where
+    the lower case of a name's run starts (``_run_start``): exact when lower-casing keeps
+    the offsets and no character but an ASCII letter matches one (``FOLDS_TO_ASCII``);
+    else the whole search."""
+    starts = {_run_start(name) for name in names}
+    if len(lower) != len(source) or not all(s.isascii() for s in starts) or any(
+            char in source for char in FOLDS_TO_ASCII):
+        return pattern.search(source) is not None
+    for start in starts:
+        at = lower.find(start)
+        while at != -1:
+            if pattern.match(source, at):
+                return True
+            at = lower.find(start, at + 1)
+    return False
+
+
+def _run_start(name: str) -> str:
+    """What every run of the name (``word_run_pattern``) starts with, lower-cased: its first
+    word; for a name of one word, what the word and its plural share."""
+    words = identifier_words(name)
+    if len(words) > 1:
+        return words[0].lower()
+    last = words[-1]
+    return (last[:-1] if last.endswith("y") else last).lower()
 
 
 @lru_cache(maxsize=256)

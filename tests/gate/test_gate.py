@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -18,7 +19,7 @@ from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.lint.run import Run
 from flake8_ddd_events.gate.look import Gate, codes_for, gate_for, may_hold_findings
 from flake8_ddd_events.gate.needs import EVENTS, NEEDS, PER_FUNCTION
-from flake8_ddd_events.gate.text import word_run_found, word_run_pattern
+from flake8_ddd_events.gate.text import FOLDS_TO_ASCII, word_run_found, word_run_pattern
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.source.modules import module_path
 from flake8_ddd_events.plugin import all_codes
@@ -512,6 +513,36 @@ def test_the_windowed_word_run_search_finds_whatever_the_whole_search_finds(part
     text = "".join(parts)
     if word_run_pattern(names).search(text):
         assert word_run_found(names, text, text.lower())
+
+
+@hypothesis.given(st.lists(st.sampled_from(
+    ["uow", "Uow", "UOW", "unit", "Unit", "_of_", "Of", "work", "Work", "s", "_", ".", " ",
+     "repo", "Repo", "sitory", "sitor", "ies", "Sql", "alchemy", "x", "(", ")", "é", "\n",
+     "Émile", "session", "SESSIONS", "ession",
+     "\u0130", "\u0131", "\u017f", "\u212a", "ß", "Σ", "ς", "ﬁ"]), min_size=1, max_size=12))
+@hypothesis.example(["Unit", "Of", "Work"])
+@hypothesis.example([" ", "repo", "sitor", "ies"])
+@hypothesis.example(["x", "Repo", "sitory", "_", "Sql"])
+@hypothesis.example(["\u017f", "ession"])
+@hypothesis.example(["SESSIONS", "é"])
+def test_outside_ascii_the_word_run_search_answers_as_the_whole_search(parts):
+    names = ("unit_of_work", "uow", "repo", "repository", "session")
+    text = "é" + "".join(parts)
+    assert word_run_found(names, text, text.lower()) == bool(word_run_pattern(names).search(text))
+
+
+def test_the_characters_outside_ascii_that_match_an_ascii_letter_are_known():
+    """``text._searched`` looks for a run by its lower case only in a text without them."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    cased = [chr(code) for code in range(128, sys.maxunicode + 1)
+             if any(c in letters for c in (chr(code).lower() + chr(code).upper()
+                                           + chr(code).casefold()).lower())]
+    matching = {char for char in cased for letter in letters
+                if re.fullmatch(f"(?i:{letter})", char)}
+    any_letter = re.compile("(?i:[a-z])")
+    matching |= {chr(code) for code in range(128, sys.maxunicode + 1)
+                 if any_letter.fullmatch(chr(code))}
+    assert matching == set(FOLDS_TO_ASCII)
 
 
 # -- the newer kinds of recognition do not widen the gate for code without events ---------
