@@ -18,7 +18,7 @@ the share of their text in:
 - ``top-level functions, at most``: every undecorated top-level function named nowhere
   else (the bound for any selection of top-level functions);
 - ``method bodies, unread``: the bodies of undecorated methods of top-level classes that
-  hold none of those words, no assignment to ``self``, no call of ``self._…`` and no
+  hold none of those words (``self`` aside), no assignment to ``self``, no call of ``self._…`` and no
   container added to on ``self`` (what a rule reads of a method: its self-assignments for
   mutability, its calls for recording, publishing and construction helpers);
 - ``method bodies, at most``: every undecorated method's body.
@@ -57,10 +57,13 @@ _CLASS_NAMES = re.compile(r"\bclass\s+(\w+)")
 _IDENTITY = re.compile(r"(\w+)\s+is\b|\bis\s+(?:not\s+)?(\w+)")
 
 
-def signs(settings: Settings) -> tuple:
+def signs(settings: Settings, in_methods: bool = False) -> tuple:
+    """The words the rules read in a function; in a method, ``self`` alone is not one
+    (``_METHOD_READS`` says what a rule reads of it)."""
     patterns = text_patterns(settings)
+    names = [n for n in _IDENTIFIERS if not (in_methods and n == "self")]
     return (*(p for key, p in patterns.items()
-              if key != "datetime" and not isinstance(p, ConstructingCall)), Words(_IDENTIFIERS))
+              if key != "datetime" and not isinstance(p, ConstructingCall)), Words(names))
 
 
 def _read(text: str, found: tuple) -> bool:
@@ -73,7 +76,8 @@ def _named_elsewhere(name: str, source: str, text: str) -> bool:
     return len(word.findall(source)) > len(word.findall(text))
 
 
-def shares(source: str, tree: ast.Module, found: tuple) -> tuple[int, int, int, int, float]:
+def shares(source: str, tree: ast.Module, found: tuple, in_methods: tuple
+           ) -> tuple[int, int, int, int, float]:
     """(unread top-level functions, all unnamed ones, unread method bodies, all method
     bodies) in characters, and the CPU seconds the first selection took."""
     lines = _NEWLINES.split(source)
@@ -108,7 +112,7 @@ def shares(source: str, tree: ast.Module, found: tuple) -> tuple[int, int, int, 
                 if type(method) in _FUNCTIONS and not method.decorator_list:
                     body = text(method.body[0].lineno, method.end_lineno)  # type: ignore[arg-type]
                     bodies += len(body)
-                    if not _read(body, found) and not _METHOD_READS.search(body):
+                    if not _read(body, in_methods) and not _METHOD_READS.search(body):
                         unread_bodies += len(body)
     return unread, bound, unread_bodies, bodies, spent
 
@@ -116,7 +120,7 @@ def shares(source: str, tree: ast.Module, found: tuple) -> tuple[int, int, int, 
 def measure(folder: str) -> list[float]:
     os.chdir(folder)
     settings = Settings.from_values()
-    found = signs(settings)
+    found, in_methods = signs(settings), signs(settings, in_methods=True)
     totals = [0.0] * 7  # modules, characters, the four shares, the selection's seconds
     for path in python_files(["."]):
         try:
@@ -129,7 +133,7 @@ def measure(folder: str) -> list[float]:
         if settings.is_test_module(module) or not codes_for(source, module, settings, tree=tree,
                                                             is_package=is_package):
             continue
-        *parts, spent = shares(source, tree, found)
+        *parts, spent = shares(source, tree, found, in_methods)
         for index, value in enumerate((1, len(source), *parts, spent)):
             totals[index] += value
     return totals
