@@ -111,9 +111,14 @@ class Registration:
         self.patterns = (
             re.compile(rf"@[\w.]*\b(?:{_alternatives(HANDLER_DECORATORS)})\s*\({gap}[A-Za-z_]"),
             re.compile(rf"[{{,]{gap}{name}\s*:{gap}[\[({{]{gap}{name}\s*[,\]}})#]"))
+        # the end of a mapping entry, from its colon: rarer than the commas the entry's
+        # pattern starts from, so searched first (no entry without it)
+        self.entry_value = re.compile(rf":{gap}[\[({{]{gap}{name}\s*[,\]}})#]")
 
     def found(self, source: str, lower: str) -> bool:
-        return any(pattern.search(source) for pattern in self.patterns) or any(
+        decorator, entry = self.patterns
+        return bool(decorator.search(source)) or bool(
+            self.entry_value.search(source) and entry.search(source)) or any(
             _callee(source, match.start()) in REGISTRY_METHODS
             for match in self.arguments.finditer(source))
 
