@@ -28,6 +28,7 @@ class Words:
         self.names = tuple(sorted(n for n in set(names) if n))
         self.variants = tuple((n, _variants(n)) for n in self.names)
         self.every_variant = tuple(v for _, variants in self.variants for v in variants)
+        self.starts = tuple((n, _run_start(n)) for n in self.names) if word_runs else ()
         # each name with whether its first and last characters are word characters
         self.edges = tuple((n, _word(n, 0), _word(n, len(n) - 1)) for n in self.names)
 
@@ -43,13 +44,12 @@ class Words:
                 if variant in lower:
                     return True
             return False
-        present = []
-        for name, variants in self.variants:
-            for variant in variants:
-                if variant in lower:
-                    present.append(name)
-                    break
-        return bool(present) and word_run_found(tuple(present), source, lower)
+        # the names whose run can start in the text (every run starts with its first word,
+        # in any case: ``unit__of_work`` holds no variant of ``unit_of_work``); outside
+        # ASCII, lower-casing may move or fold letters: ``word_run_found`` decides
+        present = self.names if not source.isascii() else tuple(
+            name for name, start in self.starts if start in lower)
+        return bool(present) and word_run_found(present, source, lower)
 
 
 def _as_identifier(source: str, name: str, first: bool, last: bool) -> bool:
@@ -171,22 +171,27 @@ _MAX_WINDOWS = 2000
 
 
 def word_run_found(names: tuple[str, ...], source: str, lower: str) -> bool:
-    """Whether one of the names is in the source as a run of words: the pattern is tried
-    only where a variant of a name was found (a run starts where its variant does), or,
-    outside ASCII, as a search of the whole source (``_searched``)."""
+    """Whether one of the names is in the source as a run of words: ``pattern.search``
+    over the whole source, with the pattern tried only where the lower case of a name's run
+    starts (``_run_start``: its first word, which every spelling of the run begins with,
+    ``unit__of_work`` and ``Unit_ofWork`` too). Exact when lower-casing keeps the offsets
+    and no character but an ASCII letter matches one (``FOLDS_TO_ASCII``), as in any ASCII
+    source; else, or past ``_MAX_WINDOWS`` tries, the whole search."""
     pattern = word_run_pattern(names)
-    if not source.isascii():
-        return _searched(names, pattern, source, lower)
+    starts = {_run_start(name) for name in names}
+    if not source.isascii() and (len(lower) != len(source) or not all(
+            s.isascii() for s in starts) or any(char in source for char in FOLDS_TO_ASCII)):
+        return pattern.search(source) is not None
     tried = 0
-    for variant in {v for name in names for v in _variants(name)}:
-        at = lower.find(variant)
+    for start in starts:
+        at = lower.find(start)
         while at != -1:
             tried += 1
             if tried > _MAX_WINDOWS:
                 return pattern.search(source) is not None
-            if pattern.match(source, at, at + len(variant) + 3):
+            if pattern.match(source, at):
                 return True
-            at = lower.find(variant, at + 1)
+            at = lower.find(start, at + 1)
     return False
 
 
@@ -194,25 +199,6 @@ def word_run_found(names: tuple[str, ...], source: str, lower: str) -> bool:
 # ignored: İ (its lower case is "i" as re takes it, "i̇" as str.lower does), ı and ſ (re's
 # equivalents of i and s), K (the Kelvin sign); tests/gate checks the list on every Python.
 FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
-
-
-def _searched(names: tuple[str, ...], pattern: re.Pattern[str], source: str,
-              lower: str) -> bool:
-    """``pattern.search(source)`` for a source outside ASCII, the pattern tried only where
-    the lower case of a name's run starts (``_run_start``): exact when lower-casing keeps
-    the offsets and no character but an ASCII letter matches one (``FOLDS_TO_ASCII``);
-    else the whole search."""
-    starts = {_run_start(name) for name in names}
-    if len(lower) != len(source) or not all(s.isascii() for s in starts) or any(
-            char in source for char in FOLDS_TO_ASCII):
-        return pattern.search(source) is not None
-    for start in starts:
-        at = lower.find(start)
-        while at != -1:
-            if pattern.match(source, at):
-                return True
-            at = lower.find(start, at + 1)
-    return False
 
 
 def _run_start(name: str) -> str:

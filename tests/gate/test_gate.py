@@ -19,7 +19,7 @@ from flake8_ddd_events.lint.pipeline import check_source
 from flake8_ddd_events.lint.run import Run
 from flake8_ddd_events.gate.look import Gate, codes_for, gate_for, may_hold_findings
 from flake8_ddd_events.gate.needs import EVENTS, NEEDS, PER_FUNCTION
-from flake8_ddd_events.gate.text import FOLDS_TO_ASCII, word_run_found, word_run_pattern
+from flake8_ddd_events.gate.text import FOLDS_TO_ASCII, Words, word_run_found, word_run_pattern
 from flake8_ddd_events.model.project_model import ProjectModel
 from flake8_ddd_events.source.modules import module_path
 from flake8_ddd_events.plugin import all_codes
@@ -508,11 +508,14 @@ def test_an_integration_event_built_in_any_argument_opens_the_flow_gate(call):
 @hypothesis.given(st.lists(st.sampled_from(
     ["uow", "Uow", "UOW", "unit", "Unit", "_of_", "Of", "work", "Work", "s", "_", ".", " ",
      "repo", "Repo", "sitory", "ies", "Sql", "alchemy", "x", "(", ")", "é", "\n"]), max_size=12))
-def test_the_windowed_word_run_search_finds_whatever_the_whole_search_finds(parts):
+@hypothesis.example(["unit", "_", "_of_", "work"])  # unit__of_work: no variant of the name
+@hypothesis.example(["Unit", "_", "Of", "Work"])  # Unit_OfWork
+def test_the_windowed_word_run_search_answers_as_the_whole_search(parts):
     names = ("unit_of_work", "uow", "repo", "repository")
     text = "".join(parts)
-    if word_run_pattern(names).search(text):
-        assert word_run_found(names, text, text.lower())
+    found = bool(word_run_pattern(names).search(text))
+    assert word_run_found(names, text, text.lower()) == found
+    assert Words(names, identifier=False, word_runs=True).found(text, text.lower()) == found
 
 
 @hypothesis.given(st.lists(st.sampled_from(
@@ -528,7 +531,9 @@ def test_the_windowed_word_run_search_finds_whatever_the_whole_search_finds(part
 def test_outside_ascii_the_word_run_search_answers_as_the_whole_search(parts):
     names = ("unit_of_work", "uow", "repo", "repository", "session")
     text = "é" + "".join(parts)
-    assert word_run_found(names, text, text.lower()) == bool(word_run_pattern(names).search(text))
+    found = bool(word_run_pattern(names).search(text))
+    assert word_run_found(names, text, text.lower()) == found
+    assert Words(names, identifier=False, word_runs=True).found(text, text.lower()) == found
 
 
 def test_the_characters_outside_ascii_that_match_an_ascii_letter_are_known():
