@@ -45,7 +45,8 @@ The gate is a superset of the rules: it may let through a module where no rule
 reports, never the reverse (``tests/gate/test_gate.py``).
 
 Beside this module: ``needs.py`` (the table), ``text.py`` (the text matchers),
-``failure_shapes.py`` (the failure rules' loops and tries),
+``failure_shapes.py`` (the failure rules' loops and tries), ``statements.py`` (a
+module's statements and their expressions, walked once for the shapes),
 ``ast_index.py`` (a module's class statements and imports), ``project_index.py``
 (other project modules, read through the run's source files).
 """
