@@ -537,7 +537,7 @@ def test_outside_ascii_the_word_run_search_answers_as_the_whole_search(parts):
 
 
 def test_the_characters_outside_ascii_that_match_an_ascii_letter_are_known():
-    """``text._searched`` looks for a run by its lower case only in a text without them."""
+    """``text.word_run_found`` looks for a run by its lower case only in a text without them."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     cased = [chr(code) for code in range(128, sys.maxunicode + 1)
              if any(c in letters for c in (chr(code).lower() + chr(code).upper()
