@@ -140,11 +140,11 @@ class Pipeline:
             module_tree = tree if isinstance(tree, ast.Module) else None
             # only the rules whose needs this module meets run on it (empty: not parsed)
             codes = self.gate_codes(module_tree, source, module, is_package)
-            consulted = run.gate.rests_on()
             if not codes:  # kept too: the gate is most of what a warm run would redo
                 if results is not None and lookup is not None:
-                    results.store(lookup, [], ((), ()), consulted)
+                    results.store(lookup, [], ((), ()), run.gate.rests_on())
                 return []
+            consulted = run.gate.rests_on()
             model = run.model
             if lookup is not None:
                 model.record()
