@@ -11,14 +11,9 @@ import os
 import sys
 
 from .. import __version__
-from ..source.store import digest
+from ..source.store import digest, text_digest
 
 FORMAT = "flake8-ddd-events result cache 2"  # changed with the layout of an entry
-
-
-def source_digest(source: str) -> str:
-    """The digest of the text flake8 handed over (a buffer from stdin as the editor sent it)."""
-    return digest(source.encode("utf-8", "surrogatepass"))
 
 
 def run_key(settings: object, cwd: str, selection: str) -> str:
@@ -38,7 +33,7 @@ def module_key(run: str, filename: str, source: str) -> str:
     """The key of one module's answer: the run's key, where the module is and its content
     (what else the answer rests on, the gate's reading of other modules included, is in
     the entry's dependencies)."""
-    parts = (run, os.path.abspath(filename), source_digest(source))
+    parts = (run, os.path.abspath(filename), text_digest(source))
     return digest("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 

@@ -9,7 +9,7 @@ from typing import Collection, NamedTuple
 from ..analysis.known_bases import EVENT_BASE_PACKAGES
 from ..analysis.vocabulary import DATA_BASES
 from ..config.settings import Settings
-from ..source.store import ModuleState, SourceFiles, Stamp, digest
+from ..source.store import ModuleState, SourceFiles, Stamp, text_digest
 from .ast_index import ModuleIndex, index_module
 
 
@@ -74,9 +74,7 @@ class ProjectIndex:
         """The index of the module being checked (``tree`` is its ``source`` parsed), kept
         for the modules that import it."""
         index = self.index(tree, module, is_package, nodes)
-        text_digest = _text_digest(source)
-        if text_digest is not None:
-            self._checked[module] = (is_package, text_digest, index)
+        self._checked[module] = (is_package, text_digest(source), index)
         return index
 
     def _parsed(self, module: str, path: str, text: str) -> ModuleIndex:
@@ -84,7 +82,7 @@ class ProjectIndex:
         same text (the same tree, so the same index), else made of the text parsed."""
         is_package = path.endswith("__init__.py")
         kept = self._checked.get(module)
-        if kept is not None and kept[0] == is_package and kept[1] == _text_digest(text):
+        if kept is not None and kept[0] == is_package and kept[1] == text_digest(text):
             return kept[2]
         return self.index(ast.parse(text, path), module, is_package)
 
@@ -188,11 +186,3 @@ class ProjectIndex:
                                             depth + 1)
         return any(self.qualified_may_match(f"{star}.{written}", names, events, seen, depth + 1)
                    for star in index.stars)
-
-
-def _text_digest(text: str) -> str | None:
-    """The digest of a text (None for a text with a lone surrogate: never the same)."""
-    try:
-        return digest(text.encode("utf-8"))
-    except UnicodeError:
-        return None

@@ -36,6 +36,12 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def text_digest(text: str) -> str:
+    """The digest of a text as UTF-8, a lone surrogate kept (flake8 may hand one over in a
+    buffer; no text decoded from a file holds one, so such a digest matches no file's)."""
+    return digest(text.encode("utf-8", "surrogatepass"))
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One version of a file: its bytes (None when they could not be read) and their digest."""
